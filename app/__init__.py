@@ -1,0 +1,86 @@
+"""The GrowgrEbuddy Help Center application factory."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request
+
+from app import config as config_module
+
+#: Feature packages, each with an ``init_app(app)`` that registers its blueprint, CLI and hooks.
+FEATURES = (
+    "app.accounts",
+    "app.kb",
+    "app.wiki",
+    "app.forum",
+    "app.tickets",
+    "app.search",
+    "app.api",
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: defaults, ``instance/config.py``, environment, then ``test_config``.
+
+    :raises RuntimeError: production configuration without a ``SECRET_KEY``.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_module.DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config_module.ensure_secret_key(app.config, app.instance_path)
+    root = Path(app.root_path).parent
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_uri(
+        app.config["DATABASE_URL"], app.instance_path
+    )
+    app.config["CONTENT_DIR"] = app.config["CONTENT_DIR"] or str(root / "content")
+    app.config["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"] or str(root / "search_index")
+    if app.config.get("PREFERRED_URL_SCHEME") == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+    from app import database, errors, outbox, security
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.mail import mailer_from_config
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    app.extensions["mailer"] = mailer_from_config(app.config, app.instance_path)
+    errors.init_app(app)
+    security.init_app(app)
+    outbox.init_app(app)
+    for name in FEATURES:
+        importlib.import_module(name).init_app(app)
+
+    @app.context_processor
+    def site_context():
+        from app.accounts.permissions import can
+
+        banners = [provider() for provider in app.extensions.get("banner_providers", [])]
+        if app.config.get("SITE_ANNOUNCEMENT"):
+            banners.insert(0, {"level": "info", "text": app.config["SITE_ANNOUNCEMENT"]})
+        return {
+            "can": can,
+            "banners": [banner for banner in banners if banner],
+            "current_path": request.path,
+            "account_sections": app.extensions.get("account_sections", []),
+        }
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt: str = "%d %b %Y, %H:%M"):
+        """Show a UTC datetime in the support time zone (the one place that converts)."""
+        if value is None:
+            return ""
+        return value.astimezone(ZoneInfo(app.config["SUPPORT_TIMEZONE"])).strftime(fmt)
+
+    return app

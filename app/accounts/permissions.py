@@ -1,0 +1,88 @@
+"""Every permission check of the site, in one place. Deny by default.
+
+A permission is a name like ``wiki.edit``. Roles grant sets of names; a name that no role grants
+is refused for everybody, so a typo denies rather than allows. Checks that depend on an object
+(the author of a post, the requester of a ticket) are small predicates below, each next to the
+role rules they refine. Views call :func:`require` or :func:`can`; templates call ``can(...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+EVERYONE = frozenset({"kb.read", "wiki.read", "forum.read", "search.use"})
+MEMBER = EVERYONE | {
+    "account.manage", "api.tokens", "forum.post", "forum.flag", "forum.like", "forum.follow",
+    "tickets.submit", "wiki.edit", "wiki.watch",
+}  # fmt: skip
+CONTRIBUTOR = MEMBER | {"wiki.edit_semi_protected"}
+MODERATOR = CONTRIBUTOR | {
+    "forum.moderate", "forum.audit", "wiki.moderate", "wiki.edit_protected", "search.stats",
+    "tickets.escalate_thread",
+}  # fmt: skip
+AGENT = MEMBER | {
+    "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
+    "metrics.view",
+}  # fmt: skip
+ADMIN = MODERATOR | AGENT | {"users.manage", "tickets.configure", "kb.sync"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "anonymous": EVERYONE,
+    "member": frozenset(MEMBER),
+    "contributor": frozenset(CONTRIBUTOR),
+    "moderator": frozenset(MODERATOR),
+    "agent_t1": frozenset(AGENT),
+    "agent_t2": frozenset(AGENT),
+    "agent_t3": frozenset(AGENT),
+    "admin": frozenset(ADMIN),
+}
+
+
+def role_of(user: Any) -> str:
+    """The role whose permissions apply; signed-out and suspended people are anonymous."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "anonymous"
+    if getattr(user, "is_suspended", False):
+        return "anonymous"
+    return user.role
+
+
+def can(user: Any, permission: str) -> bool:
+    """Whether ``user`` (a User, None or Flask-Login's anonymous user) holds ``permission``."""
+    return permission in ROLE_PERMISSIONS.get(role_of(user), frozenset())
+
+
+def is_staff(user: Any) -> bool:
+    """Agents and admins: the support team that answers tickets and edits official content."""
+    return can(user, "tickets.work")
+
+
+def is_moderator(user: Any) -> bool:
+    return can(user, "forum.moderate")
+
+
+def is_self(user: Any, user_id: int | None) -> bool:
+    """Whether ``user`` is the signed-in person with id ``user_id``."""
+    return role_of(user) != "anonymous" and user_id is not None and user.id == user_id
+
+
+def require(permission: str) -> Callable:
+    """View decorator: sign-in page for anonymous visitors, 403 for everyone else lacking it."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if can(current_user, permission):
+                return view(*args, **kwargs)
+            if role_of(current_user) == "anonymous" and not request.path.startswith("/api/"):
+                return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+            abort(403)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,230 @@
+"""Account operations. They take the acting data and ``now`` explicitly, flush but never commit,
+and raise :class:`AccountError` for anything the person can fix."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.accounts.models import ROLES, LoginSession, PasswordResetToken, User
+from app.extensions import db
+from app.mail import OutgoingMail
+from app.outbox import record_mail
+
+#: Checked when the e-mail is unknown, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
+
+
+class AccountError(Exception):
+    """A problem the person can fix; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(
+        password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    )
+
+
+def check_password_rules(password: str) -> None:
+    """Length only: at least ``PASSWORD_MIN_LENGTH`` characters, no composition rules."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise AccountError(f"Use at least {minimum} characters.", field="password")
+    if len(password) > 1024:
+        raise AccountError("Use at most 1024 characters.", field="password")
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    email: str, display_name: str, password: str, now: datetime, *, role: str = "member"
+) -> User:
+    """Create an account.
+
+    :raises AccountError: the e-mail is taken, the password too short, or the role unknown.
+    """
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+    email = normalise_email(email)
+    display_name = display_name.strip()
+    if not display_name:
+        raise AccountError("Enter a display name.", field="display_name")
+    check_password_rules(password)
+    if find_user_by_email(email) is not None:
+        raise AccountError("An account with this e-mail address already exists.", field="email")
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        created_at=now,
+        is_suspended=False,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for these credentials.
+
+    :raises AccountError: wrong e-mail or password (one message for both), or suspended.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise AccountError("The e-mail address or password is not right.")
+    if not check_password_hash(user.password_hash, password):
+        raise AccountError("The e-mail address or password is not right.")
+    if user.is_suspended:
+        raise AccountError("This account is suspended. Contact support@growgrebuddy.com.")
+    return user
+
+
+def start_login_session(user: User, now: datetime, user_agent: str = "") -> str:
+    """Record a new signed-in session and return its token (kept in the session cookie)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            user_agent=user_agent[:200],
+        )
+    )
+    user.last_login_at = now
+    user.login_token = token
+    db.session.flush()
+    return token
+
+
+def user_for_login_token(token: str) -> User | None:
+    """The signed-in user for a session token, or None when the session was ended."""
+    login = db.session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+    )
+    if login is None or login.user.is_suspended:
+        return None
+    login.user.login_token = token
+    return login.user
+
+
+def end_login_session(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            delete(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+        )
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def change_password(
+    user: User, current_password: str, new_password: str, now: datetime, user_agent: str = ""
+) -> str:
+    """Change the password, end every other session, and return a fresh session token.
+
+    :raises AccountError: the current password is wrong or the new one too short.
+    """
+    if not check_password_hash(user.password_hash, current_password):
+        raise AccountError("Your current password is not right.", field="current_password")
+    try:
+        check_password_rules(new_password)
+    except AccountError as error:
+        raise AccountError(error.message, field="new_password") from None
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    return start_login_session(user, now, user_agent)
+
+
+def request_password_reset(email: str, now: datetime, reset_url_for) -> None:
+    """E-mail a single-use reset link if the address has an account; say nothing either way.
+
+    :param reset_url_for: turns a token into the absolute URL of the reset page.
+    """
+    user = find_user_by_email(email)
+    if user is None or user.is_suspended:
+        return
+    token = secrets.token_urlsafe(32)
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    db.session.add(
+        PasswordResetToken(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
+    )
+    body = (
+        f"Hello {user.display_name},\n\n"
+        "Someone (hopefully you) asked to reset the password of your GrowgrEbuddy Help Center "
+        "account. Open this link to choose a new password:\n\n"
+        f"{reset_url_for(token)}\n\n"
+        f"The link works once and expires in {hours} hour{'s' if hours != 1 else ''}. "
+        "If you did not ask for it, ignore this message: your password stays the same.\n\n"
+        "GrowgrEbuddy Support\n"
+    )
+    record_mail(OutgoingMail(user.email, "Reset your GrowgrEbuddy Help Center password", body), now)
+    db.session.flush()
+
+
+def _valid_reset_token(token: str, now: datetime) -> PasswordResetToken:
+    reset = db.session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+    )
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise AccountError("This reset link is invalid, used or expired. Ask for a new one.")
+    return reset
+
+
+def check_reset_token(token: str, now: datetime) -> None:
+    """:raises AccountError: the link is unknown, already used or expired."""
+    _valid_reset_token(token, now)
+
+
+def reset_password(token: str, new_password: str, now: datetime) -> User:
+    """Set a new password from a reset link; the link is spent and every session ended.
+
+    :raises AccountError: bad link or too short a password.
+    """
+    reset = _valid_reset_token(token, now)
+    check_password_rules(new_password)
+    user = db.session.get(User, reset.user_id)
+    user.password_hash = hash_password(new_password)
+    reset.used_at = now
+    end_all_sessions(user)
+    db.session.flush()
+    return user
+
+
+def set_role(user: User, role: str) -> None:
+    """:raises AccountError: unknown role."""
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+    user.role = role
+    db.session.flush()
+
+
+def count_admins() -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin"))

@@ -1,0 +1,184 @@
+"""Sign-up, sign-in, sign-out, password change and reset pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    LogoutForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from app.accounts.permissions import require
+from app.extensions import limiter
+from app.models import utcnow
+from app.outbox import commit
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ch in target for ch in "\r\n\t\\"):
+        return None
+    return target
+
+
+def _sign_in(user) -> None:
+    # A fresh session on every sign-in, so a session id planted before it is worth nothing.
+    session.clear()
+    services.start_login_session(user, utcnow(), request.headers.get("User-Agent", ""))
+    login_user(user)
+    session.permanent = True
+
+
+def _form_error(form, error: services.AccountError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _account_key() -> str:
+    return "account:" + services.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data, form.display_name.data, form.password.data, utcnow()
+            )
+        except services.AccountError as error:
+            _form_error(form, error)
+        else:
+            _sign_in(user)
+            commit()
+            flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("kb.home"))
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_account_key
+)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountError as error:
+            _form_error(form, error)
+        else:
+            _sign_in(user)
+            commit()
+            flash(f"Signed in as {user.display_name}.", "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("kb.home"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        services.end_login_session(current_user.login_token)
+        commit()
+        logout_user()
+        session.clear()
+        flash("You are signed out.", "success")
+    return redirect(url_for("kb.home"))
+
+
+@bp.route("/")
+@require("account.manage")
+def overview():
+    return render_template("accounts/overview.html")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@require("account.manage")
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                utcnow(),
+                request.headers.get("User-Agent", ""),
+            )
+        except services.AccountError as error:
+            _form_error(form, error)
+        else:
+            commit()
+            login_user(current_user._get_current_object())
+            flash("Password changed. Every other device has been signed out.", "success")
+            return redirect(url_for("accounts.overview"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            form.email.data,
+            utcnow(),
+            lambda token: url_for("accounts.reset_password", token=token, _external=True),
+        )
+        commit()
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template(
+        "accounts/reset_request.html", form=form
+    ), 200 if not form.errors else 422
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        services.check_reset_token(token, utcnow())
+    except services.AccountError as error:
+        return render_template("accounts/reset_invalid.html", message=error.message), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data, utcnow())
+        except services.AccountError as error:
+            _form_error(form, error)
+        else:
+            commit()
+            logout_user()
+            session.clear()
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template(
+        "accounts/reset_password.html", form=form
+    ), 200 if not form.errors else 422

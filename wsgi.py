@@ -1,0 +1,5 @@
+"""The only module-level application: ``gunicorn wsgi:app``."""
+
+from app import create_app
+
+app = create_app()
