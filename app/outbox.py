@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import JSON, Index, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -172,9 +173,7 @@ def _send_mail(payload: dict) -> None:
     app.extensions["mailer"].send(mail.to_message(app.config["MAIL_DEFAULT_SENDER"], utcnow()))
 
 
-@click.group("outbox", help="Inspect and drain the outbox of side effects.")
-def outbox_cli() -> None:
-    pass
+outbox_cli = AppGroup("outbox", help="Inspect and drain the outbox of side effects.")
 
 
 @outbox_cli.command("drain", help="Handle pending events now (all kinds).")

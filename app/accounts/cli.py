@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.accounts import services
@@ -14,9 +15,7 @@ from app.models import utcnow
 from app.outbox import commit
 
 
-@click.group("users", help="Manage help-center accounts.")
-def users_cli() -> None:
-    pass
+users_cli = AppGroup("users", help="Manage help-center accounts.")
 
 
 @users_cli.command("create", help="Create an account (prints a generated password if none given).")

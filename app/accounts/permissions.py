@@ -86,3 +86,36 @@ def require(permission: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+# --- Forum: object rules (posts and threads are duck-typed; accounts never imports the forum) ---
+
+
+def can_edit_forum_post(user: Any, post: Any) -> bool:
+    """Authors edit their own (not deleted or rejected) posts; moderators edit any."""
+    if can(user, "forum.moderate"):
+        return True
+    return (
+        can(user, "forum.post")
+        and is_self(user, post.author_id)
+        and post.status not in {"deleted", "rejected"}
+    )
+
+
+def can_delete_forum_post(user: Any, post: Any) -> bool:
+    """The same people who may edit a post may (soft-)delete it."""
+    return can_edit_forum_post(user, post)
+
+
+def can_accept_forum_answer(user: Any, thread: Any) -> bool:
+    """The asker accepts an answer on their own thread; moderators on any thread."""
+    if can(user, "forum.moderate"):
+        return True
+    return can(user, "forum.post") and is_self(user, thread.author_id)
+
+
+def can_escalate_forum_thread(user: Any, thread: Any) -> bool:
+    """The asker, or anyone who may escalate threads (moderators, agents)."""
+    return can(user, "tickets.escalate_thread") or (
+        can(user, "forum.post") and is_self(user, thread.author_id)
+    )
