@@ -52,13 +52,18 @@ def database_url(tmp_path_factory):
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "template.db")
     app = create_app(_test_config(url, tmp_path_factory.mktemp("setup")))
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        upgrade(directory=str(ROOT / "migrations"), revision="head")
+        _SEEDED[url] = _seeded_rows(db.engine)
         db.engine.dispose()
     yield url
     if admin is not None:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+#: Rows present right after the migrations, recorded once per database (see ``_empty_tables``).
+_SEEDED: dict[str, dict[str, set]] = {}
 
 
 def _test_config(url: str, folder: Path, **overrides) -> dict:
@@ -80,15 +85,32 @@ def _test_config(url: str, folder: Path, **overrides) -> dict:
     return config
 
 
-def _empty_tables(engine) -> None:
-    tables = [table for table in reversed(db.metadata.sorted_tables)]
+def _seeded_rows(engine) -> dict[str, set]:
+    """Primary keys of the rows that migrations seed (forum categories...), per table."""
+    seeded: dict[str, set] = {}
+    with engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            keys = list(table.primary_key.columns)
+            if len(keys) != 1:
+                continue
+            ids = set(connection.scalars(sa.select(keys[0])))
+            if ids:
+                seeded[table.name] = ids
+    return seeded
+
+
+def _empty_tables(engine, seeded: dict[str, set]) -> None:
+    """Back to the freshly migrated state: every row a test made goes, seeded rows stay."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    plain = [table for table in tables if table.name not in seeded]
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
+        names = ", ".join(f'"{table.name}"' for table in plain)
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY"
+                                   + (" CASCADE" if not seeded else "")))
+        for table in tables:
+            if table.name in seeded:
+                key = next(iter(table.primary_key.columns))
+                connection.execute(table.delete().where(key.not_in(seeded[table.name])))
 
 
 @pytest.fixture
@@ -110,7 +132,7 @@ def app(database_url, tmp_path, app_config):
     application = create_app(_test_config(url, tmp_path, **app_config))
     with application.app_context():
         if not url.startswith("sqlite"):
-            _empty_tables(db.engine)
+            _empty_tables(db.engine, _SEEDED[url])
     yield application
     with application.app_context():
         db.session.remove()
