@@ -119,3 +119,74 @@ def can_escalate_forum_thread(user: Any, thread: Any) -> bool:
     return can(user, "tickets.escalate_thread") or (
         can(user, "forum.post") and is_self(user, thread.author_id)
     )
+
+
+# --- Wiki (app/wiki) ------------------------------------------------------------------------
+# Page-level rules refining wiki.edit: protection raises the bar, deleted pages are for
+# moderators, hidden and pending revisions are shown to moderators (and pending to the author).
+
+_WIKI_EDIT_BY_PROTECTION = {
+    "none": "wiki.edit",
+    "semi": "wiki.edit_semi_protected",
+    "full": "wiki.edit_protected",
+}
+
+
+def can_edit_wiki_page(user: Any, page: Any | None) -> bool:
+    """Whether ``user`` may edit ``page`` (``None``: create a new page)."""
+    if page is None:
+        return can(user, "wiki.edit")
+    if page.is_deleted:
+        return False
+    # An unknown protection value denies, like every unknown permission.
+    return can(user, _WIKI_EDIT_BY_PROTECTION.get(page.protection, "wiki.moderate-only"))
+
+
+def can_delete_wiki_page(user: Any, page: Any) -> bool:
+    """Moderators; contributors too for pages that aren't fully protected."""
+    if can(user, "wiki.moderate"):
+        return True
+    return page.protection != "full" and can(user, "wiki.edit_semi_protected")
+
+
+def can_read_wiki_page(user: Any, page: Any) -> bool:
+    """Public pages for everyone; deleted or not-yet-approved pages for moderators (and a
+    pending page for the author who created it)."""
+    if can(user, "wiki.moderate"):
+        return True
+    if not page.is_deleted and page.current_revision_id is not None:
+        return True
+    return (
+        not page.is_deleted
+        and page.current_revision_id is None
+        and is_self(user, page.created_by_id)
+    )
+
+
+def can_see_revision(user: Any, revision: Any) -> bool:
+    """The content of a revision: hidden ones for moderators, pending ones for their author."""
+    if can(user, "wiki.moderate"):
+        return True
+    if revision.is_hidden:
+        return False
+    if revision.status != "accepted":
+        return is_self(user, revision.author_id)
+    return True
+
+
+# --- Tickets (app/tickets) ------------------------------------------------------------------
+# Requesters see their own tickets only (and never internal notes); support staff see all.
+
+
+def can_see_internal_notes(user: Any) -> bool:
+    """Internal notes and the full ticket history are for support staff only."""
+    return can(user, "tickets.work")
+
+
+def can_view_ticket(user: Any, ticket: Any) -> bool:
+    """The ticket's requester, or support staff."""
+    if ticket is None:
+        return False
+    return can(user, "tickets.work") or (
+        can(user, "tickets.submit") and is_self(user, ticket.requester_id)
+    )

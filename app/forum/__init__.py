@@ -4,6 +4,15 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from app.forum import (  # noqa: F401  (routes on the blueprint)
+        models,
+        moderation_views,
+        posting_views,
+    )
+    from app.forum.cli import forum_cli
+    from app.forum.settings import apply_defaults
     from app.forum.views import bp
 
+    apply_defaults(app.config)
     app.register_blueprint(bp)
+    app.cli.add_command(forum_cli)

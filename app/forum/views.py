@@ -1,10 +1,158 @@
-"""Community forum pages."""
+"""Community forum pages for reading: the front page, categories, threads, profiles, and the
+one-click unsubscribe link from follow e-mails. Posting and moderation live beside this file."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.accounts.models import User
+from app.accounts.permissions import (
+    can_accept_forum_answer,
+    can_delete_forum_post,
+    can_edit_forum_post,
+    can_escalate_forum_thread,
+)
+from app.extensions import csrf, db
+from app.forum import follows, queries, services, trust
+from app.forum.forms import ConfirmForm, ReplyForm
+from app.forum.models import MERGED, ForumCategory
+from app.models import utcnow
+from app.outbox import commit
 
 bp = Blueprint("forum", __name__, url_prefix="/community")
 
 
+def page_number() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _sort() -> str:
+    sort = request.args.get("sort", "latest")
+    return sort if sort in queries.SORTS else "latest"
+
+
+def _thread_page(query):
+    page = db.paginate(
+        query,
+        page=page_number(),
+        per_page=current_app.config["FORUM_THREADS_PER_PAGE"],
+        error_out=False,
+    )
+    counts = queries.reply_counts(current_user, [thread.id for thread in page.items])
+    return page, counts
+
+
+@bp.context_processor
+def forum_helpers():
+    return {
+        "can_edit_post": can_edit_forum_post,
+        "can_delete_post": can_delete_forum_post,
+        "can_accept": can_accept_forum_answer,
+        "can_escalate": can_escalate_forum_thread,
+        "sorts": queries.SORTS,
+    }
+
+
 @bp.route("/")
 def index():
-    return render_template("empty_section.html", title="Community forum")
+    sort = _sort()
+    page, counts = _thread_page(queries.thread_list_query(current_user, sort=sort))
+    return render_template(
+        "forum/index.html",
+        categories=services.categories(),
+        category_counts=queries.category_thread_counts(current_user),
+        page=page,
+        counts=counts,
+        sort=sort,
+    )
+
+
+@bp.route("/c/<slug>")
+def category(slug: str):
+    found = services.category_by_slug(slug) or abort(404)
+    sort = _sort()
+    page, counts = _thread_page(queries.thread_list_query(current_user, category=found, sort=sort))
+    return render_template(
+        "forum/category.html",
+        category=found,
+        page=page,
+        counts=counts,
+        sort=sort,
+        following=follows.is_following(current_user, category_id=found.id),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/t/<int:thread_id>")
+def thread(thread_id: int):
+    found = services.get_thread(thread_id)
+    if found is not None and found.status == MERGED and found.merged_into_id:
+        target = services.visible_thread_for(current_user, found.merged_into_id)
+        if target is not None:
+            return redirect(url_for("forum.thread", thread_id=target.id), 301)
+    found = services.visible_thread_for(current_user, thread_id) or abort(404)
+    page = db.paginate(
+        queries.thread_posts_query(current_user, found),
+        page=page_number(),
+        per_page=current_app.config["FORUM_POSTS_PER_PAGE"],
+        error_out=False,
+    )
+    accepted = (
+        services.visible_post_for(current_user, found.accepted_post_id)
+        if found.accepted_post_id
+        else None
+    )
+    if current_user.is_authenticated:
+        trust.record_read(current_user, found.id, [post.id for post in page.items])
+        commit()
+    reply_form = ReplyForm()
+    return render_template(
+        "forum/thread.html",
+        thread=found,
+        page=page,
+        accepted=accepted,
+        liked=queries.liked_post_ids(current_user, [post.id for post in page.items]),
+        following=follows.is_following(current_user, thread_id=found.id),
+        form=reply_form,
+        button=ConfirmForm(),
+    )
+
+
+@bp.route("/users/<int:user_id>")
+def profile(user_id: int):
+    person = db.session.get(User, user_id) or abort(404)
+    page = db.paginate(
+        queries.user_posts_query(current_user, person),
+        page=page_number(),
+        per_page=current_app.config["FORUM_POSTS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "forum/profile.html",
+        person=person,
+        counts=queries.profile_counts(current_user, person),
+        progress=trust.progress_for(person, utcnow()),
+        is_me=current_user.is_authenticated and current_user.id == person.id,
+        page=page,
+    )
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token is the authority, and mail clients' one-click POST has no form
+def unsubscribe(token: str):
+    subscription = follows.subscription_for_token(token)
+    if subscription is None:
+        return render_template("forum/unsubscribe.html", done=False, invalid=True), 410
+    if request.method == "POST":
+        follows.unsubscribe(subscription)
+        commit()
+        return render_template("forum/unsubscribe.html", done=True, invalid=False)
+    what = (
+        f"the thread “{services.get_thread(subscription.thread_id).title}”"
+        if subscription.thread_id
+        else f"the category {db.session.get(ForumCategory, subscription.category_id).name}"
+    )
+    return render_template(
+        "forum/unsubscribe.html", done=False, invalid=False, what=what, token=token
+    )

@@ -1,9 +1,16 @@
-"""Knowledge base: FAQ, troubleshooting guides and video tutorials."""
+"""Knowledge base: FAQ, troubleshooting guides and video tutorials, synced from ``content/``,
+with revisions, browser editing, helpful votes, page views and guide outcomes."""
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from app.kb import (
+        models,  # noqa: F401  (tables for migrations)
+        staff_views,  # noqa: F401  (adds the editing routes to the blueprint)
+    )
+    from app.kb.cli import content_cli
     from app.kb.views import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(content_cli)

@@ -1,10 +1,183 @@
-"""Help Center pages."""
+"""Help Center pages for readers: home, sections, articles, votes and guide steps."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from app.accounts.permissions import can
+from app.kb import feedback, rules, services
+from app.kb.forms import GuideStepForm, VoteForm
+from app.models import utcnow
+from app.outbox import commit
 
 bp = Blueprint("kb", __name__)
+
+#: Session key of the anonymous visitor's random id (for one vote per browser).
+VISITOR_KEY = "kb_visitor"
+
+
+def _page_arg() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _article_or_404(slug: str):
+    article = services.get_article(slug)
+    if article is None or not can(current_user, "kb.read"):
+        abort(404)
+    return article
+
+
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
 
 
 @bp.route("/")
 def home():
-    return render_template("kb/home.html")
+    today = utcnow().date()
+    counts = services.section_counts()
+    return render_template(
+        "kb/home.html",
+        sections=[
+            (slug, title, blurb, counts.get(slug, 0)) for slug, title, blurb in rules.SECTIONS
+        ],
+        popular=services.popular_articles(today),
+        recent=services.recent_articles(),
+    )
+
+
+@bp.route("/sections/<slug>")
+def section(slug: str):
+    if slug not in rules.SECTION_TITLES:
+        abort(404)
+    page = services.section_articles(slug, page=_page_arg())
+    return render_template(
+        "kb/section.html",
+        section_slug=slug,
+        section_title=rules.section_title(slug),
+        page=page,
+    )
+
+
+def _video_state(article) -> dict:
+    """Whether the self-hosted file exists, and an embed URL if its host is allowed."""
+    video = article.video or {}
+    state = {"file_missing": False, "embed_url": None}
+    src = video.get("src") or ""
+    if src.startswith("/static/"):
+        path = Path(current_app.static_folder, src.removeprefix("/static/"))
+        state["file_missing"] = not path.is_file()
+    embed = video.get("embed") or ""
+    if embed and urlsplit(embed).netloc in current_app.config.get("VIDEO_EMBED_HOSTS", []):
+        state["embed_url"] = embed
+    return state
+
+
+def _guide_state(article) -> dict:
+    """Where the reader is in a troubleshooting guide, from the query string (no DB, no 500)."""
+    total = feedback.step_count(article)
+    solved = request.args.get("solved", type=int)
+    stuck = request.args.get("stuck", type=int)
+    step = request.args.get("step", 1, type=int)
+    return {
+        "total": total,
+        "step": min(max(step or 1, 1), max(total, 1)),
+        "solved": solved if solved and 1 <= solved <= total else None,
+        "stuck": bool(stuck),
+        "done": bool((solved and 1 <= solved <= total) or stuck),
+    }
+
+
+def _render_article(article, vote_form: VoteForm | None = None, status: int = 200):
+    vote = feedback.find_vote(article, user_id=_user_id(), visitor_id=session.get(VISITOR_KEY))
+    context = {
+        "article": article,
+        "related": services.related_articles(article),
+        "vote": vote,
+        "vote_form": vote_form or VoteForm(formdata=None),
+        "show_toc": article.type == "guide"
+        and not article.is_troubleshooting
+        and len(article.structure.get("toc", [])) >= rules.TOC_MIN_HEADINGS,
+    }
+    if article.is_troubleshooting:
+        context["guide"] = _guide_state(article)
+    if article.type == "video":
+        context["video_state"] = _video_state(article)
+    return render_template("kb/article.html", **context), status
+
+
+@bp.route("/articles/<slug>")
+def article(slug: str):
+    article = _article_or_404(slug)
+    # Only the first visit counts: moving through a guide's steps reloads the same page.
+    if not article.is_archived and not ({"step", "solved", "stuck"} & request.args.keys()):
+        feedback.record_view(article, utcnow().date(), request.headers.get("User-Agent"))
+        commit()
+    return _render_article(article)
+
+
+@bp.route("/articles/<slug>/vote", methods=["POST"])
+def vote(slug: str):
+    article = _article_or_404(slug)
+    form = VoteForm()
+    if form.validate_on_submit() and (form.yes.data or form.no.data):
+        if not current_user.is_authenticated:
+            session.setdefault(VISITOR_KEY, secrets.token_urlsafe(24))
+        try:
+            feedback.cast_vote(
+                article,
+                helpful=bool(form.yes.data),
+                reason=form.reason.data or "",
+                now=utcnow(),
+                user_id=_user_id(),
+                visitor_id=session.get(VISITOR_KEY),
+            )
+        except services.KbError as error:
+            target = getattr(form, error.field, None) if error.field else None
+            (target.errors if target is not None else form.form_errors).append(error.message)
+        else:
+            commit()
+            flash("Thanks for your feedback. You can change your answer at any time.", "success")
+            return redirect(url_for("kb.article", slug=slug, _anchor="feedback"))
+    elif not form.errors:
+        form.form_errors.append("Choose 'Yes, it helped' or 'No, it didn't'.")
+    return _render_article(article, vote_form=form, status=422)
+
+
+@bp.route("/articles/<slug>/guide", methods=["POST"])
+def guide_answer(slug: str):
+    """One answer to "Did this solve it?": yes records a success, no moves on (or, after the
+    last step, records "not solved" and offers the forum and a support request)."""
+    article = _article_or_404(slug)
+    form = GuideStepForm()
+    total = feedback.step_count(article)
+    answered = form.validate_on_submit() and (form.yes.data or form.no.data)
+    if not article.is_troubleshooting or not answered or form.step.data > total:
+        abort(400)
+    step = form.step.data
+    if form.no.data and step < total:
+        return redirect(url_for("kb.article", slug=slug, step=step + 1, _anchor=f"step-{step + 1}"))
+    try:
+        feedback.record_guide_outcome(
+            article, solved=bool(form.yes.data), steps_tried=step, now=utcnow(), user_id=_user_id()
+        )
+    except services.KbError:
+        abort(400)
+    commit()
+    if form.yes.data:
+        return redirect(url_for("kb.article", slug=slug, solved=step, _anchor="guide-outcome"))
+    return redirect(url_for("kb.article", slug=slug, stuck=step, _anchor="guide-outcome"))

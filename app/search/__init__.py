@@ -1,9 +1,33 @@
-"""One full-text search over the whole help center."""
+"""One full-text search over the whole help center (see ``docs/search.md``)."""
 
 from flask import Flask
 
+#: Configuration of search, with defaults (override in ``instance/config.py`` or the env).
+DEFAULTS = {
+    #: Seconds a query may run; then the best results found so far are shown, marked partial.
+    "SEARCH_TIME_LIMIT": 0.4,
+    #: Web processes drain the search outbox in a background thread (off in tests by default).
+    "SEARCH_BACKGROUND_INDEXER": None,
+    #: How often that thread looks for pending changes (it is also woken after each commit).
+    "SEARCH_DRAIN_SECONDS": 0.5,
+    #: Processes used by ``flask search rebuild`` with Whoosh.
+    "SEARCH_REBUILD_PROCS": 2,
+    "SEARCH_PER_PAGE": 10,
+}
+
 
 def init_app(app: Flask) -> None:
+    from app.search import (
+        indexer,
+        models,  # noqa: F401  (tables for migrations)
+    )
+    from app.search.cli import search_cli
     from app.search.views import bp
 
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    if app.config["SEARCH_BACKGROUND_INDEXER"] is None:
+        app.config["SEARCH_BACKGROUND_INDEXER"] = not app.config.get("TESTING", False)
     app.register_blueprint(bp)
+    app.cli.add_command(search_cli)
+    indexer.init_app(app)

@@ -1,10 +1,131 @@
-"""Search pages."""
+"""Search pages: the search page, its JSON twin, click tracking and the staff statistics."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.accounts.permissions import require
+from app.models import utcnow
+from app.outbox import commit
+from app.search import services
+from app.search.documents import DOC_TYPES, category_choices
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="search-click")
+
+
+def _params() -> dict:
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 0  # reported by the service as out of range
+    return {
+        "query": request.args.get("q", "").strip(),
+        "types": [t for t in request.args.getlist("type") if t],
+        "category": request.args.get("category", "").strip() or None,
+        "page": page,
+        "sort": request.args.get("sort", "relevance") or "relevance",
+        "per_page": current_app.config["SEARCH_PER_PAGE"],
+    }
+
+
+def _run(params: dict):
+    """Search and log it (first pages only, so paging doesn't count a query twice)."""
+    results = services.search(
+        params["query"], user=current_user, types=params["types"], category=params["category"],
+        page=params["page"], per_page=params["per_page"], sort=params["sort"],
+    )  # fmt: skip
+    if params["query"] and params["page"] == 1:
+        entry = services.log_query(params["query"], results.total, utcnow())
+        commit()
+        results.log_id = entry.id if entry else None
+    return results
+
+
+def _click_url(results, hit) -> str:
+    if results.log_id is None:
+        return hit.url
+    token = _signer().dumps([results.log_id, hit.key])
+    return f"/search/click?t={token}"
+
+
 @bp.route("/")
 def index():
-    return render_template("empty_section.html", title="Search")
+    params = _params()
+    error = None
+    try:
+        results = _run(params)
+    except services.SearchError as exc:
+        error, results = exc, None
+    return render_template(
+        "search/index.html",
+        params=params,
+        results=results,
+        error=error,
+        click_url=_click_url,
+        doc_types=DOC_TYPES,
+        categories=category_choices(),
+    ), (400 if error else 200)
+
+
+@bp.route("/results.json")
+def results_json():
+    params = _params()
+    try:
+        params["per_page"] = int(request.args.get("per_page", params["per_page"]))
+        results = _run(params)
+    except ValueError:
+        return jsonify(error="per_page must be a number.", field="per_page"), 400
+    except services.SearchError as exc:
+        return jsonify(error=exc.message, field=exc.field), 400
+    return jsonify(
+        query=results.query,
+        total=results.total,
+        page=results.page,
+        pages=results.pages,
+        per_page=results.per_page,
+        sort=results.sort,
+        partial=results.partial,
+        suggestion=results.suggestion,
+        corrected=results.corrected,
+        results=[
+            {
+                "type": hit.type,
+                "type_label": DOC_TYPES[hit.type].label if hit.type in DOC_TYPES else hit.type,
+                "title": hit.title,
+                "url": hit.url,
+                "click_url": _click_url(results, hit),
+                "snippet": hit.snippet,
+                "section": hit.section,
+                "category": hit.category,
+                "date": hit.date.isoformat(),
+            }
+            for hit in results.hits
+        ],
+    )
+
+
+@bp.route("/click")
+def click():
+    """Count the click on a result, then go there. The target comes from the index only."""
+    try:
+        log_id, key = _signer().loads(request.args.get("t", ""))
+        log_id, key = int(log_id), str(key)
+    except (BadSignature, ValueError, TypeError):
+        abort(404)
+    url = services.record_click(log_id, key)
+    if url is None:
+        abort(404)
+    commit()
+    return redirect(url)
+
+
+@bp.route("/stats")
+@require("search.stats")
+def stats():
+    return render_template("search/stats.html", stats=services.stats(utcnow()))

@@ -26,7 +26,6 @@ targets equal first-response targets, counted from the oldest unanswered custome
 from __future__ import annotations
 
 import enum
-import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -291,8 +290,6 @@ def due_with_pauses(
     """
     current, remaining = _aware(start, "start"), target
     for pause_start, pause_end in _merge_pauses(pauses):
-        if pause_end is not None and pause_end <= current:
-            continue
         if pause_start > current:
             available = calendar.elapsed(current, pause_start)
             if remaining <= available:
@@ -305,8 +302,12 @@ def due_with_pauses(
 
 
 def sla_time_used(
-    calendar: BusinessCalendar, start: datetime, now: datetime, target: timedelta, pauses: Pauses = ()
-) -> float:  # fmt: skip
+    calendar: BusinessCalendar,
+    start: datetime,
+    now: datetime,
+    target: timedelta,
+    pauses: Pauses = (),
+) -> float:
     """:param calendar: the calendar to count in.
     :param start: when the clock started (aware).
     :param now: the moment to evaluate (aware; the caller injects it).
@@ -325,8 +326,12 @@ def sla_time_used(
 
 
 def is_breached(
-    calendar: BusinessCalendar, start: datetime, now: datetime, target: timedelta, pauses: Pauses = ()
-) -> bool:  # fmt: skip
+    calendar: BusinessCalendar,
+    start: datetime,
+    now: datetime,
+    target: timedelta,
+    pauses: Pauses = (),
+) -> bool:
     """Parameters as for :func:`sla_time_used`.
 
     :returns: ``True`` once ``now`` is after the deadline; at the deadline itself it is on time.
@@ -337,9 +342,14 @@ def is_breached(
 
 
 def is_at_risk(
-    calendar: BusinessCalendar, start: datetime, now: datetime, target: timedelta, pauses: Pauses = (),
-    *, at_risk_fraction: float = 0.75,
-) -> bool:  # fmt: skip
+    calendar: BusinessCalendar,
+    start: datetime,
+    now: datetime,
+    target: timedelta,
+    pauses: Pauses = (),
+    *,
+    at_risk_fraction: float = 0.75,
+) -> bool:
     """Parameters as for :func:`sla_time_used`, plus the warning threshold.
 
     :param at_risk_fraction: fraction of the target after which the ticket is at risk.
@@ -396,11 +406,8 @@ def next_escalation_action(
     :returns: the next action, or ``None`` when no timer applies (Tier 3).
     :raises ValueError: for an unknown priority or tier, or a naive ``tier_entered_at``.
     """
-    entered, tier, flags = (
-        _aware(tier_entered_at, "tier_entered_at"),
-        _tier(tier),
-        set(flags_already),
-    )
+    entered = _aware(tier_entered_at, "tier_entered_at")
+    tier, flags = _tier(tier), set(flags_already)
     if Priority(priority) is Priority.CRITICAL:
         target = critical_target_tier(policy, category)
         if tier < target:
@@ -496,6 +503,27 @@ def _cfg_targets(present: Mapping[str, Any]) -> dict[Priority, ResponseTarget]:
     return targets
 
 
+def _cfg_as_is(value: object, key: str) -> object:
+    return value
+
+
+#: Configuration key to (SupportPolicy field, parser); the SLA_FIRST_RESPONSE_* keys are separate.
+_CONFIG_FIELDS = {
+    "SUPPORT_TIMEZONE": ("timezone", _cfg_as_is),
+    "SUPPORT_TIER1_HOURS": ("tier1_hours", _cfg_hours),
+    "SUPPORT_TIER2_HOURS": ("tier2_hours", _cfg_hours),
+    "SUPPORT_TIER3_HOURS": ("tier3_hours", _cfg_hours),
+    "SUPPORT_TIER2_HOLIDAYS": ("tier2_holidays", _cfg_holidays),
+    "ESCALATION_TIER1_FLAG_MINUTES": ("tier1_flag_after", _cfg_minutes),
+    "ESCALATION_TIER1_ESCALATE_MINUTES": ("tier1_escalate_after", _cfg_minutes),
+    "ESCALATION_TIER2_FLAG_MINUTES": ("tier2_flag_after", _cfg_minutes),
+    "ESCALATION_TIER2_ESCALATE_BUSINESS_DAYS": ("tier2_escalate_after_business_days", _cfg_as_is),
+    "ESCALATION_CRITICAL_DEFAULT_TIER": ("default_critical_tier", _cfg_as_is),
+    "ESCALATION_CRITICAL_TIER_BY_CATEGORY": ("critical_tier_by_category", _cfg_mapping),
+    "SLA_AT_RISK_FRACTION": ("at_risk_fraction", _cfg_as_is),
+}
+
+
 def policy_from_config(config: Mapping[str, Any]) -> SupportPolicy:
     """Build a policy from Flask-style configuration (keys in the module docstring).
 
@@ -506,33 +534,11 @@ def policy_from_config(config: Mapping[str, Any]) -> SupportPolicy:
     :raises ValueError: naming the key, for any invalid value.
     """
     present = {key: config[key] for key in CONFIG_KEYS if config.get(key) is not None}
-    minutes = {
-        "ESCALATION_TIER1_FLAG_MINUTES": "tier1_flag_after",
-        "ESCALATION_TIER1_ESCALATE_MINUTES": "tier1_escalate_after",
-        "ESCALATION_TIER2_FLAG_MINUTES": "tier2_flag_after",
-    }
-    as_is = {
-        "SUPPORT_TIMEZONE": "timezone",
-        "ESCALATION_TIER2_ESCALATE_BUSINESS_DAYS": "tier2_escalate_after_business_days",
-        "ESCALATION_CRITICAL_DEFAULT_TIER": "default_critical_tier",
-        "ESCALATION_CRITICAL_TIER_BY_CATEGORY": "critical_tier_by_category",
-        "SLA_AT_RISK_FRACTION": "at_risk_fraction",
-    }
     try:
         kwargs: dict[str, Any] = {"first_response": _cfg_targets(present)}
-        for key, value in present.items():
-            if key in minutes:
-                kwargs[minutes[key]] = _cfg_minutes(value, key)
-            elif key in as_is:
-                kwargs[as_is[key]] = value
-            elif key.endswith("_HOURS"):
-                kwargs[key.removeprefix("SUPPORT_").lower()] = _cfg_hours(value, key)
-            elif key == "SUPPORT_TIER2_HOLIDAYS":
-                kwargs["tier2_holidays"] = _cfg_holidays(value, key)
-        if "critical_tier_by_category" in kwargs:
-            kwargs["critical_tier_by_category"] = dict(
-                _cfg_mapping(kwargs["critical_tier_by_category"], "critical tier by category")
-            )
+        for key, (name, parse) in _CONFIG_FIELDS.items():
+            if key in present:
+                kwargs[name] = parse(present[key], key)
         return SupportPolicy(**kwargs)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"invalid support/SLA configuration: {exc}") from exc
@@ -543,7 +549,7 @@ def policy_from_config(config: Mapping[str, Any]) -> SupportPolicy:
 
 def _plain(amount: timedelta) -> str:
     minutes, seconds = divmod(int(amount.total_seconds()), 60)
-    units = zip(divmod(minutes, 60) + (seconds,), ("hour", "minute", "second"), strict=True)
+    units = zip((*divmod(minutes, 60), seconds), ("hour", "minute", "second"), strict=True)
     return " ".join(f"{n} {unit}{'s' * (n != 1)}" for n, unit in units if n) or "no time"
 
 
@@ -554,29 +560,6 @@ def _plain_target(calendar: BusinessCalendar, duration: timedelta | None, days: 
     return f"{days} business day{'s' * (days != 1)} ({length})"
 
 
-def _describe(name: str, calendar: BusinessCalendar) -> str:
-    def clock(value: time, closing: bool = False) -> str:
-        return "24:00" if closing and value == time(0) else value.isoformat("minutes")
-
-    week = [calendar.weekly_hours.get(day, ()) for day in range(7)]
-    parts = []
-    # groupby() on the weekday numbers gathers runs of consecutive days with the same hours.
-    for hours, run in itertools.groupby(range(7), key=week.__getitem__):
-        days = list(run)
-        if not hours:
-            continue
-        label = "every day" if len(days) == 7 else _WEEKDAYS[days[0]]
-        label += f"\u2013{_WEEKDAYS[days[-1]]}" if 1 < len(days) < 7 else ""
-        spans = ", ".join(f"{clock(start)}\u2013{clock(end, True)}" for start, end in hours)
-        parts.append(f"{label} {spans}")
-    text = "; ".join(parts) or "never open"
-    if week == [(_WHOLE_DAY,)] * 7:
-        text = "around the clock"
-    if calendar.holidays:
-        text += ", closed on " + ", ".join(day.isoformat() for day in sorted(calendar.holidays))
-    return f"Tier {name[-1]}: {text} ({calendar.timezone})"
-
-
 def policy_table(policy: SupportPolicy) -> list[dict[str, str]]:
     """Describe every rule and number of the policy in plain words, for showing agents.
 
@@ -584,7 +567,7 @@ def policy_table(policy: SupportPolicy) -> list[dict[str, str]]:
     :returns: rows with the keys ``"rule"``, ``"target"`` and ``"calendar"``.
     """
     cals = policy.calendars()
-    described = {name: _describe(name, calendar) for name, calendar in cals.items()}
+    described = {name: f"Tier {name[-1]}: {cal.describe()}" for name, cal in cals.items()}
     same = "the priority's first-response calendar"
     rows = [
         (f"First response \u2014 {priority.value.title()}",

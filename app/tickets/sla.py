@@ -25,6 +25,7 @@ Conventions
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,6 +40,7 @@ _ZERO = timedelta(0)
 _MAX_CLOSED_DAYS = 366 * 2
 #: Converted days kept per calendar; the same few weeks are asked about over and over.
 _CACHE_SIZE = 4096
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 # An interval is stored as offsets from local midnight; 24 h stands for "until next midnight".
 _Interval = tuple[timedelta, timedelta]
@@ -72,6 +74,12 @@ def _clock(offset: timedelta) -> time:
     if offset >= _ONE_DAY:
         return _MIDNIGHT
     return (datetime.min + offset).time()
+
+
+def _hhmm(offset: timedelta) -> str:
+    hours, rest = divmod(int(offset.total_seconds()), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
 
 
 def _normalise_day(weekday: int, intervals: Iterable[tuple[time, time]]) -> tuple[_Interval, ...]:
@@ -194,6 +202,29 @@ class BusinessCalendar:
             f"holidays={sorted(self._holidays)!r})"
         )
 
+    def describe(self) -> str:
+        """Describe the opening hours in plain words, for people.
+
+        :returns: for example ``"Monday\u2013Friday 09:00\u201317:00, closed on 2026-12-25
+            (Europe/Berlin)"``; whole days read ``00:00\u201324:00``.
+        """
+        parts = []
+        # groupby() over the weekday numbers yields runs of consecutive days with equal hours.
+        for hours, run in itertools.groupby(range(7), key=self._week.__getitem__):
+            days = list(run)
+            if not hours:
+                continue
+            label = "every day" if len(days) == 7 else _WEEKDAYS[days[0]]
+            label += f"\u2013{_WEEKDAYS[days[-1]]}" if 1 < len(days) < 7 else ""
+            spans = ", ".join(f"{_hhmm(start)}\u2013{_hhmm(end)}" for start, end in hours)
+            parts.append(f"{label} {spans}")
+        text = "; ".join(parts) or "never open"
+        if self._week == (((_ZERO, _ONE_DAY),),) * 7:
+            text = "around the clock"
+        if self._holidays:
+            text += ", closed on " + ", ".join(day.isoformat() for day in sorted(self._holidays))
+        return f"{text} ({self._name})"
+
     def standard_day_length(self) -> timedelta:
         """Length of the longest weekday's opening hours, in wall time.
 
@@ -300,8 +331,8 @@ class BusinessCalendar:
         :data:`_MAX_CLOSED_DAYS` consecutive closed days. With ``until`` it stops after the local
         date of ``until`` (callers stop reading at ``until`` anyway).
         """
-        # Start a day early: after a DST fall-back at midnight, yesterday's wall clock can still
-        # be running at ``after``.
+        # Start a day early: when the skipped spring hour ends at midnight (America/Nuuk at
+        # 23:00), yesterday's closing time in that hour maps forward into today.
         day = after.astimezone(self._zone).date() - _ONE_DAY
         last_day = None if until is None else until.astimezone(self._zone).date() + _ONE_DAY
         last_closing: datetime | None = None

@@ -1,15 +1,237 @@
-"""Support requests pages."""
+"""Requester pages: submit a request, "My requests", the conversation, attachments, deflection
+logging and escalating a forum thread. Agents' pages are in :mod:`app.tickets.agent_views`."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from app.accounts.permissions import can, can_view_ticket, require
+from app.models import utcnow
+from app.outbox import commit
+from app.tickets import attachments as files
+from app.tickets import forum_link, services
+from app.tickets.catalog import CATEGORIES, IMPACTS, PRIORITY_LABELS, STATUSES
+from app.tickets.forms import ActionForm, EscalateThreadForm, ReplyForm, TicketForm
+from app.tickets.models import TicketAttachment
 
 bp = Blueprint("tickets", __name__, url_prefix="/requests")
 
 
+def form_error(form, error: services.TicketError) -> None:
+    """Show a domain error next to its field (or above the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def uploads_from_request(name: str = "attachments") -> list[files.Upload]:
+    """Uploaded files of the request, read up to one byte past the limit (so size is checked
+    without reading an endless stream)."""
+    limit = current_app.config["TICKET_ATTACHMENT_MAX_BYTES"] + 1
+    return [
+        files.Upload(storage.filename, storage.stream.read(limit))
+        for storage in request.files.getlist(name)
+        if storage and storage.filename
+    ]
+
+
+def _own_ticket(ticket_id: int):
+    try:
+        return services.get_ticket_for_requester(current_user, ticket_id)
+    except services.TicketNotFound:
+        abort(404)
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
 @bp.route("/")
+@require("tickets.submit")
 def index():
-    return render_template("empty_section.html", title="Support requests")
+    page = services.list_requester_tickets(current_user, _page(), 20)
+    return render_template(
+        "tickets/index.html", page=page, statuses=STATUSES, categories=CATEGORIES,
+        now=utcnow(), promise=services.promise_text,
+    )  # fmt: skip
 
 
-@bp.route("/new")
+@bp.route("/new", methods=["GET", "POST"])
+@require("tickets.submit")
 def new():
-    return render_template("empty_section.html", title="Submit a request")
+    form = TicketForm()
+    if request.method == "GET":
+        form.guide.data = request.args.get("guide", "")[:200]
+        form.steps.data = request.args.get("steps", "")[:4]
+    if form.validate_on_submit():
+        steps = form.steps.data
+        try:
+            ticket = services.create_ticket(
+                current_user, category=form.category.data, subject=form.subject.data,
+                description=form.description.data, impact=form.impact.data, channel="web",
+                now=utcnow(), attachments=uploads_from_request(),
+                guide_slug=form.guide.data or None,
+                guide_steps=int(steps) if steps and steps.isdigit() else None,
+            )  # fmt: skip
+        except services.TicketError as error:
+            form_error(form, error)
+        else:
+            commit()
+            flash(f"Thank you. Your request {ticket.ref} is with our support team.", "success")
+            return redirect(url_for("tickets.show", ticket_id=ticket.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "tickets/new.html", form=form, impacts=IMPACTS, priorities=PRIORITY_LABELS
+    ), status
+
+
+@bp.route("/<int:ticket_id>")
+@require("tickets.submit")
+def show(ticket_id: int):
+    ticket = _own_ticket(ticket_id)
+    return _render_show(ticket, ReplyForm())
+
+
+def _render_show(ticket, reply_form, status: int = 200):
+    return render_template(
+        "tickets/show.html",
+        ticket=ticket,
+        messages=services.public_conversation(ticket),
+        attachments=services.public_attachments(ticket),
+        promise=services.promise_text(ticket, utcnow()),
+        reply_form=reply_form,
+        action_form=ActionForm(),
+        statuses=STATUSES,
+        categories=CATEGORIES,
+    ), status
+
+
+@bp.route("/<int:ticket_id>/reply", methods=["POST"])
+@require("tickets.submit")
+def reply(ticket_id: int):
+    ticket = _own_ticket(ticket_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            services.add_requester_reply(
+                current_user, ticket, form.body.data, utcnow(), uploads_from_request()
+            )
+        except services.TicketError as error:
+            form_error(form, error)
+        else:
+            commit()
+            flash("Your reply is sent.", "success")
+            return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#conversation")
+    return _render_show(ticket, form, 422)
+
+
+@bp.route("/<int:ticket_id>/solve", methods=["POST"])
+@require("tickets.submit")
+def solve(ticket_id: int):
+    return _requester_action(ticket_id, services.mark_solved, "Marked as solved. Thank you!")
+
+
+@bp.route("/<int:ticket_id>/reopen", methods=["POST"])
+@require("tickets.submit")
+def reopen(ticket_id: int):
+    return _requester_action(ticket_id, services.reopen, "Reopened: we'll get back to you.")
+
+
+def _requester_action(ticket_id: int, action, message: str):
+    ticket = _own_ticket(ticket_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        action(current_user, ticket, utcnow())
+    except services.TicketError as error:
+        flash(error.message, "error")
+    else:
+        commit()
+        flash(message, "success")
+    return redirect(url_for("tickets.show", ticket_id=ticket.id))
+
+
+@bp.route("/<int:ticket_id>/attachments/<int:attachment_id>")
+@require("tickets.submit")
+def attachment(ticket_id: int, attachment_id: int):
+    from app.extensions import db
+
+    item = (
+        db.session.get(TicketAttachment, attachment_id)
+        if services.valid_id(attachment_id)
+        else None
+    )
+    if item is None or item.ticket_id != ticket_id:
+        abort(404)
+    if not can_view_ticket(current_user, item.ticket):
+        abort(404)
+    # A requester may not fetch a file attached to an internal note.
+    if item.message is not None and item.message.internal and not can(current_user, "tickets.work"):
+        abort(404)
+    try:
+        path = files.path_of(item.stored_name)
+    except files.AttachmentRejected:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/deflection", methods=["POST"])
+@require("tickets.submit")
+def deflection():
+    data = request.get_json(silent=True) or {}
+    try:
+        services.record_deflection(
+            current_user, str(data.get("query", "")), str(data.get("article_url", "")),
+            str(data.get("outcome", "")), utcnow(),
+        )  # fmt: skip
+    except services.TicketError as error:
+        return jsonify({"error": {"code": "validation_failed", "message": error.message}}), 422
+    commit()
+    return "", 204
+
+
+@bp.route("/escalate/<int:thread_id>", methods=["GET", "POST"])
+@require("tickets.submit")
+def escalate_thread(thread_id: int):
+    try:
+        thread = forum_link.thread_for_escalation(current_user, thread_id)
+    except services.TicketNotFound:
+        abort(404)
+    form = EscalateThreadForm()
+    if form.validate_on_submit():
+        try:
+            ticket = forum_link.escalate_thread(
+                current_user, thread, category=form.category.data, impact=form.impact.data,
+                now=utcnow(), ticket_url_for=lambda t: url_for("tickets.work", ticket_id=t.id),
+            )  # fmt: skip
+        except services.TicketError as error:
+            form_error(form, error)
+        else:
+            commit()
+            flash(f"Escalated to support as {ticket.ref}. A support agent is on it.", "success")
+            if ticket.requester_id == current_user.id:
+                return redirect(url_for("tickets.show", ticket_id=ticket.id))
+            return redirect(url_for("tickets.work", ticket_id=ticket.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("tickets/escalate_thread.html", form=form, thread=thread), status

@@ -1,10 +1,336 @@
-"""Community wiki pages."""
+"""Wiki pages for readers and editors: index, page, create, edit (with merge and conflict),
+preview, history, diff, a revision, recent changes and watching. Moderation is in
+``moderation_views`` on the same blueprint."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.permissions import (
+    can,
+    can_delete_wiki_page,
+    can_edit_wiki_page,
+    can_read_wiki_page,
+    can_see_revision,
+    require,
+)
+from app.extensions import db
+from app.models import utcnow
+from app.outbox import commit
+from app.wiki import links, queries, rules, services, watching
+from app.wiki.errors import EditConflict, WikiError, WikiNotFound, WikiPermissionError
+from app.wiki.forms import ActionForm, EditForm, NewPageForm, PreviewForm
 
 bp = Blueprint("wiki", __name__, url_prefix="/wiki")
 
 
+def form_error(form, error: WikiError) -> None:
+    """Put a domain error next to its field (or above the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def load_page(slug: str, *, for_edit: bool = False):
+    """The page for ``slug``; an old slug redirects (raised as a response), unknown is 404."""
+    found = queries.find_page(slug)
+    if found.page is None:
+        if found.redirect_to is not None:
+            target = url_for(
+                request.endpoint, **{**request.view_args, "slug": found.redirect_to.slug}
+            )
+            query = request.query_string.decode()
+            abort(redirect(target + ("?" + query if query else ""), 301))
+        abort(404)
+    if not can_read_wiki_page(current_user, found.page):
+        abort(404)
+    return found.page
+
+
+def _run_atomic(operation):
+    """Run a service; on a unique-key race (two creations of one title, a doubled form) roll
+    back and run it once more, when it finds what the other request saved."""
+    try:
+        return operation()
+    except IntegrityError:
+        db.session.rollback()
+        return operation()
+
+
 @bp.route("/")
 def index():
-    return render_template("empty_section.html", title="Community wiki")
+    q = request.args.get("q", "")
+    show_deleted = request.args.get("show") == "deleted" and can(current_user, "wiki.moderate")
+    pages = queries.list_pages(
+        current_user, q, deleted=show_deleted, page=request.args.get("page", 1, type=int)
+    )
+    return render_template("wiki/index.html", pages=pages, q=q, show_deleted=show_deleted)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("wiki.edit")
+def new():
+    form = NewPageForm()
+    if request.method == "GET":
+        form.title.data = request.args.get("title", "")[: rules.MAX_TITLE]
+        form.edit_token.data = services.new_edit_token()
+        existing = queries.find_page(rules.slugify(form.title.data)) if form.title.data else None
+        if existing and (existing.page or existing.redirect_to):
+            page = existing.page or existing.redirect_to
+            if can_read_wiki_page(current_user, page) and page.is_public:
+                return redirect(url_for("wiki.page", slug=page.slug))
+    preview_html = None
+    status = 200
+    if form.is_submitted() and form.preview.data:
+        preview_html = links.render(rules.normalise_body(form.body.data or "")).html
+    elif form.validate_on_submit():
+        try:
+            result = _run_atomic(
+                lambda: services.create_page(
+                    current_user,
+                    form.title.data,
+                    form.body.data,
+                    form.summary.data or "",
+                    utcnow(),
+                    edit_token=form.edit_token.data or None,
+                )
+            )
+        except WikiError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            commit()
+            return _after_save(result)
+    if form.errors or form.form_errors:
+        status = 422
+    return render_template(
+        "wiki/edit.html", form=form, page=None, preview_html=preview_html
+    ), status
+
+
+def _after_save(result: services.SaveResult):
+    messages = {
+        "saved": ("Page saved.", "success"),
+        "merged": ("Saved. Your changes were merged with an edit made meanwhile.", "success"),
+        "unchanged": ("You didn't change anything, so nothing was saved.", "info"),
+        "duplicate": ("This edit was already saved.", "info"),
+        "pending": ("Thanks! Your edit is waiting for a moderator's review.", "info"),
+    }
+    flash(*messages[result.outcome])
+    return redirect(url_for("wiki.page", slug=result.page.slug))
+
+
+@bp.route("/<slug>")
+def page(slug: str):
+    page_obj = load_page(slug)
+    revision = page_obj.current_revision
+    action = ActionForm()
+    return render_template(
+        "wiki/page.html",
+        page=page_obj,
+        revision=revision,
+        pending=queries.pending_for(page_obj, current_user),
+        watching=watching.is_watching(current_user, page_obj),
+        can_edit=can_edit_wiki_page(current_user, page_obj),
+        can_delete=can_delete_wiki_page(current_user, page_obj),
+        action=action,
+    )
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@require("wiki.edit")
+def edit(slug: str):
+    page_obj = load_page(slug)
+    if not can_edit_wiki_page(current_user, page_obj):
+        abort(403)
+    form = EditForm()
+    conflict = None
+    preview_html = None
+    status = 200
+    if request.method == "GET":
+        public = page_obj.current_revision
+        form.body.data = public.body if public else ""
+        form.base_revision_id.data = str(page_obj.current_revision_id or "")
+        form.edit_token.data = services.new_edit_token()
+    elif form.preview.data:
+        preview_html = links.render(rules.normalise_body(form.body.data or "")).html
+    elif form.validate_on_submit():
+        try:
+            result = services.edit_page(
+                page_obj,
+                current_user,
+                form.body.data,
+                form.summary.data or "",
+                _int_or_none(form.base_revision_id.data),
+                utcnow(),
+                edit_token=form.edit_token.data or None,
+            )
+        except EditConflict as error:
+            db.session.rollback()
+            conflict = error
+            # The next save starts from the current text: resolving is an edit of it.
+            form.base_revision_id.data = str(error.current.id)
+            status = 409
+        except WikiPermissionError:
+            abort(403)
+        except WikiError as error:
+            db.session.rollback()
+            form_error(form, error)
+        else:
+            commit()
+            return _after_save(result)
+    if form.errors or form.form_errors:
+        status = 422
+    diff = None
+    if conflict is not None:
+        diff = rules.diff_rows(conflict.current_body, rules.normalise_body(form.body.data))
+    return render_template(
+        "wiki/edit.html",
+        form=form,
+        page=page_obj,
+        conflict=conflict,
+        diff=diff,
+        preview_html=preview_html,
+    ), status
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/preview", methods=["POST"])
+@require("wiki.edit")
+def preview():
+    """Sanitised HTML of the posted Markdown (for the live preview; CSRF-protected)."""
+    form = PreviewForm()
+    if not form.validate_on_submit():
+        return "Text too long to preview.", 422
+    html = links.render(rules.normalise_body(form.body.data or "")).html
+    return html, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.route("/<slug>/history")
+def history(slug: str):
+    page_obj = load_page(slug)
+    revisions = queries.history(page_obj, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "wiki/history.html",
+        page=page_obj,
+        revisions=revisions,
+        can_see=lambda revision: can_see_revision(current_user, revision),
+        pending=queries.pending_for(page_obj, current_user),
+    )
+
+
+def _revision_or_404(page_obj, revision_id):
+    try:
+        return services.get_revision(page_obj, revision_id)
+    except WikiNotFound:
+        abort(404)
+
+
+@bp.route("/<slug>/diff")
+def diff(slug: str):
+    page_obj = load_page(slug)
+    new_rev = _revision_or_404(
+        page_obj, request.args.get("to", type=int) or page_obj.current_revision_id
+    )
+    from_id = request.args.get("from", type=int) or new_rev.parent_id
+    old_rev = _revision_or_404(page_obj, from_id) if from_id else None
+    for revision in (old_rev, new_rev):
+        if revision is not None and not can_see_revision(current_user, revision):
+            abort(403)
+    rows = rules.diff_rows(old_rev.body if old_rev else "", new_rev.body)
+    return render_template("wiki/diff.html", page=page_obj, old=old_rev, new=new_rev, rows=rows)
+
+
+@bp.route("/<slug>/revisions/<int:revision_id>")
+def revision(slug: str, revision_id: int):
+    page_obj = load_page(slug)
+    revision_obj = _revision_or_404(page_obj, revision_id)
+    visible = can_see_revision(current_user, revision_obj)
+    if not visible and revision_obj.status != "accepted":
+        abort(404)
+    return render_template(
+        "wiki/revision.html",
+        page=page_obj,
+        revision=revision_obj,
+        visible=visible,
+        can_edit=can_edit_wiki_page(current_user, page_obj),
+        action=ActionForm(),
+    )
+
+
+@bp.route("/recent")
+def recent():
+    author = request.args.get("user", "")
+    page_title = request.args.get("page_title", "")
+    changes = queries.recent_changes(
+        current_user,
+        author=author,
+        page_title=page_title,
+        page=request.args.get("page", 1, type=int),
+    )
+    return render_template(
+        "wiki/recent.html",
+        changes=changes,
+        author=author,
+        page_title=page_title,
+        can_see=lambda revision: can_see_revision(current_user, revision),
+    )
+
+
+@bp.route("/<slug>/watch", methods=["POST"])
+@require("wiki.watch")
+def watch(slug: str):
+    page_obj = load_page(slug)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "unwatch":
+        watching.unwatch(current_user.id, page_obj.id)
+        message = "You no longer watch this page."
+    else:
+        watching.watch(current_user, page_obj, utcnow())
+        message = "You'll be e-mailed when this page changes."
+    commit()
+    flash(message, "success")
+    return redirect(url_for("wiki.page", slug=page_obj.slug))
+
+
+@bp.route("/unwatch/<token>", methods=["GET", "POST"])
+def unwatch_link(token: str):
+    """The e-mail's unsubscribe link: a confirmation button, so link scanners change nothing."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            page_obj = watching.unwatch_by_token(token)
+        except WikiError as error:
+            return render_template("wiki/unwatch.html", error=error.message, form=form), 410
+        commit()
+        return render_template("wiki/unwatch.html", done=True, page=page_obj, form=form)
+    return render_template("wiki/unwatch.html", form=form)
+
+
+@bp.app_context_processor
+def wiki_context():
+    """Page-level permission predicates for the wiki templates."""
+    return {
+        "can_edit_wiki_page": can_edit_wiki_page,
+        "can_delete_wiki_page": can_delete_wiki_page,
+    }

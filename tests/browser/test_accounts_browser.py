@@ -20,7 +20,7 @@ def test_register_logout_login_reset(page, live_server):
     email = _email()
     page.goto("/")
     check_accessibility(page, context="home")
-    page.get_by_role("link", name="Register").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Register").click()
     check_accessibility(page, context="register")
 
     # A too-short password is explained next to the field, and nothing is lost.
@@ -40,7 +40,7 @@ def test_register_logout_login_reset(page, live_server):
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("You are signed out.").wait_for()
 
-    page.get_by_role("link", name="Sign in").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in").click()
     check_accessibility(page, context="login")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill("tomatoes and basil")

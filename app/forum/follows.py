@@ -1,0 +1,139 @@
+"""Following threads and categories, reply notifications by e-mail, one-click unsubscribe."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import or_, select
+
+from app.accounts.models import User
+from app.accounts.permissions import can
+from app.extensions import db
+from app.forum.models import ForumCategory, ForumPost, ForumSubscription, ForumThread
+from app.mail import OutgoingMail
+from app.markup import plain_text
+from app.outbox import record_mail
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="forum-unsubscribe")
+
+
+def unsubscribe_token(subscription: ForumSubscription) -> str:
+    """A signed token naming one follow; it works without signing in and never expires."""
+    return _serializer().dumps({"s": subscription.id, "u": subscription.user_id})
+
+
+def subscription_for_token(token: str) -> ForumSubscription | None:
+    """The follow a token names, or None when it is forged or already unsubscribed."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    subscription = db.session.get(ForumSubscription, data.get("s"))
+    if subscription is None or subscription.user_id != data.get("u"):
+        return None
+    return subscription
+
+
+def unsubscribe(subscription: ForumSubscription) -> None:
+    db.session.delete(subscription)
+    db.session.flush()
+
+
+def _find(user: User, *, thread_id=None, category_id=None) -> ForumSubscription | None:
+    return db.session.scalar(
+        select(ForumSubscription).where(
+            ForumSubscription.user_id == user.id,
+            ForumSubscription.thread_id.is_(None)
+            if thread_id is None
+            else ForumSubscription.thread_id == thread_id,
+            ForumSubscription.category_id.is_(None)
+            if category_id is None
+            else ForumSubscription.category_id == category_id,
+        )
+    )
+
+
+def is_following(user: User, *, thread_id=None, category_id=None) -> bool:
+    if not can(user, "forum.follow"):
+        return False
+    return _find(user, thread_id=thread_id, category_id=category_id) is not None
+
+
+def set_follow(
+    user: User, now: datetime, *, follow: bool, thread_id=None, category_id=None
+) -> ForumSubscription | None:
+    """Follow or stop following one thread or one category (idempotent)."""
+    existing = _find(user, thread_id=thread_id, category_id=category_id)
+    if follow and existing is None:
+        existing = ForumSubscription(
+            user_id=user.id, thread_id=thread_id, category_id=category_id, created_at=now
+        )
+        db.session.add(existing)
+    elif not follow and existing is not None:
+        db.session.delete(existing)
+        existing = None
+    db.session.flush()
+    return existing
+
+
+def _link(endpoint: str, **values) -> str:
+    return url_for(endpoint, _external=True, **values)
+
+
+def notify_new_post(post: ForumPost, now: datetime) -> int:
+    """E-mail the followers of the post's thread and category (never its author).
+
+    Called only once a post is public (published in a published thread).
+
+    :returns: how many messages were queued.
+    """
+    thread: ForumThread = post.thread
+    subscriptions = db.session.scalars(
+        select(ForumSubscription).where(
+            or_(
+                ForumSubscription.thread_id == thread.id,
+                ForumSubscription.category_id == thread.category_id,
+            ),
+            ForumSubscription.user_id != post.author_id,
+        )
+    ).all()
+    seen: set[int] = set()
+    category: ForumCategory = thread.category
+    for subscription in subscriptions:
+        recipient = subscription.user
+        if recipient.id in seen or recipient.is_suspended:
+            continue
+        seen.add(recipient.id)
+        what = (
+            f"the thread “{thread.title}”"
+            if subscription.thread_id
+            else f"the category {category.name}"
+        )
+        unsubscribe_url = _link("forum.unsubscribe", token=unsubscribe_token(subscription))
+        excerpt = plain_text(post.body_html)[:600]
+        body = (
+            f"Hello {recipient.display_name},\n\n"
+            f"{post.author.display_name} posted in {what}:\n\n{excerpt}\n\n"
+            f"Read it: {_link('forum.thread', thread_id=thread.id, _anchor=f'post-{post.id}')}\n\n"
+            f"You get this because you follow {what}. Stop these e-mails with one click:\n"
+            f"{unsubscribe_url}\n"
+        )
+        record_mail(
+            OutgoingMail(
+                recipient.email,
+                f"New post in “{thread.title}”",
+                body,
+                (
+                    ("List-Unsubscribe", f"<{unsubscribe_url}>"),
+                    ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+                ),
+            ),
+            now,
+        )
+    return len(seen)

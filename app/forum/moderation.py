@@ -1,0 +1,367 @@
+"""Moderation: flags and automatic hiding, the review queue with claims, and thread actions
+(lock, pin, move, merge, split). Every moderator action is written to the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from app.accounts.models import User
+from app.accounts.permissions import can, is_moderator
+from app.accounts.services import end_all_sessions
+from app.extensions import db
+from app.forum import rules, trust
+from app.forum.audit import audit
+from app.forum.models import (
+    DELETED,
+    FLAG_REASONS,
+    HIDDEN,
+    MERGED,
+    PENDING,
+    PUBLISHED,
+    REJECTED,
+    ForumCategory,
+    ForumFlag,
+    ForumPost,
+    ForumReviewItem,
+    ForumThread,
+)
+from app.forum.services import ForumError, edit_post, publish_effects, slugify, touch_search
+from app.forum.visibility import can_see_post
+
+QUEUE_ACTIONS = ("approve", "reject", "hide", "edit", "silence", "suspend")
+
+
+def _require_moderator(user: User) -> None:
+    if not is_moderator(user):
+        raise ForumError("Only moderators can do this.")
+
+
+# --- Flags ---
+
+
+def open_flag_weight(post: ForumPost) -> float:
+    return float(
+        db.session.scalar(
+            select(func.coalesce(func.sum(ForumFlag.weight), 0.0)).where(
+                ForumFlag.post_id == post.id, ForumFlag.outcome.is_(None)
+            )
+        )
+    )
+
+
+def _open_item(post: ForumPost, reason: str) -> ForumReviewItem | None:
+    return db.session.scalar(
+        select(ForumReviewItem).where(
+            ForumReviewItem.post_id == post.id,
+            ForumReviewItem.reason == reason,
+            ForumReviewItem.resolved_at.is_(None),
+        )
+    )
+
+
+def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datetime) -> ForumFlag:
+    """Flag a post for moderators. Its weight depends on the flagger's trust and track record;
+    when open flags reach ``FORUM_FLAG_HIDE_WEIGHT`` the post is hidden pending review.
+
+    :raises ForumError: unknown reason, "other" without a note, own post, flagged already.
+    """
+    if not can(flagger, "forum.flag") or not can_see_post(flagger, post):
+        raise ForumError("You can't flag this post.")
+    if reason not in FLAG_REASONS:
+        raise ForumError("Choose why you flag this post.", "reason")
+    note = (note or "").strip()
+    if reason == "other" and not note:
+        raise ForumError("Tell the moderators what is wrong.", "note")
+    if post.author_id == flagger.id:
+        raise ForumError("You can't flag your own post; edit or delete it instead.")
+    if trust.silenced_until(flagger, now):
+        raise ForumError("Your account is silenced for now.")
+    already = db.session.scalar(
+        select(ForumFlag.id).where(ForumFlag.post_id == post.id, ForumFlag.flagger_id == flagger.id)
+    )
+    if already is not None:
+        raise ForumError("You have already flagged this post; moderators will look at it.")
+    flag = ForumFlag(
+        post_id=post.id,
+        flagger_id=flagger.id,
+        reason=reason,
+        note=note[:500],
+        weight=trust.flag_weight_for(flagger, now),
+        created_at=now,
+    )
+    db.session.add(flag)
+    db.session.flush()
+    item = _open_item(post, "flags")
+    summary = f"{FLAG_REASONS[reason]}" + (f": {note}" if note else "")
+    if item is None:
+        db.session.add(
+            ForumReviewItem(post_id=post.id, reason="flags", detail=summary[:500], created_at=now)
+        )
+    else:
+        item.detail = f"{item.detail}; {summary}"[:500]
+    total = open_flag_weight(post)
+    if post.status == PUBLISHED and rules.should_auto_hide(
+        total, float(current_app.config["FORUM_FLAG_HIDE_WEIGHT"])
+    ):
+        _set_post_status(post, HIDDEN, now)
+        post.moderation_note = "Hidden automatically after flags; a moderator will review it."
+        audit(None, "auto_hide", "post", post.id, f"flag weight {total:g}", now)
+    db.session.flush()
+    return flag
+
+
+def _settle_flags(post: ForumPost, outcome: str, now: datetime) -> None:
+    db.session.execute(
+        update(ForumFlag)
+        .where(ForumFlag.post_id == post.id, ForumFlag.outcome.is_(None))
+        .values(outcome=outcome, resolved_at=now)
+    )
+
+
+def _set_post_status(post: ForumPost, status: str, now: datetime) -> None:
+    """Change a post's state; the opening post carries its thread along."""
+    was_public = post.status == PUBLISHED and post.thread.status == PUBLISHED
+    post.status = status
+    thread = post.thread
+    if post.is_opening and thread.status != MERGED:
+        thread.status = {PUBLISHED: PUBLISHED, PENDING: PENDING, HIDDEN: HIDDEN}.get(
+            status, DELETED
+        )
+    if status != PUBLISHED and thread.accepted_post_id == post.id:
+        thread.accepted_post_id = None
+    if status == PUBLISHED and not was_public:
+        publish_effects(post, now)
+    else:
+        touch_search(thread, now)
+
+
+# --- The review queue ---
+
+
+def open_queue_query():
+    return (
+        select(ForumReviewItem)
+        .where(ForumReviewItem.resolved_at.is_(None))
+        .order_by(ForumReviewItem.created_at, ForumReviewItem.id)
+    )
+
+
+def open_queue_count() -> int:
+    return db.session.scalar(
+        select(func.count(ForumReviewItem.id)).where(ForumReviewItem.resolved_at.is_(None))
+    )
+
+
+def claim(item: ForumReviewItem, moderator: User, now: datetime) -> None:
+    """Claim an item for ``CLAIM_SECONDS`` in one atomic UPDATE, so two moderators never both
+    hold it; claiming one's own item again extends the claim.
+
+    :raises ForumError: resolved already, or another moderator holds it.
+    """
+    _require_moderator(moderator)
+    until = now + timedelta(seconds=int(current_app.config["FORUM_CLAIM_SECONDS"]))
+    result = db.session.execute(
+        update(ForumReviewItem)
+        .where(
+            ForumReviewItem.id == item.id,
+            ForumReviewItem.resolved_at.is_(None),
+            or_(
+                ForumReviewItem.claimed_by_id.is_(None),
+                ForumReviewItem.claimed_until <= now,
+                ForumReviewItem.claimed_by_id == moderator.id,
+            ),
+        )
+        .values(claimed_by_id=moderator.id, claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(item)
+    if result.rowcount != 1:
+        if item.resolved_at is not None:
+            raise ForumError("This item was already handled.")
+        holder = item.claimed_by.display_name if item.claimed_by else "another moderator"
+        raise ForumError(f"{holder} is handling this item.")
+
+
+def release(item: ForumReviewItem, moderator: User) -> None:
+    if item.claimed_by_id == moderator.id:
+        item.claimed_by_id = None
+        item.claimed_until = None
+        db.session.flush()
+
+
+def resolve(
+    item: ForumReviewItem,
+    moderator: User,
+    action: str,
+    now: datetime,
+    *,
+    reason: str = "",
+    body: str | None = None,
+    silence_hours: int | None = None,
+) -> None:
+    """Act on a review item: approve, reject, hide, edit (then approve), silence or suspend
+    the author (both also hide the post). Claims the item first, so a moderator never acts on
+    an item someone else holds. Every other open item of the same post is closed too.
+
+    :raises ForumError: unknown action, item held by someone else or already handled.
+    """
+    if action not in QUEUE_ACTIONS:
+        raise ForumError("Choose what to do with this post.")
+    claim(item, moderator, now)
+    post = item.post
+    author = post.author
+    if action == "approve":
+        _settle_flags(post, "dismissed", now)
+        _set_post_status(post, PUBLISHED, now)
+        post.moderation_note = ""
+    elif action == "edit":
+        edit_post(post, moderator, body or "", now)
+        _settle_flags(post, "upheld", now)
+        _set_post_status(post, PUBLISHED, now)
+        post.moderation_note = "Edited by a moderator."
+    elif action == "reject":
+        _settle_flags(post, "upheld", now)
+        _set_post_status(post, REJECTED, now)
+    else:  # hide, silence, suspend
+        _settle_flags(post, "upheld", now)
+        _set_post_status(post, HIDDEN, now)
+        post.moderation_note = (reason or "Hidden by a moderator.")[:300]
+        if action == "silence":
+            silence_user(author, moderator, now, hours=silence_hours, reason=reason)
+        elif action == "suspend":
+            suspend_user(author, moderator, now, reason=reason)
+    db.session.execute(
+        update(ForumReviewItem)
+        .where(ForumReviewItem.post_id == post.id, ForumReviewItem.resolved_at.is_(None))
+        .values(resolved_at=now, resolved_by_id=moderator.id, outcome=action)
+        .execution_options(synchronize_session=False)
+    )
+    audit(moderator, action, "post", post.id, reason, now, detail=f"review item {item.id}")
+    db.session.flush()
+    db.session.refresh(item)
+
+
+def moderate_post(post: ForumPost, moderator: User, action: str, reason: str, now: datetime):
+    """Hide or restore one post outside the queue (from the thread page)."""
+    _require_moderator(moderator)
+    if action == "hide":
+        _settle_flags(post, "upheld", now)
+        _set_post_status(post, HIDDEN, now)
+        post.moderation_note = (reason or "Hidden by a moderator.")[:300]
+    elif action == "restore":
+        _settle_flags(post, "dismissed", now)
+        _set_post_status(post, PUBLISHED, now)
+        post.moderation_note = ""
+    else:
+        raise ForumError("Unknown action.")
+    audit(moderator, action, "post", post.id, reason, now)
+    db.session.flush()
+
+
+def silence_user(user: User, moderator: User, now: datetime, *, hours=None, reason="") -> None:
+    """The user may read but not post, like or flag for ``hours`` (default from config)."""
+    _require_moderator(moderator)
+    hours = int(hours or current_app.config["FORUM_SILENCE_HOURS"])
+    trust.state_for(user).silenced_until = now + timedelta(hours=hours)
+    audit(moderator, "silence", "user", user.id, reason, now, detail=f"{hours} hours")
+    db.session.flush()
+
+
+def suspend_user(user: User, moderator: User, now: datetime, *, reason="") -> None:
+    """Suspend the account (no sign-in) and end its sessions; staff can't be suspended here."""
+    _require_moderator(moderator)
+    if trust.is_trusted_role(user):
+        raise ForumError("Moderators and staff can't be suspended from the forum.")
+    user.is_suspended = True
+    end_all_sessions(user)
+    audit(moderator, "suspend", "user", user.id, reason, now)
+    db.session.flush()
+
+
+# --- Thread actions ---
+
+
+def set_thread_flag(thread: ForumThread, moderator: User, action: str, reason: str, now):
+    """Lock, unlock, pin or unpin a thread."""
+    _require_moderator(moderator)
+    attribute, value = {
+        "lock": ("is_locked", True),
+        "unlock": ("is_locked", False),
+        "pin": ("is_pinned", True),
+        "unpin": ("is_pinned", False),
+    }[action]
+    setattr(thread, attribute, value)
+    audit(moderator, action, "thread", thread.id, reason, now)
+    db.session.flush()
+
+
+def move_thread(thread, category: ForumCategory, moderator, reason: str, now) -> None:
+    _require_moderator(moderator)
+    if category.id == thread.category_id:
+        raise ForumError("The thread is already in that category.", "category")
+    old = thread.category.name
+    thread.category_id = category.id
+    db.session.flush()
+    db.session.refresh(thread)
+    audit(moderator, "move", "thread", thread.id, reason, now, f"{old} → {category.name}")
+    touch_search(thread, now)
+
+
+def merge_threads(source: ForumThread, target: ForumThread, moderator, reason: str, now):
+    """Move every post of ``source`` into ``target``; ``source`` then redirects there."""
+    _require_moderator(moderator)
+    if source.id == target.id or target.status == MERGED:
+        raise ForumError("Choose another, open thread to merge into.", "target")
+    for post in list(source.posts):
+        post.thread_id = target.id
+        post.is_opening = False
+    source.status = MERGED
+    source.merged_into_id = target.id
+    source.accepted_post_id = None
+    target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
+    audit(moderator, "merge", "thread", source.id, reason, now, f"into thread {target.id}")
+    db.session.flush()
+    db.session.expire(source, ["posts"])
+    db.session.expire(target, ["posts"])
+    touch_search(source, now)
+    touch_search(target, now)
+
+
+def split_thread(thread, post_ids: list[int], title: str, moderator, reason: str, now):
+    """Move chosen replies into a new thread (in the same category); the first becomes its
+    opening post. :returns: the new thread."""
+    _require_moderator(moderator)
+    title = " ".join((title or "").split())
+    if not title:
+        raise ForumError("Give the new thread a title.", "title")
+    posts = [post for post in thread.posts if post.id in set(post_ids) and not post.is_opening]
+    if not posts:
+        raise ForumError("Choose at least one reply to move.", "post_ids")
+    first = posts[0]
+    new = ForumThread(
+        title=title[:200],
+        slug=slugify(title),
+        category_id=thread.category_id,
+        author_id=first.author_id,
+        created_at=first.created_at,
+        last_activity_at=max(post.created_at for post in posts),
+        is_locked=False,
+        is_pinned=False,
+        status=PUBLISHED if first.status == PUBLISHED else PENDING,
+    )
+    db.session.add(new)
+    db.session.flush()
+    for post in posts:
+        post.thread_id = new.id
+        if thread.accepted_post_id == post.id:
+            thread.accepted_post_id = None
+    first.is_opening = True
+    audit(moderator, "split", "thread", thread.id, reason, now, f"{len(posts)} post(s) to {new.id}")
+    db.session.flush()
+    db.session.expire(thread, ["posts"])
+    touch_search(thread, now)
+    touch_search(new, now)
+    return new

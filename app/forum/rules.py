@@ -1,0 +1,196 @@
+"""The forum's moderation rules as pure functions: no Flask, no database, no clock.
+
+Trust levels from activity, what each level may do, posting rate limits, spam checks and flag
+weights. Every number comes in as an argument (from configuration, see ``settings.py``), so the
+rules are tested from tables in ``tests/unit/test_forum_rules.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from math import ceil
+from urllib.parse import urlsplit
+
+#: Requirement keys of a trust level and how they read to a person.
+REQUIREMENTS = (
+    ("min_days", "days since joining", "days"),
+    ("min_posts_read", "posts read", "posts_read"),
+    ("min_posts", "posts made", "posts"),
+    ("min_likes_received", "likes received", "likes_received"),
+)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What the trust level is computed from."""
+
+    days: float
+    posts_read: int
+    posts: int
+    likes_received: int
+    flags_against: int
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement of the next trust level: what it is, what the user has, what it needs."""
+
+    label: str
+    have: int
+    need: int
+    met: bool
+    #: ``at_least`` (have >= need) or ``at_most`` (flags: have <= need).
+    kind: str = "at_least"
+
+
+def trust_level(activity: Activity, levels: Sequence[Mapping]) -> int:
+    """The highest level whose requirements, and those of every level below, are all met.
+
+    :param levels: ``FORUM_TRUST_LEVELS``, ascending; level 0 needs nothing.
+    """
+    reached = 0
+    for level in sorted(levels, key=lambda item: item["level"]):
+        if not all(req.met for req in requirements(activity, level)):
+            break
+        reached = level["level"]
+    return reached
+
+
+def requirements(activity: Activity, level: Mapping) -> list[Requirement]:
+    """Each requirement of ``level`` against ``activity`` (for "what the next level needs")."""
+    found = []
+    for key, label, attribute in REQUIREMENTS:
+        need = int(level.get(key, 0))
+        have = int(getattr(activity, attribute))
+        found.append(Requirement(label, have, need, have >= need))
+    if "max_flags_against" in level:
+        need = int(level["max_flags_against"])
+        have = activity.flags_against
+        found.append(Requirement("upheld flags against you", have, need, have <= need, "at_most"))
+    return found
+
+
+def next_level(activity: Activity, levels: Sequence[Mapping]) -> Mapping | None:
+    """The level after the current one, or None at the top."""
+    current = trust_level(activity, levels)
+    higher = [level for level in levels if level["level"] > current]
+    return min(higher, key=lambda item: item["level"]) if higher else None
+
+
+def level_limits(level: int, limits: Mapping) -> Mapping:
+    """The limits of ``level``; keys may be ints or (from JSON configuration) strings.
+
+    A level without its own entry uses the nearest lower one.
+    """
+    normalised = {int(key): value for key, value in limits.items()}
+    known = [key for key in normalised if key <= level] or [min(normalised)]
+    return normalised[max(known)]
+
+
+def needs_premoderation(level: int, approved_posts: int, premoderate_posts: int) -> bool:
+    """New users' first ``premoderate_posts`` posts wait in the review queue."""
+    return level == 0 and approved_posts < premoderate_posts
+
+
+def rate_limit_wait(
+    recent: Iterable[datetime], now: datetime, posts_per_window: int, window_seconds: int
+) -> int:
+    """Seconds until one more post is allowed (0: allowed now).
+
+    :param recent: creation times of the user's posts (any that may fall in the window).
+    """
+    start = now - timedelta(seconds=window_seconds)
+    inside = sorted(moment for moment in recent if moment > start)
+    if len(inside) < posts_per_window:
+        return 0
+    # The post that must leave the window before another fits.
+    oldest_that_blocks = inside[len(inside) - posts_per_window]
+    free_at = oldest_that_blocks + timedelta(seconds=window_seconds)
+    return max(1, ceil((free_at - now).total_seconds()))
+
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|<img\b", re.IGNORECASE)
+
+
+def links_in(text: str) -> list[str]:
+    """Every URL in Markdown text (bare, autolinked or in ``[text](url)``)."""
+    return _URL.findall(text or "")
+
+
+def has_images(text: str) -> bool:
+    return bool(_IMAGE.search(text or ""))
+
+
+def _host(url: str) -> str:
+    if url.lower().startswith("www."):
+        url = "http://" + url
+    return (urlsplit(url).hostname or "").lower()
+
+
+def spam_reasons(
+    text: str,
+    *,
+    max_links: int,
+    blocked_words: Iterable[str],
+    blocked_domains: Iterable[str],
+) -> list[str]:
+    """Why a post looks like spam (empty: it doesn't). Such posts wait for a moderator."""
+    reasons = []
+    links = links_in(text)
+    if len(links) > max_links:
+        reasons.append(f"{len(links)} links (at most {max_links} for this trust level)")
+    lowered = (text or "").lower()
+    words = sorted({word for word in blocked_words if word and re.search(_word(word), lowered)})
+    if words:
+        reasons.append("blocked words: " + ", ".join(words))
+    domains = sorted(
+        {
+            domain.lower()
+            for url in links
+            for domain in blocked_domains
+            if domain and _matches_domain(_host(url), domain.lower())
+        }
+    )
+    if domains:
+        reasons.append("blocked domains: " + ", ".join(domains))
+    return reasons
+
+
+def _word(word: str) -> str:
+    return r"(?<!\w)" + re.escape(word.lower()) + r"(?!\w)"
+
+
+def _matches_domain(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def flag_weight(
+    flagger_level: int,
+    *,
+    upheld: int,
+    dismissed: int,
+    is_moderator: bool,
+    weights: Mapping,
+    moderator_weight: float,
+) -> float:
+    """The weight of one flag.
+
+    The base weight grows with the flagger's trust level and is scaled by their track record:
+    ``2 * (upheld + 1) / (upheld + dismissed + 2)``, so a flagger with no history counts 1x,
+    one whose flags are always upheld approaches 2x, and one whose flags are always dismissed
+    approaches 0.
+    """
+    if is_moderator:
+        return float(moderator_weight)
+    base = float(level_limits(flagger_level, weights))
+    record = 2 * (upheld + 1) / (upheld + dismissed + 2)
+    return round(base * record, 3)
+
+
+def should_auto_hide(total_weight: float, hide_weight: float) -> bool:
+    """Whether open flags on a post weigh enough to hide it pending review."""
+    return total_weight >= hide_weight

@@ -1,0 +1,79 @@
+"""The forum's configuration keys with their defaults.
+
+Every number of the moderation rules lives here, so an operator can change it in
+``instance/config.py`` (or ``HELPCENTER_<KEY>`` JSON in the environment) and the moderators' help
+page shows the values in force. ``init_app`` only fills in keys that are not configured yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    #: Trust levels above 0 ("New"), each reached when *all* its requirements are met, in order.
+    #: ``max_flags_against`` counts flags on the user's posts that moderators upheld.
+    "FORUM_TRUST_LEVELS": [
+        {
+            "level": 1,
+            "name": "Basic",
+            "min_days": 1,
+            "min_posts_read": 10,
+            "min_posts": 1,
+            "min_likes_received": 0,
+            "max_flags_against": 2,
+        },
+        {
+            "level": 2,
+            "name": "Member",
+            "min_days": 7,
+            "min_posts_read": 50,
+            "min_posts": 5,
+            "min_likes_received": 3,
+            "max_flags_against": 1,
+        },
+        {
+            "level": 3,
+            "name": "Regular",
+            "min_days": 30,
+            "min_posts_read": 200,
+            "min_posts": 20,
+            "min_likes_received": 10,
+            "max_flags_against": 0,
+        },
+    ],
+    "FORUM_TRUST_LEVEL_0_NAME": "New",
+    #: What each trust level may do: links per post, images, and posts per rolling window.
+    "FORUM_LEVEL_LIMITS": {
+        0: {"max_links": 2, "images": False, "posts_per_window": 3, "window_seconds": 300},
+        1: {"max_links": 5, "images": True, "posts_per_window": 10, "window_seconds": 300},
+        2: {"max_links": 10, "images": True, "posts_per_window": 20, "window_seconds": 300},
+        3: {"max_links": 20, "images": True, "posts_per_window": 40, "window_seconds": 300},
+    },
+    #: Posts of a trust-level-0 user go to the review queue until this many were approved.
+    "FORUM_PREMODERATE_POSTS": 2,
+    #: Posting rate limits are on when this and ``RATELIMIT_ENABLED`` are both true.
+    "FORUM_RATE_LIMITS_ENABLED": True,
+    #: The same author posting the same text again within this many seconds is refused.
+    "FORUM_DUPLICATE_WINDOW_SECONDS": 24 * 60 * 60,
+    #: (Another account posting the same text within this window goes to the review queue.)
+    "FORUM_BLOCKED_WORDS": ["viagra", "casino", "crypto giveaway"],
+    "FORUM_BLOCKED_DOMAINS": ["spam.example", "bit.ly"],
+    #: Base weight of one flag by the flagger's trust level.
+    "FORUM_FLAG_WEIGHTS": {0: 1.0, 1: 1.5, 2: 2.0, 3: 3.0},
+    #: A flag from a moderator weighs this much (enough to hide at once with the default).
+    "FORUM_MODERATOR_FLAG_WEIGHT": 10.0,
+    #: Open flags on a post adding up to this weight hide it until a moderator reviews it.
+    "FORUM_FLAG_HIDE_WEIGHT": 5.0,
+    #: How long a moderator's claim on a review item lasts before another may take it.
+    "FORUM_CLAIM_SECONDS": 15 * 60,
+    #: Default length of a silence (the moderator may choose another).
+    "FORUM_SILENCE_HOURS": 72,
+    "FORUM_THREADS_PER_PAGE": 20,
+    "FORUM_POSTS_PER_PAGE": 20,
+}
+
+
+def apply_defaults(config: dict) -> None:
+    """Fill in every forum key the configuration does not set yet."""
+    for key, value in DEFAULTS.items():
+        config.setdefault(key, value)

@@ -1,0 +1,188 @@
+"""What readers tell us: helpful votes, page views and troubleshooting-guide outcomes.
+
+Votes are one per account (or per browser for anonymous visitors) and can be changed; views are
+a count per article per day with no address or visitor stored; guide outcomes feed the
+self-service success rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.kb import rules
+from app.kb.models import Article, ArticleViewDay, ArticleVote, GuideOutcome
+from app.kb.services import KbError
+
+REASON_MAX = 500
+
+
+def find_vote(
+    article: Article, *, user_id: int | None = None, visitor_id: str | None = None
+) -> ArticleVote | None:
+    """This person's vote on ``article``: by account when signed in, else by browser id."""
+    if user_id is not None:
+        condition = ArticleVote.user_id == user_id
+    elif visitor_id:
+        condition = ArticleVote.visitor_id == visitor_id
+    else:
+        return None
+    return db.session.scalar(
+        select(ArticleVote).where(ArticleVote.article_id == article.id, condition)
+    )
+
+
+def cast_vote(
+    article: Article,
+    *,
+    helpful: bool,
+    reason: str,
+    now: datetime,
+    user_id: int | None = None,
+    visitor_id: str | None = None,
+) -> ArticleVote:
+    """Record or change one person's "Was this helpful?" answer and recount the article.
+
+    :param user_id: the signed-in voter; takes precedence over ``visitor_id``.
+    :param visitor_id: the anonymous browser's random id (from the signed session cookie).
+    :raises KbError: no voter identity, or a reason that is too long.
+    """
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise KbError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
+    if user_id is None and not visitor_id:
+        raise KbError("We couldn't tell who is voting; reload the page and try again.")
+    identity = {"user_id": user_id} if user_id is not None else {"visitor_id": visitor_id}
+    vote = find_vote(article, **identity)
+    if vote is None:
+        vote = ArticleVote(
+            article_id=article.id,
+            helpful=helpful,
+            reason=reason,
+            created_at=now,
+            updated_at=now,
+            **identity,
+        )
+        try:
+            # A savepoint, so a double click racing itself updates instead of failing.
+            with db.session.begin_nested():
+                db.session.add(vote)
+        except IntegrityError:
+            vote = find_vote(article, **identity)
+    vote.helpful = helpful
+    vote.reason = reason
+    vote.updated_at = now
+    db.session.flush()
+    _recount(article)
+    return vote
+
+
+def _recount(article: Article) -> None:
+    rows = dict(
+        db.session.execute(
+            select(ArticleVote.helpful, func.count())
+            .where(ArticleVote.article_id == article.id)
+            .group_by(ArticleVote.helpful)
+        ).all()
+    )
+    article.helpful_yes = rows.get(True, 0)
+    article.helpful_no = rows.get(False, 0)
+    db.session.flush()
+
+
+def record_view(article: Article, day: date, user_agent: str | None) -> bool:
+    """Count one page view of ``article`` on ``day``; obvious bots are not counted.
+
+    :returns: whether the view was counted.
+    """
+    if rules.is_bot(user_agent):
+        return False
+    if _increment(article.id, day):
+        return True
+    try:
+        with db.session.begin_nested():
+            db.session.add(ArticleViewDay(article_id=article.id, day=day, count=1))
+    except IntegrityError:
+        # Another request created today's row first; add to it.
+        _increment(article.id, day)
+    return True
+
+
+def _increment(article_id: int, day: date) -> bool:
+    result = db.session.execute(
+        update(ArticleViewDay)
+        .where(ArticleViewDay.article_id == article_id, ArticleViewDay.day == day)
+        .values(count=ArticleViewDay.count + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount > 0
+
+
+def views_on(article: Article, day: date) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(ArticleViewDay.count), 0)).where(
+            ArticleViewDay.article_id == article.id, ArticleViewDay.day == day
+        )
+    )
+
+
+def step_count(article: Article) -> int:
+    return len(article.structure.get("steps", []))
+
+
+def record_guide_outcome(
+    article: Article, *, solved: bool, steps_tried: int, now: datetime, user_id: int | None = None
+) -> GuideOutcome:
+    """Record how a troubleshooting guide ended: solved at a step, or not solved after the last.
+
+    :raises KbError: not a troubleshooting guide, or a step number outside the guide.
+    """
+    total = step_count(article)
+    if not article.is_troubleshooting or total == 0:
+        raise KbError("This article isn't a step-by-step troubleshooting guide.")
+    if not 1 <= steps_tried <= total:
+        raise KbError(f"This guide has steps 1 to {total}.")
+    if not solved and steps_tried != total:
+        raise KbError("Try the remaining steps first; the next one may fix it.")
+    outcome = GuideOutcome(
+        article_id=article.id,
+        outcome="solved" if solved else "not_solved",
+        steps_tried=steps_tried,
+        steps_total=total,
+        user_id=user_id,
+        created_at=now,
+    )
+    db.session.add(outcome)
+    db.session.flush()
+    return outcome
+
+
+@dataclass
+class OutcomeCounts:
+    solved: int
+    not_solved: int
+
+    @property
+    def success_rate(self) -> float | None:
+        """Self-service success rate: solved / (solved + not solved), None without outcomes."""
+        total = self.solved + self.not_solved
+        return self.solved / total if total else None
+
+
+def outcome_counts(
+    article: Article | None = None, since: datetime | None = None, until: datetime | None = None
+) -> OutcomeCounts:
+    """Guide outcomes, for one article or all, optionally within ``[since, until)``."""
+    query = select(GuideOutcome.outcome, func.count()).group_by(GuideOutcome.outcome)
+    if article is not None:
+        query = query.where(GuideOutcome.article_id == article.id)
+    if since is not None:
+        query = query.where(GuideOutcome.created_at >= since)
+    if until is not None:
+        query = query.where(GuideOutcome.created_at < until)
+    rows = dict(db.session.execute(query).all())
+    return OutcomeCounts(rows.get("solved", 0), rows.get("not_solved", 0))

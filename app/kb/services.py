@@ -1,0 +1,324 @@
+"""Knowledge-base operations: finding articles for the pages, and staff editing with
+append-only revisions, restore and stale-save detection. Services take the acting user and
+``now``, flush but never commit, and raise :class:`KbError` for anything a person can fix.
+
+Votes, views and guide outcomes are in :mod:`app.kb.feedback`; the in-app help functions the
+API uses (snippets, tours, screen suggestions, content version) in :mod:`app.kb.snippets`,
+re-exported here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.kb import rules
+from app.kb.content import render_article
+from app.kb.models import Article, ArticleRevision, ArticleViewDay
+from app.kb.snippets import (  # noqa: F401  (the API's documented entry points)
+    articles_for_screen,
+    content_version,
+    get_snippet,
+    get_snippets,
+    get_tour,
+    snippets_for_screen,
+)
+from app.markup import render
+from app.outbox import record_search_change
+
+TITLE_MAX = 200
+SUMMARY_MAX = rules.SUMMARY_MAX
+BODY_MAX = 200_000
+
+
+class KbError(Exception):
+    """A problem the person can fix; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StaleRevision(KbError):
+    """The edit was based on an older revision than the current one; nothing was saved."""
+
+    def __init__(self, current: ArticleRevision) -> None:
+        super().__init__(
+            f"Someone saved revision {current.number} while you were editing. "
+            "Compare the two versions, merge your change and save again."
+        )
+        self.current = current
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+def get_article(slug: str) -> Article | None:
+    """The article with this slug, archived or not (the page says when it is archived)."""
+    return db.session.scalar(select(Article).where(Article.slug == slug))
+
+
+def section_articles(section: str, page: int = 1, per_page: int = 20):
+    """Live articles of a section, grouped by type (FAQ, guides, videos), then by title."""
+    query = (
+        select(Article)
+        .where(Article.section == section, Article.is_archived.is_(False))
+        .order_by(Article.type, Article.title)
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def section_counts() -> dict[str, int]:
+    """Number of live articles per section slug."""
+    rows = db.session.execute(
+        select(Article.section, func.count())
+        .where(Article.is_archived.is_(False))
+        .group_by(Article.section)
+    ).all()
+    return dict(rows)
+
+
+def popular_articles(today: date, limit: int = 6, days: int = 30) -> list[Article]:
+    """Most viewed live articles over the last ``days`` days; most helpful first on a tie."""
+    views = func.coalesce(func.sum(ArticleViewDay.count), 0)
+    query = (
+        select(Article)
+        .outerjoin(
+            ArticleViewDay,
+            (ArticleViewDay.article_id == Article.id)
+            & (ArticleViewDay.day > today - timedelta(days=days)),
+        )
+        .where(Article.is_archived.is_(False))
+        .group_by(Article.id)
+        .order_by(views.desc(), Article.helpful_yes.desc(), Article.title)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def recent_articles(limit: int = 6) -> list[Article]:
+    query = (
+        select(Article)
+        .where(Article.is_archived.is_(False))
+        .order_by(Article.updated_at.desc(), Article.title)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def related_articles(article: Article) -> list[Article]:
+    """The article's related articles that exist and are live, in the author's order."""
+    if not article.related:
+        return []
+    found = db.session.scalars(
+        select(Article).where(Article.slug.in_(article.related), Article.is_archived.is_(False))
+    ).all()
+    by_slug = {item.slug: item for item in found}
+    return [by_slug[slug] for slug in article.related if slug in by_slug]
+
+
+def view_total(article: Article) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(ArticleViewDay.count), 0)).where(
+            ArticleViewDay.article_id == article.id
+        )
+    )
+
+
+# --- Revisions -----------------------------------------------------------------------------
+
+
+def add_revision(
+    article: Article,
+    *,
+    title: str,
+    summary: str,
+    tags: list[str],
+    body: str,
+    source: str,
+    now: datetime,
+    author_id: int | None = None,
+    comment: str = "",
+    source_hash: str = "",
+) -> ArticleRevision:
+    """Make ``article`` show this content as a new revision (the one way content changes).
+
+    Renders the body once, appends the revision and tells search about the change.
+
+    :raises KbError: the body doesn't fit the article's type (no steps, no questions).
+    """
+    try:
+        body_html, structure = render_article(
+            article.type, article.is_troubleshooting, body, article.transcript
+        )
+    except rules.ContentError as exc:
+        raise KbError(str(exc), field="body") from None
+    number = (article.revision_number or 0) + 1
+    revision = ArticleRevision(
+        article=article,
+        number=number,
+        title=title,
+        summary=summary,
+        tags=list(tags),
+        body=body,
+        source=source,
+        source_hash=source_hash,
+        author_id=author_id,
+        comment=comment[:300],
+        created_at=now,
+    )
+    db.session.add(revision)
+    article.title = title
+    article.summary = summary
+    article.tags = list(tags)
+    article.body = body
+    article.body_html = body_html
+    article.structure = structure
+    article.revision_number = number
+    article.updated_at = now
+    db.session.flush()
+    record_search_change("article", article.id, now)
+    return revision
+
+
+def current_revision(article: Article) -> ArticleRevision:
+    return get_revision(article, article.revision_number)
+
+
+def get_revision(article: Article, number: int) -> ArticleRevision | None:
+    return db.session.scalar(
+        select(ArticleRevision).where(
+            ArticleRevision.article_id == article.id, ArticleRevision.number == number
+        )
+    )
+
+
+def revisions_page(article: Article, page: int = 1, per_page: int = 20):
+    """The article's history, newest first."""
+    query = (
+        select(ArticleRevision)
+        .where(ArticleRevision.article_id == article.id)
+        .order_by(ArticleRevision.number.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+@dataclass
+class Comparison:
+    old: ArticleRevision
+    new: ArticleRevision
+    rows: list
+    changed_fields: list[tuple[str, str, str]]
+
+
+def compare(article: Article, old_number: int, new_number: int) -> Comparison | None:
+    """A readable diff between two revisions (any order), or None if one doesn't exist."""
+    old, new = get_revision(article, old_number), get_revision(article, new_number)
+    if old is None or new is None:
+        return None
+    fields = []
+    for label, before, after in (
+        ("Title", old.title, new.title),
+        ("Summary", old.summary, new.summary),
+        ("Tags", ", ".join(old.tags), ", ".join(new.tags)),
+    ):
+        if before != after:
+            fields.append((label, before, after))
+    return Comparison(old, new, rules.diff_rows(old.body, new.body), fields)
+
+
+def _check_fields(title: str, summary: str, body: str) -> None:
+    if not title:
+        raise KbError("Enter a title.", field="title")
+    if len(title) > TITLE_MAX:
+        raise KbError(f"Keep the title under {TITLE_MAX} characters.", field="title")
+    if not summary:
+        raise KbError("Enter a one-sentence summary.", field="summary")
+    if len(summary) > SUMMARY_MAX:
+        raise KbError(f"Keep the summary under {SUMMARY_MAX} characters.", field="summary")
+    if not body.strip():
+        raise KbError("The article text can't be empty.", field="body")
+    if len(body) > BODY_MAX:
+        raise KbError("The article text is too long.", field="body")
+
+
+def _check_base(article: Article, base_revision: int) -> None:
+    if base_revision != article.revision_number:
+        raise StaleRevision(current_revision(article))
+
+
+def save_article(
+    article: Article,
+    editor,
+    *,
+    base_revision: int,
+    title: str,
+    summary: str,
+    tags: str | list[str],
+    body: str,
+    comment: str,
+    now: datetime,
+) -> ArticleRevision | None:
+    """Save a staff edit from the browser as a new revision.
+
+    :param base_revision: the revision number the editor started from.
+    :returns: the new revision, or None when nothing changed.
+    :raises StaleRevision: someone saved since ``base_revision``; nothing is saved.
+    :raises KbError: a field is empty or too long, or the body lost its steps/questions.
+    """
+    title, summary = (title or "").strip(), (summary or "").strip()
+    body = (body or "").replace("\r\n", "\n").strip() + "\n"
+    tags = rules.parse_tags(tags)
+    _check_base(article, base_revision)
+    _check_fields(title, summary, body)
+    if (title, summary, tags, body) == (article.title, article.summary, article.tags, article.body):
+        return None
+    revision = add_revision(
+        article,
+        title=title,
+        summary=summary,
+        tags=tags,
+        body=body,
+        source="browser",
+        now=now,
+        author_id=editor.id,
+        comment=(comment or "").strip(),
+    )
+    article.edited_in_browser = True
+    return revision
+
+
+def restore_revision(
+    article: Article, editor, *, number: int, base_revision: int, now: datetime
+) -> ArticleRevision:
+    """Bring back an old revision's content as a new revision (history stays intact).
+
+    :raises KbError: the revision doesn't exist.
+    :raises StaleRevision: the article changed since the confirmation page was shown.
+    """
+    old = get_revision(article, number)
+    if old is None:
+        raise KbError(f"There is no revision {number}.")
+    _check_base(article, base_revision)
+    revision = add_revision(
+        article,
+        title=old.title,
+        summary=old.summary,
+        tags=old.tags,
+        body=old.body,
+        source="restore",
+        now=now,
+        author_id=editor.id,
+        comment=f"Restored revision {number}",
+    )
+    article.edited_in_browser = True
+    return revision
+
+
+def preview(article: Article, body: str) -> str:
+    """Sanitised HTML of an unsaved body, for the editor's preview."""
+    return render(body or "", user_content=False)

@@ -1,0 +1,221 @@
+"""The PostgreSQL full-text backend: for several app hosts sharing one database.
+
+Documents live in ``search_document`` with one ``tsvector`` holding both the english-stemmed
+lexemes and the as-typed ("simple") ones, weighted title A, tags B, body C. A word of the query
+matches its stem or any word it is a prefix of (``'installa':*``), so prefixes never break on
+stems, and an exact word matches both lexemes and so ranks above a stemmed-only match.
+"Did you mean" looks words up in ``search_word`` through a ``pg_trgm`` index.
+
+Writes happen in the caller's transaction (the drain commits them together with the outbox
+events they handle); the single-writer lock is a transaction-level advisory lock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db
+from app.search.backend import Document, Hit, SearchBackend, SearchRequest, SearchResults
+from app.search.rules import MIN_PREFIX, best_correction, highlight, words_of
+
+#: Arbitrary constant naming our advisory lock.
+LOCK_KEY = 7_301_958_114
+#: Counting stops here; the page says "more than" beyond it.
+COUNT_CAP = 10_000
+
+_TSV = " || ".join(
+    f"setweight(to_tsvector('{config}', :{field}), '{weight}')"
+    for config in ("english", "simple")
+    for field, weight in (("title", "A"), ("tags", "B"), ("body", "C"))
+)
+# Only our own constants are interpolated into SQL below; user input is always a bound parameter.
+_UPSERT = text(
+    "INSERT INTO search_document (key, doc_type, object_id, title, tags, body, category, section,"  # noqa: S608
+    " url, date, boost, fingerprint, tsv) VALUES (:key, :doc_type, :object_id, :title, :tags,"
+    f" :body, :category, :section, :url, :date, :boost, :fingerprint, {_TSV})"
+    " ON CONFLICT (key) DO UPDATE SET doc_type = excluded.doc_type, object_id = excluded.object_id,"
+    " title = excluded.title, tags = excluded.tags, body = excluded.body,"
+    " category = excluded.category, section = excluded.section, url = excluded.url,"
+    " date = excluded.date, boost = excluded.boost, fingerprint = excluded.fingerprint,"
+    " tsv = excluded.tsv"
+)
+_WORDS = text(
+    "INSERT INTO search_word (word, frequency) VALUES (:word, :frequency)"
+    " ON CONFLICT (word) DO UPDATE SET frequency = search_word.frequency + excluded.frequency"
+)
+
+
+def _row(document: Document) -> dict:
+    return {
+        "key": document.key, "doc_type": document.type, "object_id": document.object_id,
+        "title": document.title, "tags": " ".join(document.tags), "body": document.body,
+        "category": document.category or "", "section": document.section, "url": document.url,
+        "date": document.date, "boost": document.boost, "fingerprint": document.fingerprint,
+    }  # fmt: skip
+
+
+def _vocabulary(documents: Iterable[Document]) -> list[dict]:
+    counts: Counter[str] = Counter()
+    for document in documents:
+        text_ = " ".join((document.title, " ".join(document.tags), document.body))
+        counts.update({w for w in words_of(text_) if 3 < len(w) <= 60 and w.isalpha()})
+    return [{"word": word, "frequency": count} for word, count in counts.items()]
+
+
+class PostgresBackend(SearchBackend):
+    """See the module docstring."""
+
+    name = "postgres"
+
+    @contextmanager
+    def writer_lock(self, *, blocking: bool):
+        if blocking:
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+            yield True
+        else:
+            got = db.session.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+            yield bool(got)
+        # Released by the caller's commit or rollback, together with the writes it guards.
+
+    def apply(self, upserts: Iterable[Document], deletes: Iterable[str]) -> None:
+        upserts, deletes = list(upserts), list(deletes)
+        if deletes:
+            db.session.execute(
+                text("DELETE FROM search_document WHERE key IN :keys").bindparams(
+                    bindparam("keys", expanding=True)
+                ),
+                {"keys": deletes},
+            )
+        if upserts:
+            db.session.execute(_UPSERT, [_row(document) for document in upserts])
+            words = _vocabulary(upserts)
+            if words:
+                db.session.execute(_WORDS, words)
+
+    def rebuild(self, documents: Iterator[Document]) -> int:
+        # One transaction: readers see the old rows until the commit, then all the new ones.
+        db.session.execute(text("DELETE FROM search_document"))
+        db.session.execute(text("DELETE FROM search_word"))
+        count, batch = 0, []
+        for document in documents:
+            batch.append(document)
+            if len(batch) >= 1000:
+                self.apply(batch, [])
+                count += len(batch)
+                batch = []
+        if batch:
+            self.apply(batch, [])
+            count += len(batch)
+        return count
+
+    # -- reading --------------------------------------------------------------------------
+    def _tsquery(self, request: SearchRequest, params: dict) -> str | None:
+        parts = []
+        for index, word in enumerate(request.query.words):
+            params[f"w{index}"] = word
+            params[f"p{index}"] = f"{word}:*" if len(word) >= MIN_PREFIX else word
+            parts.append(f"(to_tsquery('english', :w{index}) || to_tsquery('simple', :p{index}))")
+        for index, phrase in enumerate(request.query.phrases):
+            params[f"ph{index}"] = " ".join(phrase)
+            parts.append(f"phraseto_tsquery('simple', :ph{index})")
+        return " && ".join(parts) if parts else None
+
+    def search(self, request: SearchRequest) -> SearchResults:
+        results = SearchResults(
+            request.query.text(), page=request.page, per_page=request.per_page, sort=request.sort
+        )
+        params: dict = {
+            "limit": request.per_page, "offset": (request.page - 1) * request.per_page,
+        }  # fmt: skip
+        tsquery = self._tsquery(request, params)
+        if tsquery is None:
+            return results
+        where = "tsv @@ q.query"
+        if request.types:
+            where += " AND doc_type IN :types"
+            params["types"] = list(request.types)
+        if request.category:
+            where += " AND category = :category"
+            params["category"] = request.category
+        score = "ts_rank('{0.1, 0.2, 0.4, 1.0}', tsv, q.query) * boost"
+        order = "date DESC" if request.sort == "date" else "score DESC, date DESC"
+        base = f"FROM search_document, (SELECT {tsquery} AS query) AS q WHERE {where}"
+        columns = "key, doc_type, object_id, title, url, category, section, date, body"
+        page_sql = (
+            f"SELECT {columns}, {score} AS score {base}"
+            f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+        )
+        count_sql = f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP}) AS found"  # noqa: S608
+        timeout = max(1, int(request.time_limit * 1000))
+        with db.engine.connect() as connection:
+            connection.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
+            try:
+                rows = connection.execute(self._bind(page_sql, params), params).all()
+                results.total = connection.execute(self._bind(count_sql, params), params).scalar()
+            except OperationalError:
+                # Out of time: the newest matches without ranking are the best we can do fast.
+                connection.rollback()
+                results.partial = True
+                connection.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
+                fallback = f"SELECT {columns}, 0 AS score {base} ORDER BY date DESC LIMIT :limit"
+                try:
+                    rows = connection.execute(self._bind(fallback, params), params).all()
+                except OperationalError:
+                    connection.rollback()
+                    rows = []
+                results.total = len(rows)
+            needles = list(request.query.words) + [w for p in request.query.phrases for w in p]
+            if rows and request.query.words:
+                needles += (
+                    connection.execute(
+                        text("SELECT unnest(tsvector_to_array(to_tsvector('english', :q)))"),
+                        {"q": " ".join(request.query.words)},
+                    )
+                    .scalars()
+                    .all()
+                )
+            connection.rollback()
+        for row in rows:
+            results.hits.append(
+                Hit(
+                    key=row.key, type=row.doc_type, object_id=row.object_id, title=row.title,
+                    url=row.url, snippet=highlight(row.body, needles), category=row.category,
+                    section=row.section, date=row.date, score=float(row.score),
+                )
+            )  # fmt: skip
+        return results
+
+    @staticmethod
+    def _bind(sql: str, params: dict):
+        statement = text(sql)
+        if "types" in params:
+            statement = statement.bindparams(bindparam("types", expanding=True))
+        return statement
+
+    def suggest(self, word: str) -> str | None:
+        if len(word) < 4:
+            return None
+        with db.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT word, frequency FROM search_word WHERE word % :w"
+                    " ORDER BY similarity(word, :w) DESC, frequency DESC LIMIT 30"
+                ),
+                {"w": word},
+            ).all()
+            connection.rollback()
+        return best_correction(word, [(row.word, row.frequency) for row in rows])
+
+    def fingerprints(self) -> dict[str, str]:
+        rows = db.session.execute(text("SELECT key, fingerprint FROM search_document")).all()
+        return {row.key: row.fingerprint for row in rows}
+
+    def url_for_key(self, key: str) -> str | None:
+        return db.session.scalar(
+            text("SELECT url FROM search_document WHERE key = :key"), {"key": key}
+        )

@@ -1,0 +1,183 @@
+"""Pure search rules: query parsing, log normalisation, spelling correction and snippets.
+
+No Flask, no database, no clock: every function here is tested from tables in
+``tests/search/test_rules.py``. Both backends use these so they agree on what a query means.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+#: Words shorter than this never expand as prefixes ("a", "in" would match half the index).
+MIN_PREFIX = 3
+#: A query longer than this is cut: nobody types more, and it bounds the work per query.
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 10
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_PHRASE = re.compile(r'"([^"]*)"')
+_EMAIL = re.compile(r"\S+@\S+")
+_LONG_NUMBER = re.compile(r"\d[\d\s\-]{5,}\d")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query as both backends see it: loose words (ANDed) and exact phrases."""
+
+    words: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.words and not self.phrases
+
+    def text(self) -> str:
+        """The query written back out (used to re-run a corrected query)."""
+        parts = [f'"{" ".join(phrase)}"' for phrase in self.phrases]
+        return " ".join([*parts, *self.words])
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-cased word tokens of ``text`` (letters, digits, underscore)."""
+    return [word.lower() for word in _WORD.findall(text or "")]
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Split a user query into words and ``"quoted phrases"``.
+
+    An unclosed quote is treated as plain words; a one-word phrase is just a word.
+    """
+    text = (text or "")[:MAX_QUERY_CHARS]
+    phrases: list[tuple[str, ...]] = []
+    words: list[str] = []
+    for match in _PHRASE.finditer(text):
+        tokens = tuple(words_of(match.group(1)))
+        if len(tokens) > 1:
+            phrases.append(tokens)
+        else:
+            words.extend(tokens)
+    for word in words_of(_PHRASE.sub(" ", text)):
+        if word not in words:
+            words.append(word)
+    return ParsedQuery(tuple(words[:MAX_TERMS]), tuple(phrases[:MAX_TERMS]))
+
+
+def normalise_for_log(text: str) -> str:
+    """The query as logged: lower case, single spaces, e-mail addresses and long numbers masked.
+
+    Users paste order numbers and addresses into search boxes; the log must not keep them.
+    """
+    text = _EMAIL.sub("[email]", (text or "")[:MAX_QUERY_CHARS])
+    text = _LONG_NUMBER.sub("[number]", text)
+    return " ".join(text.lower().split())
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau-Levenshtein distance (adjacent swaps count once), capped at ``limit``."""
+    if abs(len(a) - len(b)) >= limit:
+        return limit
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) >= limit:
+            return limit
+        previous2, previous = previous, current
+    return min(previous[-1], limit)
+
+
+def max_typos(word: str) -> int:
+    """How many edits a word of this length may contain and still be corrected."""
+    return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
+
+
+def best_correction(word: str, candidates: Iterable[tuple[str, int]]) -> str | None:
+    """The closest known word to ``word`` within :func:`max_typos`, the most frequent on a tie.
+
+    :param candidates: ``(word, document frequency)`` pairs from the index's vocabulary.
+    :returns: the correction, or None when ``word`` is known or nothing is close enough.
+    """
+    allowed = max_typos(word)
+    best: tuple[int, int, str] | None = None
+    for candidate, frequency in candidates:
+        if candidate == word:
+            return None
+        distance = edit_distance(word, candidate, allowed + 1)
+        if distance <= allowed:
+            key = (distance, -frequency, candidate)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None
+
+
+@dataclass
+class Snippet:
+    """A piece of text with the spans to highlight, rendered safely by :func:`render_snippet`."""
+
+    text: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _matches(token: str, needles: tuple[str, ...]) -> bool:
+    return any(
+        token == needle or (len(needle) >= MIN_PREFIX and token.startswith(needle))
+        for needle in needles
+    )
+
+
+def make_snippet(text: str, needles: Iterable[str], width: int = 220) -> Snippet:
+    """The window of ``text`` with the most query matches, and where those matches are.
+
+    :param needles: lower-case words and stems; a token matches one it equals or starts with.
+    """
+    needles = tuple(sorted({needle.lower() for needle in needles if needle}))
+    tokens = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+    hits = [(start, end) for start, end, token in tokens if _matches(token, needles)]
+    if not hits:
+        cut = text[:width]
+        return Snippet(cut + ("…" if len(text) > width else ""))
+    best_start, best_count = hits[0][0], 0
+    for index, (start, _end) in enumerate(hits):
+        count = sum(1 for other, _ in hits[index:] if other < start + width)
+        if count > best_count:
+            best_start, best_count = start, count
+    begin = max(0, best_start - width // 4)
+    # Start on a word boundary so the snippet never opens with half a word.
+    while begin > 0 and not text[begin - 1].isspace():
+        begin -= 1
+    end = min(len(text), begin + width)
+    while end < len(text) and not text[end].isspace() and end - begin < width + 30:
+        end += 1
+    prefix = "…" if begin > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    spans = [
+        (s - begin + len(prefix), e - begin + len(prefix))
+        for s, e in hits
+        if begin <= s and e <= end
+    ]
+    return Snippet(prefix + text[begin:end] + suffix, spans)
+
+
+def render_snippet(snippet: Snippet) -> str:
+    """HTML for a snippet: every character escaped, and only our own ``<mark>`` tags added."""
+    out: list[str] = []
+    position = 0
+    for start, end in snippet.spans:
+        out.append(html.escape(snippet.text[position:start]))
+        out.append("<mark>" + html.escape(snippet.text[start:end]) + "</mark>")
+        position = end
+    out.append(html.escape(snippet.text[position:]))
+    return "".join(out)
+
+
+def highlight(text: str, needles: Iterable[str], width: int = 220) -> str:
+    """Shortcut: the best snippet of ``text`` as safe HTML with ``<mark>`` around matches."""
+    return render_snippet(make_snippet(" ".join((text or "").split()), needles, width))

@@ -1,0 +1,217 @@
+"""Search operations shared by the pages, the JSON endpoint, the API and the CLI.
+
+Services take explicit inputs (the acting user, ``now``), flush at most and never commit.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.search.backend import SORTS, SearchRequest, SearchResults, get_backend
+from app.search.documents import DOC_TYPES, all_documents
+from app.search.models import SearchQueryLog
+from app.search.rules import ParsedQuery, normalise_for_log, parse_query
+
+MAX_PER_PAGE = 50
+MAX_PAGE = 100
+
+
+class SearchError(Exception):
+    """Bad search input; ``field`` names the parameter (``type``, ``sort``, ``page`` ...)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def search(
+    query: str,
+    *,
+    user,
+    types: list[str] | tuple[str, ...] | None = None,
+    category: str | None = None,
+    page: int = 1,
+    per_page: int = 10,
+    sort: str = "relevance",
+) -> SearchResults:
+    """Search everything ``user`` may see (the index holds only public content).
+
+    When the query finds nothing, a spelling correction is tried; its results are returned
+    with ``corrected`` set and ``suggestion`` naming the corrected query.
+
+    :param user: the acting user (or None / anonymous); see the module docs on visibility.
+    :param types: document types to keep (``article``, ``wiki_page``, ``forum_thread``).
+    :param sort: ``relevance`` or ``date`` (newest first).
+    :raises SearchError: an unknown type or sort, or a page out of range.
+    """
+    types = tuple(t for t in (types or ()) if t)
+    unknown = [t for t in types if t not in DOC_TYPES]
+    if unknown:
+        raise SearchError(f"Unknown result type: {unknown[0]}.", field="type")
+    if sort not in SORTS:
+        raise SearchError("Sort by relevance or date.", field="sort")
+    if not 1 <= page <= MAX_PAGE:
+        raise SearchError(f"Pages go from 1 to {MAX_PAGE}.", field="page")
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    parsed = parse_query(query)
+    time_limit = current_app.config["SEARCH_TIME_LIMIT"]
+    # One budget for the whole search, the spelling correction and its re-run included.
+    request = SearchRequest(
+        parsed, types or None, (category or "").strip() or None, page, per_page, sort,
+        time_limit, time.monotonic() + time_limit,
+    )  # fmt: skip
+    backend = get_backend()
+    if parsed.is_empty:
+        return SearchResults("", page=page, per_page=per_page, sort=sort)
+    results = backend.search(request)
+    if results.total == 0 and page == 1 and not results.partial and request.remaining() > 0:
+        corrected = _correct(parsed.words, backend)
+        if corrected:
+            request.query = ParsedQuery(tuple(corrected), parsed.phrases)
+            suggestion = request.query.text()
+            if request.remaining() <= 0:
+                return _with_suggestion(results, suggestion)
+            retry = backend.search(request)
+            retry.suggestion = suggestion
+            retry.corrected = retry.total > 0
+            return retry if retry.total else _with_suggestion(results, suggestion)
+    return results
+
+
+def _with_suggestion(results: SearchResults, suggestion: str) -> SearchResults:
+    results.suggestion = suggestion
+    return results
+
+
+def _correct(words: tuple[str, ...], backend) -> list[str] | None:
+    corrected, changed = [], False
+    for word in words:
+        fix = backend.suggest(word)
+        corrected.append(fix or word)
+        changed = changed or bool(fix)
+    return corrected if changed else None
+
+
+def log_query(query: str, result_count: int, now: datetime) -> SearchQueryLog | None:
+    """Record one search without personal data (no user, no address); None for empty queries."""
+    normalised = normalise_for_log(query)
+    if not normalised:
+        return None
+    entry = SearchQueryLog(query=normalised, result_count=result_count, created_at=now)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def record_click(log_id: int, key: str) -> str | None:
+    """Note which result a search led to.
+
+    :returns: the result's URL from the index (never from the request), or None if unknown.
+    """
+    url = get_backend().url_for_key(key)
+    if url is None:
+        return None
+    entry = db.session.get(SearchQueryLog, log_id)
+    if entry is not None and entry.clicked_key is None:
+        entry.clicked_key = key
+    return url
+
+
+@dataclass
+class QueryStat:
+    query: str
+    searches: int
+    clicks: int = 0
+    results: int = 0
+
+
+@dataclass
+class SearchStats:
+    since: datetime
+    searches: int = 0
+    zero_result_searches: int = 0
+    top_queries: list[QueryStat] = field(default_factory=list)
+    top_zero_result: list[QueryStat] = field(default_factory=list)
+
+
+def stats(now: datetime, *, days: int = 30, limit: int = 20) -> SearchStats:
+    """Top queries and top zero-result queries (the content backlog) of the last ``days``."""
+    since = now - timedelta(days=days)
+    recent = SearchQueryLog.created_at >= since
+    result = SearchStats(since=since)
+    result.searches = db.session.scalar(select(func.count()).where(recent)) or 0
+    result.zero_result_searches = (
+        db.session.scalar(select(func.count()).where(recent, SearchQueryLog.result_count == 0)) or 0
+    )
+    searches = func.count().label("searches")
+    rows = db.session.execute(
+        select(
+            SearchQueryLog.query, searches, func.count(SearchQueryLog.clicked_key),
+            func.max(SearchQueryLog.result_count),
+        )
+        .where(recent)
+        .group_by(SearchQueryLog.query)
+        .order_by(searches.desc(), SearchQueryLog.query)
+        .limit(limit)
+    ).all()  # fmt: skip
+    result.top_queries = [QueryStat(q, n, clicks, most) for q, n, clicks, most in rows]
+    rows = db.session.execute(
+        select(SearchQueryLog.query, searches)
+        .where(recent, SearchQueryLog.result_count == 0)
+        .group_by(SearchQueryLog.query)
+        .order_by(searches.desc(), SearchQueryLog.query)
+        .limit(limit)
+    ).all()
+    result.top_zero_result = [QueryStat(q, n) for q, n in rows]
+    return result
+
+
+def rebuild_index() -> int:
+    """Index every public document afresh and swap the new index in atomically.
+
+    Holds the writer lock throughout: changes made meanwhile wait in the outbox and are applied
+    to the new index right after the swap. Searches keep using the old index until then.
+
+    :returns: how many documents were indexed.
+    """
+    backend = get_backend()
+    with backend.writer_lock(blocking=True):
+        return backend.rebuild(all_documents())
+
+
+@dataclass
+class CheckReport:
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+def check_index(*, fix: bool = False) -> CheckReport:
+    """Compare the index with the database: documents missing, stale or extra in the index.
+
+    :param fix: also repair them (add, refresh and remove), under the writer lock.
+    """
+    backend = get_backend()
+    with backend.writer_lock(blocking=True):
+        expected = {document.key: document for document in all_documents()}
+        indexed = backend.fingerprints()
+        report = CheckReport(
+            missing=sorted(set(expected) - set(indexed)),
+            stale=sorted(k for k in expected.keys() & indexed.keys()
+                         if expected[k].fingerprint != indexed[k]),
+            extra=sorted(set(indexed) - set(expected)),
+        )  # fmt: skip
+        if fix and not report.ok:
+            backend.apply([expected[k] for k in report.missing + report.stale], report.extra)
+    return report

@@ -1,0 +1,225 @@
+"""The Whoosh backend: an index folder on this host, the default.
+
+The folder, the writer lock and the searcher pool are in :mod:`app.search.whoosh_store`; how
+text is indexed and queries are built (stemming at query time from the vocabulary, prefixes
+on real words) in :mod:`app.search.whoosh_query`.
+
+A whole search (building the query, collecting, snippets) runs against one deadline: when the
+collection is cut short the best results found so far are returned marked ``partial``; when
+the snippets would overrun it, the remaining hits get a plain (unhighlighted) snippet.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC
+from itertools import islice
+
+from whoosh.collectors import TimeLimit
+
+from app.search.backend import Document, Hit, SearchBackend, SearchRequest, SearchResults
+from app.search.rules import best_correction, highlight, max_typos
+from app.search.whoosh_query import (
+    FIELD_WEIGHTS,
+    SNIPPET_SOURCE_CHARS,
+    DeadlineCollector,
+    make_schema,
+    restrict,
+    tokens,
+)
+from app.search.whoosh_store import Store
+
+#: Documents handed to the writer processes per batch during a rebuild.
+REBUILD_BATCH = 500
+#: Time kept back from the deadline for the hits' snippets.
+SNIPPET_RESERVE = 0.02
+
+
+def _fields(document: Document) -> dict:
+    tags = " ".join(document.tags)
+    return {
+        "id": document.key,
+        "type": document.type,
+        "category": document.category or "",
+        # Token lists: Whoosh indexes them as they are (no analyzer chain per token).
+        "title": tokens(document.title),
+        "_stored_title": document.title,
+        "tags": tokens(tags),
+        "body": tokens(document.body),
+        "text": document.body[:SNIPPET_SOURCE_CHARS],
+        "section": document.section,
+        "url": document.url,
+        "object_id": document.object_id,
+        "fingerprint": document.fingerprint,
+        # Whoosh compares naive datetimes; the index keeps UTC.
+        "date": document.date.astimezone(UTC).replace(tzinfo=None),
+        "_boost": document.boost,
+    }
+
+
+def _plain_snippet(text: str, width: int = 220) -> str:
+    text = " ".join((text or "")[: width * 2].split())
+    return html.escape(text[:width]) + ("…" if len(text) > width else "")
+
+
+class WhooshBackend(SearchBackend):
+    """See the module docstring. Safe for many threads and processes reading at once."""
+
+    name = "whoosh"
+
+    def __init__(self, index_dir: str | os.PathLike, *, procs: int = 2):
+        self.procs = procs
+        self.schema = make_schema()
+        self.store = Store(index_dir, self.schema)
+
+    @property
+    def root(self):
+        return self.store.root
+
+    def current_dir(self):
+        return self.store.current_dir()
+
+    def writer_lock(self, *, blocking: bool):
+        return self.store.writer_lock(blocking=blocking)
+
+    # -- writing --------------------------------------------------------------------------
+    def apply(self, upserts: Iterable[Document], deletes: Iterable[str]) -> None:
+        writer = self.store.writable_index().writer(timeout=10)
+        try:
+            for key in deletes:
+                writer.delete_by_term("id", key)
+            for document in upserts:
+                writer.update_document(**_fields(document))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def rebuild(self, documents: Iterator[Document]) -> int:
+        folder = self.store.new_generation()
+        index = self.store.open(folder)
+        if self.procs > 1:
+            # One segment per writer process, no final merge: the rebuild uses every core.
+            writer = index.writer(
+                procs=self.procs, limitmb=256, multisegment=True, batchsize=REBUILD_BATCH
+            )
+        else:
+            writer = index.writer(limitmb=256)
+        count = 0
+        try:
+            documents = iter(documents)
+            while batch := list(islice(documents, REBUILD_BATCH)):
+                for document in batch:
+                    writer.add_document(**_fields(document))
+                count += len(batch)
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        writer.commit()
+        self.store.publish(folder)
+        return count
+
+    # -- reading --------------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResults:
+        deadline = request.deadline or time.monotonic() + request.time_limit
+        results = SearchResults(
+            request.query.text(), page=request.page, per_page=request.per_page, sort=request.sort
+        )
+        with self.store.searcher() as searcher:
+            if searcher is None:
+                return results
+            try:
+                query = searcher.builder.build(request.query, deadline)
+            except TimeLimit:
+                results.partial = True
+                return results
+            if query is None:
+                return results
+            limit = request.page * request.per_page
+            collector = self._collect(searcher, query, request, deadline - SNIPPET_RESERVE)
+            results.partial = collector.partial
+            found = collector.results
+            self._count(results, found, limit, collector.partial)
+            needles = searcher.builder.needles(request.query)
+            for item in found[(request.page - 1) * request.per_page : limit]:
+                fields = item.fields()
+                text = fields.get("text", "")
+                snippet = (
+                    highlight(text, needles)
+                    if time.monotonic() < deadline
+                    else _plain_snippet(text)
+                )
+                results.hits.append(
+                    Hit(
+                        key=fields["id"], type=fields["type"], object_id=fields["object_id"],
+                        title=fields["title"], url=fields["url"], snippet=snippet,
+                        category=fields["category"], section=fields["section"],
+                        date=fields["date"].replace(tzinfo=UTC), score=item.score or 0.0,
+                    )
+                )  # fmt: skip
+        return results
+
+    @staticmethod
+    def _collect(searcher, query, request: SearchRequest, deadline: float):
+        from whoosh.query import And
+
+        restriction = restrict(request.types, request.category)
+        if restriction is not None:
+            # Part of the query rather than a FilterCollector (which the deadline would bypass).
+            query = And([query, restriction])
+        limit = request.page * request.per_page
+        options = {"sortedby": "date", "reverse": True} if request.sort == "date" else {}
+        collector = searcher.collector(limit=limit, **options)
+        timed = DeadlineCollector(collector, deadline)
+        partial = False
+        try:
+            searcher.search_with_collector(query, timed)
+        except TimeLimit:
+            partial = True
+        timed.partial, timed.results = partial, timed.child.results()
+        return timed
+
+    @staticmethod
+    def _count(results: SearchResults, found, limit: int, partial: bool) -> None:
+        scored = found.scored_length()
+        if partial or scored < limit:
+            results.total = scored
+        else:
+            # The top-N collector skips blocks that cannot make the page, so it does not count
+            # every match; Whoosh's estimate is a lower bound, never below what was found.
+            results.total = max(scored, found.estimated_min_length())
+
+    def suggest(self, word: str) -> str | None:
+        if len(word) < 4:
+            return None
+        with self.store.searcher() as searcher:
+            if searcher is None:
+                return None
+            reader = searcher.reader()
+            if any(reader.doc_frequency(field, word) for field in FIELD_WEIGHTS):
+                return None
+            candidates: dict[str, int] = {}
+            for field in FIELD_WEIGHTS:
+                for candidate in reader.terms_within(field, word, max_typos(word), prefix=1):
+                    candidates[candidate] = candidates.get(candidate, 0) + reader.doc_frequency(
+                        field, candidate
+                    )
+            return best_correction(word, candidates.items())
+
+    def fingerprints(self) -> dict[str, str]:
+        with self.store.searcher() as searcher:
+            if searcher is None:
+                return {}
+            return {f["id"]: f["fingerprint"] for f in searcher.all_stored_fields()}
+
+    def url_for_key(self, key: str) -> str | None:
+        with self.store.searcher() as searcher:
+            if searcher is None:
+                return None
+            fields = searcher.document(id=key)
+            return fields["url"] if fields else None

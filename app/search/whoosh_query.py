@@ -1,0 +1,205 @@
+"""Text analysis and query building for the Whoosh backend (no Flask, no database).
+
+Every text field is indexed ONCE, as typed (lower case, stop words dropped, positions kept for
+phrases). Stemming happens at query time, from the index's own vocabulary: a query word matches
+
+- itself (weight x ``EXACT_FACTOR``: an exact word outranks a stemmed one),
+- the indexed words with the same Porter stem ("installing" finds "installation"),
+- from ``MIN_PREFIX`` characters, the most frequent indexed words it is a prefix of
+  ("installa" and "organi" find "installation" and "organization": stemming never breaks
+  prefixes, because prefixes expand on real words, not on stems).
+
+Indexing each field once (instead of stemmed + as typed) halves the postings written by a
+rebuild and read by a query, and tokens are made here in one pass instead of a chain of Whoosh
+filters (a rebuild hands Whoosh ready-made token lists).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from functools import lru_cache
+
+from whoosh.analysis import StandardAnalyzer
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.collectors import TimeLimit, WrappingCollector
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.query import And, ConstantScoreQuery, Or, Phrase, Query, Term
+
+from app.search.rules import MIN_PREFIX, ParsedQuery
+
+#: Query-time weight of each field: title > tags > body; exact above stemmed, prefix below both.
+FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
+EXACT_FACTOR = 1.4
+PREFIX_FACTOR = 0.5
+#: At most this many words per prefix and field (the most frequent), so "pla" stays cheap.
+MAX_EXPANSIONS = 16
+#: Vocabulary words looked at per expansion (a bound on the work for very short prefixes).
+MAX_SCAN = 400
+#: Stored text used for snippets (the snippet window is found in it).
+SNIPPET_SOURCE_CHARS = 20_000
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Index terms of ``text`` in order: lower-case words of 2+ characters, no stop words.
+
+    The same rule as ``StandardAnalyzer`` (used for the schema) in one pass; stop words leave no
+    gap in the positions, so the phrase "reset the password" matches "reset your password".
+    """
+    return [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return porter_stem(word)
+
+
+def make_schema() -> Schema:
+    # The analyzer is only Whoosh's record of how the fields were made: documents arrive as
+    # token lists from :func:`tokens` (Whoosh then bypasses the analyzer).
+    analyzer = StandardAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        type=ID(stored=True),
+        category=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        tags=TEXT(analyzer=analyzer),
+        body=TEXT(analyzer=analyzer),
+        text=STORED(),
+        section=STORED(),
+        url=STORED(),
+        object_id=STORED(),
+        fingerprint=STORED(),
+        date=DATETIME(stored=True, sortable=True),
+    )
+
+
+def _stem_prefix(stemmed: str) -> str:
+    # Words with a given Porter stem start with the stem minus its last letter ("happi" comes
+    # from "happy", "hope" from "hoping"), never shorter than three letters.
+    return stemmed[: max(3, len(stemmed) - 1)] if len(stemmed) > 3 else stemmed
+
+
+def _decode(word) -> str:
+    return word.decode() if isinstance(word, bytes) else word
+
+
+class QueryBuilder:
+    """Builds the Whoosh query for a parsed query against one reader (one index generation).
+
+    Expansions are cached per builder, so keep one builder per searcher: the vocabulary only
+    changes with a new generation, which gets a new searcher and a new builder.
+    """
+
+    def __init__(self, reader):
+        self.reader = reader
+        self._cache: dict[tuple[str, str], list[tuple[str, float]]] = {}
+
+    def _scan(self, field: str, prefix: str) -> list[str]:
+        words = []
+        for word in self.reader.expand_prefix(field, prefix):
+            words.append(_decode(word))
+            if len(words) >= MAX_SCAN:
+                break
+        return words
+
+    def expand(self, field: str, word: str) -> list[tuple[str, float]]:
+        """``(indexed word, weight factor)`` pairs a query word matches in ``field``."""
+        key = (field, word)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        reader = self.reader
+        found: dict[str, float] = {}
+        if (field, word) in reader:
+            found[word] = EXACT_FACTOR
+        stemmed = stem(word)
+        for candidate in self._scan(field, _stem_prefix(stemmed)):
+            if candidate not in found and stem(candidate) == stemmed:
+                found[candidate] = 1.0
+        if len(word) >= MIN_PREFIX:
+            prefixed = [w for w in self._scan(field, word) if w not in found]
+            if len(prefixed) > MAX_EXPANSIONS:
+                prefixed.sort(key=lambda w: reader.doc_frequency(field, w), reverse=True)
+                prefixed = prefixed[:MAX_EXPANSIONS]
+            found.update((w, PREFIX_FACTOR) for w in prefixed)
+        result = list(found.items())
+        if len(self._cache) > 5000:
+            self._cache.clear()
+        self._cache[key] = result
+        return result
+
+    def word_query(self, word: str) -> Query | None:
+        """Everything one query word matches, or None for a stop word (ignored, as indexed)."""
+        if not tokens(word):
+            return None
+        clauses: list[Query] = []
+        for field, weight in FIELD_WEIGHTS.items():
+            expansions = self.expand(field, word)
+            clauses.extend(Term(field, term, boost=weight * f) for term, f in expansions)
+        # A word found nowhere still has to take part: "password zucchini" must find nothing.
+        return Or(clauses) if clauses else Term("body", word)
+
+    def build(self, parsed: ParsedQuery, deadline: float | None = None) -> Query | None:
+        parts: list[Query] = []
+        for word in parsed.words:
+            if deadline is not None and parts and time.monotonic() > deadline:
+                raise TimeLimit
+            clause = self.word_query(word)
+            if clause is not None:
+                parts.append(clause)
+        for phrase in parsed.phrases:
+            words = tokens(" ".join(phrase))
+            if len(words) == 1:
+                parts.append(Or([Term(f, words[0], boost=w) for f, w in FIELD_WEIGHTS.items()]))
+            elif words:
+                parts.append(Or([Phrase(f, words, boost=w) for f, w in FIELD_WEIGHTS.items()]))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else And(parts)
+
+    def needles(self, parsed: ParsedQuery) -> list[str]:
+        """Words to highlight: those typed, and what they expanded to in the body."""
+        out = [w for phrase in parsed.phrases for w in phrase]
+        for word in parsed.words:
+            out.append(word)
+            out.extend(term for term, _ in self._cache.get(("body", word), ()))
+            out.extend(term for term, _ in self._cache.get(("title", word), ()))
+        return out
+
+
+def restrict(types: tuple[str, ...] | None, category: str | None) -> Query | None:
+    """The filter part of a query, scoring the same for every document."""
+    parts: list[Query] = []
+    if types:
+        parts.append(Or([Term("type", doc_type) for doc_type in types]))
+    if category:
+        parts.append(Term("category", category))
+    if not parts:
+        return None
+    return ConstantScoreQuery(parts[0] if len(parts) == 1 else And(parts), 0.0)
+
+
+class DeadlineCollector(WrappingCollector):
+    """Stops collecting at a deadline, keeping what it has (raises ``TimeLimit``).
+
+    Whoosh's ``TimeLimitCollector`` starts a timer thread per query and, off the main thread,
+    cannot interrupt; checking a monotonic clock every few documents is cheap and deterministic.
+    The deadline is absolute, shared by everything a search does (query, collection, snippets).
+    """
+
+    def __init__(self, child, deadline: float):
+        self.child = child
+        self.deadline = deadline
+
+    def collect_matches(self):
+        child, deadline, clock = self.child, self.deadline, time.monotonic
+        if clock() > deadline:
+            raise TimeLimit
+        for count, sub_docnum in enumerate(child.matches(), 1):
+            child.collect(sub_docnum)
+            if count & 15 == 0 and clock() > deadline:
+                raise TimeLimit

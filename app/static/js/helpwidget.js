@@ -1,0 +1,316 @@
+/*
+ * GrowgrEbuddy help widget: in-app tooltips and onboarding tours from the Help Center API.
+ * No framework, no CDN, no inline script. Usage:
+ *
+ *   HelpWidget.init({baseUrl: "/api/v1", lang: "en", token: optionalBearerToken});
+ *   HelpWidget.startTour("first-run");
+ *
+ * or load this file with data-auto-init (and data-base-url, data-lang) on its <script> tag.
+ * Elements with data-help="<snippet key>" get a help button that shows the snippet as a
+ * tooltip (role="tooltip", aria-describedby, shown on focus and hover, Esc closes).
+ * Elements with data-help-tour="<tour name>" start that tour when activated.
+ */
+(function (global) {
+  "use strict";
+
+  var options = {baseUrl: "/api/v1", lang: "en", token: null};
+  var snippets = {};
+  var counter = 0;
+  var openTip = null;
+  var tour = null;
+
+  function headers(extra) {
+    var result = {Accept: "application/json"};
+    if (options.token) { result.Authorization = "Bearer " + options.token; }
+    Object.keys(extra || {}).forEach(function (name) { result[name] = extra[name]; });
+    return result;
+  }
+
+  function getJson(path) {
+    return fetch(options.baseUrl + path, {headers: headers(), credentials: "omit"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      });
+  }
+
+  /* An anonymous id for this installation, so tour progress can be counted without sign-in. */
+  function installId() {
+    var key = "helpwidget.installId";
+    try {
+      var id = global.localStorage.getItem(key);
+      if (!id) {
+        id = "web-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+        global.localStorage.setItem(key, id);
+      }
+      return id;
+    } catch (error) {
+      return "web-ephemeral-" + Math.random().toString(36).slice(2, 12);
+    }
+  }
+
+  function announce(text) {
+    var status = document.getElementById("helpwidget-status");
+    if (status) { status.textContent = text; }
+  }
+
+  /* ---- tooltips ------------------------------------------------------------------------ */
+
+  function place(box, target, placement) {
+    var rect = target.getBoundingClientRect();
+    var boxRect = box.getBoundingClientRect();
+    var gap = 8;
+    var top;
+    var left;
+    if (placement === "top") {
+      top = rect.top - boxRect.height - gap; left = rect.left;
+    } else if (placement === "left") {
+      top = rect.top; left = rect.left - boxRect.width - gap;
+    } else if (placement === "right") {
+      top = rect.top; left = rect.right + gap;
+    } else {
+      top = rect.bottom + gap; left = rect.left;
+    }
+    // Keep it on screen; positions go through the CSSOM, which the CSP allows.
+    left = Math.max(8, Math.min(left, global.innerWidth - boxRect.width - 8));
+    top = Math.max(8, top);
+    box.style.top = (top + global.scrollY) + "px";
+    box.style.left = (left + global.scrollX) + "px";
+  }
+
+  function hideTip() {
+    if (!openTip) { return; }
+    openTip.tip.hidden = true;
+    openTip.button.setAttribute("aria-expanded", "false");
+    openTip = null;
+  }
+
+  function showTip(entry) {
+    if (openTip && openTip !== entry) { hideTip(); }
+    entry.tip.hidden = false;
+    entry.button.setAttribute("aria-expanded", "true");
+    place(entry.tip, entry.button, "bottom");
+    openTip = entry;
+  }
+
+  function fillTip(tip, snippet) {
+    tip.textContent = "";
+    var title = document.createElement("strong");
+    title.className = "helpwidget-tip-title";
+    title.textContent = snippet.title;
+    var body = document.createElement("div");
+    body.className = "helpwidget-tip-body";
+    // body_html is sanitised by the Help Center (app/markup.py) before it is stored.
+    body.innerHTML = snippet.body_html;
+    tip.appendChild(title);
+    tip.appendChild(body);
+    if (snippet.article && snippet.article.url) {
+      var more = document.createElement("p");
+      more.className = "helpwidget-tip-more";
+      more.textContent = "More in the Help Center: " + snippet.article.url;
+      tip.appendChild(more);
+    }
+  }
+
+  function attachTip(element, snippet) {
+    if (element.getAttribute("data-help-ready")) { return; }
+    element.setAttribute("data-help-ready", "1");
+    counter += 1;
+    var tipId = "helpwidget-tip-" + counter;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "helpwidget-button";
+    button.textContent = "?";
+    button.setAttribute("aria-label", "Help: " + snippet.title);
+    button.setAttribute("aria-describedby", tipId);
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("data-help-key", snippet.key);
+    var tip = document.createElement("div");
+    tip.id = tipId;
+    tip.className = "helpwidget-tip";
+    tip.setAttribute("role", "tooltip");
+    tip.hidden = true;
+    fillTip(tip, snippet);
+    var entry = {button: button, tip: tip};
+    button.addEventListener("focus", function () { showTip(entry); });
+    button.addEventListener("blur", function () { hideTip(); });
+    button.addEventListener("mouseenter", function () { showTip(entry); });
+    button.addEventListener("mouseleave", function () {
+      if (document.activeElement !== button) { hideTip(); }
+    });
+    button.addEventListener("click", function () {
+      if (openTip === entry) { hideTip(); } else { showTip(entry); }
+    });
+    // An empty <span data-help> is a placeholder: the button goes inside it; otherwise after.
+    if (element.tagName === "SPAN" && !element.textContent.trim()) {
+      element.appendChild(button);
+    } else {
+      element.insertAdjacentElement("afterend", button);
+    }
+    document.body.appendChild(tip);
+  }
+
+  function loadTooltips(root) {
+    var elements = Array.prototype.slice.call((root || document).querySelectorAll("[data-help]"));
+    var keys = [];
+    elements.forEach(function (element) {
+      var key = element.getAttribute("data-help");
+      if (key && keys.indexOf(key) === -1) { keys.push(key); }
+    });
+    if (!keys.length) { return Promise.resolve({}); }
+    var query = "/snippets?keys=" + encodeURIComponent(keys.join(",")) +
+      "&lang=" + encodeURIComponent(options.lang);
+    return getJson(query).then(function (data) {
+      snippets = data.snippets || {};
+      elements.forEach(function (element) {
+        var snippet = snippets[element.getAttribute("data-help")];
+        if (snippet) { attachTip(element, snippet); }
+      });
+      return snippets;
+    }).catch(function () {
+      announce("Help tips could not be loaded.");
+      return {};
+    });
+  }
+
+  /* ---- tours --------------------------------------------------------------------------- */
+
+  function report(name, stepId, event) {
+    var extra = {"Content-Type": "application/json"};
+    if (!options.token) { extra["X-Install-Id"] = installId(); }
+    return fetch(options.baseUrl + "/tours/" + encodeURIComponent(name) + "/progress", {
+      method: "POST",
+      headers: headers(extra),
+      credentials: "omit",
+      body: JSON.stringify({step: stepId, event: event})
+    }).catch(function () { /* progress is best effort: never block the tour on it */ });
+  }
+
+  function button(label, id, handler) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.id = id;
+    element.textContent = label;
+    element.addEventListener("click", handler);
+    return element;
+  }
+
+  function unhighlight() {
+    var previous = document.querySelector(".helpwidget-highlight");
+    if (previous) { previous.classList.remove("helpwidget-highlight"); }
+  }
+
+  function endTour(event) {
+    if (!tour) { return; }
+    var step = tour.data.steps[tour.index];
+    report(tour.data.name, step.id, event);
+    unhighlight();
+    tour.dialog.remove();
+    document.removeEventListener("keydown", tour.onKey);
+    var returnTo = tour.returnTo;
+    tour = null;
+    announce(event === "completed" ? "Tour finished." : "Tour closed.");
+    if (returnTo && returnTo.focus) { returnTo.focus(); }
+  }
+
+  function showStep(index) {
+    var steps = tour.data.steps;
+    tour.index = index;
+    var step = steps[index];
+    var dialog = tour.dialog;
+    dialog.textContent = "";
+    var heading = document.createElement("h2");
+    heading.id = "helpwidget-tour-title";
+    heading.className = "helpwidget-tour-title";
+    heading.textContent = step.title;
+    var counterText = document.createElement("p");
+    counterText.className = "helpwidget-tour-count";
+    counterText.textContent = "Step " + (index + 1) + " of " + steps.length;
+    var body = document.createElement("p");
+    body.id = "helpwidget-tour-body";
+    body.textContent = step.body;
+    var actions = document.createElement("div");
+    actions.className = "helpwidget-tour-actions";
+    if (index > 0) {
+      actions.appendChild(button("Back", "helpwidget-tour-back", function () { showStep(index - 1); }));
+    }
+    if (index < steps.length - 1) {
+      actions.appendChild(button("Next", "helpwidget-tour-next", function () { showStep(index + 1); }));
+      actions.appendChild(button("Skip tour", "helpwidget-tour-skip", function () { endTour("dismissed"); }));
+    } else {
+      actions.appendChild(button("Done", "helpwidget-tour-done", function () { endTour("completed"); }));
+    }
+    dialog.appendChild(heading);
+    dialog.appendChild(counterText);
+    dialog.appendChild(body);
+    dialog.appendChild(actions);
+    unhighlight();
+    var target = document.getElementById(step.target);
+    if (target) {
+      target.classList.add("helpwidget-highlight");
+      if (target.scrollIntoView) { target.scrollIntoView({block: "center"}); }
+      dialog.setAttribute("data-placement", step.placement);
+      place(dialog, target, step.placement);
+    } else {
+      dialog.setAttribute("data-placement", "center");
+    }
+    report(tour.data.name, step.id, "reached");
+    var primary = actions.querySelector("#helpwidget-tour-next, #helpwidget-tour-done");
+    if (primary) { primary.focus(); }
+  }
+
+  function startTour(name) {
+    if (tour) { endTour("dismissed"); }
+    return getJson("/tours/" + encodeURIComponent(name)).then(function (data) {
+      if (!data.steps || !data.steps.length) { return; }
+      var dialog = document.createElement("div");
+      dialog.className = "helpwidget-tour";
+      dialog.id = "helpwidget-tour";
+      dialog.setAttribute("role", "dialog");
+      dialog.setAttribute("aria-modal", "false");
+      dialog.setAttribute("aria-labelledby", "helpwidget-tour-title");
+      dialog.setAttribute("aria-describedby", "helpwidget-tour-body");
+      document.body.appendChild(dialog);
+      tour = {
+        data: data, index: 0, dialog: dialog, returnTo: document.activeElement,
+        onKey: function (event) { if (event.key === "Escape") { endTour("dismissed"); } }
+      };
+      document.addEventListener("keydown", tour.onKey);
+      announce("Tour started: " + data.title + ".");
+      showStep(0);
+    }).catch(function () {
+      announce("The tour could not be loaded.");
+    });
+  }
+
+  function init(settings) {
+    Object.keys(settings || {}).forEach(function (name) { options[name] = settings[name]; });
+    options.baseUrl = String(options.baseUrl).replace(/\/$/, "");
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { hideTip(); }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-help-tour]"), function (element) {
+      element.addEventListener("click", function () {
+        startTour(element.getAttribute("data-help-tour"));
+      });
+    });
+    return loadTooltips(document);
+  }
+
+  global.HelpWidget = {init: init, startTour: startTour, refresh: loadTooltips, hideTooltip: hideTip};
+
+  var script = document.currentScript;
+  if (script && script.hasAttribute("data-auto-init")) {
+    var start = function () {
+      init({
+        baseUrl: script.getAttribute("data-base-url") || options.baseUrl,
+        lang: script.getAttribute("data-lang") || document.documentElement.lang || "en"
+      });
+    };
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", start);
+    } else {
+      start();
+    }
+  }
+}(window));

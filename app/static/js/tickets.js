@@ -1,0 +1,74 @@
+/* Submit-a-request form: suggest help articles as the subject is typed (deflection), and log
+   whether a suggestion was clicked or the person left. Works without this script too. */
+(function () {
+  "use strict";
+  var form = document.getElementById("ticket-form");
+  if (!form) { return; }
+  var subject = document.getElementById("subject");
+  var box = document.getElementById("suggestions");
+  var list = document.getElementById("suggestion-list");
+  var suggestUrl = form.getAttribute("data-suggest-url");
+  var deflectionUrl = form.getAttribute("data-deflection-url");
+  var tokenField = form.querySelector("input[name=csrf_token]");
+  var token = tokenField ? tokenField.value : "";
+  var timer = null;
+  var lastQuery = "";
+  var shown = false;
+  var submitted = false;
+  var disabled = false;
+
+  function log(outcome, url) {
+    if (!deflectionUrl || !lastQuery) { return; }
+    var body = JSON.stringify({ query: lastQuery, article_url: url || "", outcome: outcome });
+    fetch(deflectionUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: body,
+      credentials: "same-origin",
+      keepalive: true
+    }).catch(function () { /* logging must never get in the way */ });
+  }
+
+  function show(results) {
+    list.textContent = "";
+    results.slice(0, 5).forEach(function (item) {
+      if (!item || !item.url || item.url.charAt(0) !== "/" || item.url.charAt(1) === "/") { return; }
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = item.url;
+      a.textContent = item.title || item.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.addEventListener("click", function () { log("clicked", item.url); });
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    shown = list.children.length > 0;
+    box.hidden = !shown;
+  }
+
+  function search() {
+    var query = subject.value.trim();
+    if (disabled || query.length < 3 || query === lastQuery) { return; }
+    lastQuery = query;
+    fetch(suggestUrl + "?q=" + encodeURIComponent(query), {
+      headers: { "Accept": "application/json" }, credentials: "same-origin"
+    }).then(function (response) {
+      // The search endpoint may not exist yet: stop asking and keep the form as it is.
+      if (response.status === 404) { disabled = true; return null; }
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data) { return; }
+      show(data.results || data.hits || data.items || []);
+    }).catch(function () { box.hidden = true; });
+  }
+
+  subject.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(search, 350);
+  });
+  form.addEventListener("submit", function () { submitted = true; });
+  window.addEventListener("pagehide", function () {
+    if (shown && !submitted) { log("left", ""); }
+  });
+})();

@@ -1,0 +1,52 @@
+"""``flask tickets ...``: the timer (``tick``) and a look at the policy."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.models import utcnow
+from app.tickets import clock
+from app.tickets.rules import policy_table
+from app.tickets.tick import run_tick
+
+
+@click.group("tickets", cls=AppGroup, help="Support tickets: timers and SLA policy.")
+def tickets_cli() -> None:
+    pass
+
+
+@tickets_cli.command("tick", help="Apply every due timer action (escalations, flags, breaches).")
+@click.option("--every", type=float, default=None, help="Keep running, every N seconds.")
+@click.option("--batch", type=int, default=None, help="Tickets per transaction.")
+@click.option("--at", "at", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
+              default=None, hidden=True,
+              help="Run once as if it were this UTC time (crisis drills and browser tests).")
+def tick_command(every: float | None, batch: int | None, at) -> None:
+    size = batch or current_app.config["TICKET_TICK_BATCH"]
+    if at is not None and every is not None:
+        raise click.UsageError("--at runs once; it can't be combined with --every.")
+    while True:
+        started = time.monotonic()
+        now = at.replace(tzinfo=UTC) if at is not None else utcnow()
+        result = run_tick(now, batch_size=size)
+        rules = ", ".join(f"{rule}: {count}" for rule, count in sorted(result.rules.items()))
+        click.echo(
+            f"{result.actions} action(s) on {result.tickets} ticket(s)"
+            + (f" ({rules})" if rules else "")
+            + f" in {time.monotonic() - started:.2f}s"
+        )
+        if every is None:
+            return
+        # Sleep to the next multiple of N so timers fire close to their minute.
+        time.sleep(max(0.0, every - (time.monotonic() - started)))
+
+
+@tickets_cli.command("policy", help="Print the SLA and escalation rules in force.")
+def policy_command() -> None:
+    for row in policy_table(clock.get_policy()):
+        click.echo(f"{row['rule']}: {row['target']} [{row['calendar']}]")

@@ -1,0 +1,356 @@
+"""Ticket operations for requesters and every channel (web, forum, e-mail, API).
+
+Explicit inputs (acting user, ``now``), ``flush`` only, never a commit; problems the person can
+fix raise :class:`TicketError` with the form ``field`` they belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.accounts.permissions import can
+from app.extensions import db
+from app.markup import render
+from app.tickets import attachments as files
+from app.tickets import clock
+from app.tickets.catalog import (
+    CATEGORIES,
+    CHANNELS,
+    CLOSED,
+    DEFAULT_IMPACT_PRIORITY,
+    IMPACTS,
+    NEW,
+    OPEN,
+    PAUSED_STATUSES,
+    PENDING,
+    SOLVED,
+)
+from app.tickets.models import Ticket, TicketAttachment, TicketDeflection, TicketMessage
+from app.tickets.rules import Priority
+
+SUBJECT_MAX = 200
+BODY_MAX = 20_000
+DEFLECTION_OUTCOMES = ("clicked", "left")
+
+
+class TicketError(Exception):
+    """A problem the person can fix; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class TicketNotFound(TicketError):
+    """No such ticket *for this person*: someone else's ticket looks exactly like a missing one."""
+
+    def __init__(self) -> None:
+        super().__init__("We couldn't find that request.")
+
+
+#: Ids beyond a 32-bit integer can't exist; asking the database for one would fail instead.
+MAX_ID = 2**31 - 1
+
+
+def valid_id(value: object) -> bool:
+    """Whether ``value`` could be a row id (so user input never reaches the database as an
+    out-of-range integer)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
+def impact_priority(impact: str) -> str:
+    """The priority an impact suggests (``TICKET_IMPACT_PRIORITY`` overrides the defaults)."""
+    mapping = {
+        **DEFAULT_IMPACT_PRIORITY,
+        **(current_app.config.get("TICKET_IMPACT_PRIORITY") or {}),
+    }
+    return Priority(mapping[impact]).value
+
+
+def _text(value: str | None, field: str, label: str, maximum: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise TicketError(f"Enter {label}.", field)
+    if len(value) > maximum:
+        raise TicketError(f"Use at most {maximum} characters.", field)
+    return value
+
+
+def _attach(
+    ticket: Ticket,
+    message: TicketMessage | None,
+    uploads: Iterable[files.Upload],
+    uploader: User,
+    now: datetime,
+) -> list[TicketAttachment]:
+    uploads = list(uploads)
+    if len(uploads) > files.MAX_FILES:
+        raise TicketError(f"Attach at most {files.MAX_FILES} files.", "attachments")
+    max_bytes = current_app.config["TICKET_ATTACHMENT_MAX_BYTES"]
+    checked = []
+    for upload in uploads:
+        try:
+            checked.append((upload, *files.check(upload, max_bytes)))
+        except files.AttachmentRejected as error:
+            raise TicketError(str(error), "attachments") from None
+    stored = []
+    for upload, name, content_type in checked:
+        attachment = TicketAttachment(
+            ticket_id=ticket.id,
+            message_id=message.id if message is not None else None,
+            stored_name=files.store(upload.data),
+            filename=name,
+            content_type=content_type,
+            size=len(upload.data),
+            uploader_id=uploader.id,
+            created_at=now,
+        )
+        db.session.add(attachment)
+        stored.append(attachment)
+    return stored
+
+
+def create_ticket(
+    requester: User,
+    *,
+    category: str,
+    subject: str,
+    description: str,
+    impact: str,
+    channel: str,
+    now: datetime,
+    attachments: Iterable[files.Upload] = (),
+    forum_thread_id: int | None = None,
+    guide_slug: str | None = None,
+    guide_steps: int | None = None,
+    priority: str | None = None,
+) -> Ticket:
+    """Open a ticket from any channel; the impact suggests the priority, clocks start at ``now``.
+
+    A Critical ticket goes to its tier at once and pages the on-call agents.
+
+    :param priority: set by a trusted channel (an agent, the e-mail gateway); else suggested.
+    :raises TicketError: for a missing or unknown field or a rejected attachment.
+    """
+    if not can(requester, "tickets.submit"):
+        raise TicketError("Sign in with an active account to submit a request.")
+    if category not in CATEGORIES:
+        raise TicketError("Choose a category.", "category")
+    if impact not in IMPACTS:
+        raise TicketError("Tell us how much this affects you.", "impact")
+    if channel not in CHANNELS:
+        raise TicketError(f"Unknown channel {channel!r}.", "channel")
+    subject = _text(subject, "subject", "a subject", SUBJECT_MAX)
+    description = _text(description, "description", "a description", BODY_MAX)
+    suggested = impact_priority(impact)
+    if priority is not None and priority not in set(Priority):
+        raise TicketError("Choose a priority.", "priority")
+    ticket = Ticket(
+        requester_id=requester.id,
+        subject=subject,
+        description=description,
+        description_html=render(description),
+        category=category,
+        impact=impact,
+        suggested_priority=suggested,
+        priority=priority or suggested,
+        status=NEW,
+        channel=channel,
+        tier=1,
+        tier_entered_at=now,
+        flags=[],
+        forum_thread_id=forum_thread_id,
+        guide_slug=(guide_slug or "").strip()[:200] or None,
+        guide_steps=guide_steps,
+        created_at=now,
+        updated_at=now,
+        awaiting_since=now,
+        pauses=[],
+        timer_version=0,
+    )
+    db.session.add(ticket)
+    db.session.flush()
+    _attach(ticket, None, attachments, requester, now)
+    clock.log_event(
+        ticket, requester, "created", now,
+        after={"priority": ticket.priority, "category": category, "channel": channel,
+               "tier": 1, "impact": impact, "forum_thread_id": forum_thread_id},
+    )  # fmt: skip
+    # A Critical ticket escalates here and now (rule ``critical_immediate``), not at the next tick.
+    clock.apply_due_actions(ticket, now)
+    db.session.flush()
+    return ticket
+
+
+def list_requester_tickets(requester: User, page: int = 1, per_page: int = 20):
+    """The requester's own tickets, newest first, as a Flask-SQLAlchemy pagination."""
+    query = (
+        select(Ticket)
+        .where(Ticket.requester_id == requester.id)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def get_ticket_for_requester(requester: User, ticket_id: int) -> Ticket:
+    """The requester's own ticket.
+
+    :raises TicketNotFound: it doesn't exist or belongs to somebody else (never say which).
+    """
+    ticket = db.session.get(Ticket, ticket_id) if valid_id(ticket_id) else None
+    if ticket is None or requester is None or ticket.requester_id != getattr(requester, "id", -1):
+        raise TicketNotFound()
+    return ticket
+
+
+def public_conversation(ticket: Ticket) -> list[TicketMessage]:
+    """The messages a requester may read: never internal notes."""
+    return list(
+        db.session.scalars(
+            select(TicketMessage)
+            .where(TicketMessage.ticket_id == ticket.id, TicketMessage.internal.is_(False))
+            .order_by(TicketMessage.created_at, TicketMessage.id)
+        )
+    )
+
+
+def public_attachments(ticket: Ticket) -> list[TicketAttachment]:
+    """Attachments of the description and of public messages (not of internal notes)."""
+    return list(
+        db.session.scalars(
+            select(TicketAttachment)
+            .outerjoin(TicketMessage, TicketAttachment.message_id == TicketMessage.id)
+            .where(
+                TicketAttachment.ticket_id == ticket.id,
+                (TicketAttachment.message_id.is_(None)) | (TicketMessage.internal.is_(False)),
+            )
+            .order_by(TicketAttachment.id)
+        )
+    )
+
+
+def add_requester_reply(
+    requester: User,
+    ticket: Ticket,
+    body: str,
+    now: datetime,
+    attachments: Iterable[files.Upload] = (),
+) -> TicketMessage:
+    """The requester writes; a pending or solved ticket opens again and the reply clock runs
+    from their oldest unanswered message.
+
+    :raises TicketNotFound: not their ticket. :raises TicketError: empty body, closed ticket.
+    """
+    ticket = get_ticket_for_requester(requester, ticket.id)
+    if ticket.status == CLOSED:
+        raise TicketError("This request is closed. Submit a new request instead.", "body")
+    body = _text(body, "body", "a message", BODY_MAX)
+    message = TicketMessage(
+        ticket_id=ticket.id, author_id=requester.id, body=body, body_html=render(body),
+        internal=False, from_agent=False, created_at=now,
+    )  # fmt: skip
+    db.session.add(message)
+    db.session.flush()
+    _attach(ticket, message, attachments, requester, now)
+    if ticket.awaiting_since is None:
+        ticket.awaiting_since = now
+        ticket.sla_breached_at = None  # a new clock starts; its breach is its own
+    if ticket.status in PAUSED_STATUSES:
+        clock.set_status(ticket, OPEN, now, requester)
+    ticket.updated_at = now
+    clock.log_event(ticket, requester, "requester_reply", now, after={"message_id": message.id})
+    clock.apply_due_actions(ticket, now)
+    db.session.flush()
+    return message
+
+
+def mark_solved(requester: User, ticket: Ticket, now: datetime) -> None:
+    """The requester says it is solved: the clocks stop.
+
+    :raises TicketNotFound: not their ticket. :raises TicketError: already closed.
+    """
+    ticket = get_ticket_for_requester(requester, ticket.id)
+    if ticket.status == CLOSED:
+        raise TicketError("This request is closed.")
+    if clock.set_status(ticket, SOLVED, now, requester):
+        clock.apply_due_actions(ticket, now)
+    db.session.flush()
+
+
+def reopen(requester: User, ticket: Ticket, now: datetime) -> None:
+    """The requester reopens a solved ticket: the clocks resume where they stood.
+
+    :raises TicketNotFound: not their ticket. :raises TicketError: not solved (closed is final).
+    """
+    ticket = get_ticket_for_requester(requester, ticket.id)
+    if ticket.status != SOLVED:
+        raise TicketError("Only a solved request can be reopened.")
+    if ticket.awaiting_since is None:
+        ticket.awaiting_since = now
+        ticket.sla_breached_at = None
+    clock.set_status(ticket, OPEN, now, requester)
+    clock.apply_due_actions(ticket, now)
+    db.session.flush()
+
+
+def _when(due: datetime, now: datetime, zone: ZoneInfo) -> str:
+    local, today = due.astimezone(zone), now.astimezone(zone).date()
+    clock_text = local.strftime("%H:%M")
+    if local.date() == today:
+        return f"today at {clock_text}"
+    if local.date() == today + timedelta(days=1):
+        return f"tomorrow at {clock_text}"
+    if local.date() < today + timedelta(days=7):
+        return f"{local.strftime('%A')} {clock_text}"
+    return f"{local.strftime('%A')} {local.day} {local.strftime('%B')}, {clock_text}"
+
+
+def promise_text(ticket: Ticket, now: datetime) -> str:
+    """What we promise the requester, in plain words and the support time zone.
+
+    :returns: for example ``"We will reply by Tuesday 10:00."``.
+    """
+    if ticket.status == CLOSED:
+        return "This request is closed."
+    if ticket.status == SOLVED:
+        return "This request is solved. If it isn't, reopen it or reply."
+    if ticket.status == PENDING:
+        return "We are waiting for your reply."
+    due = ticket.sla_due_at
+    if due is None:
+        return "We have replied. Write back if you need anything else."
+    if due < now:
+        return "We are running late: a support agent will reply as soon as possible."
+    zone = ZoneInfo(current_app.config["SUPPORT_TIMEZONE"])
+    return f"We will reply by {_when(due, now, zone)}."
+
+
+def record_deflection(
+    user: User | None, query: str, article_url: str, outcome: str, now: datetime
+) -> TicketDeflection:
+    """Log that a suggested article was clicked (or the person left) while writing a request.
+
+    :raises TicketError: unknown outcome, or an article address that is not a path on this site.
+    """
+    if outcome not in DEFLECTION_OUTCOMES:
+        raise TicketError("Unknown outcome.", "outcome")
+    url = (article_url or "").strip()
+    if url and (not url.startswith("/") or url.startswith("//")):
+        raise TicketError("Only articles of this site are logged.", "article_url")
+    record = TicketDeflection(
+        user_id=getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None,
+        query=(query or "").strip()[:200],
+        article_url=url[:500],
+        outcome=outcome,
+        created_at=now,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record

@@ -1,0 +1,354 @@
+"""Wiki operations: create, edit (with three-way merge), revert, rename, delete, restore and
+protect. Every change of the page's text goes through :func:`_append`, which inserts the new
+revision and moves the page's head with a compare-and-swap in the same transaction.
+
+Concurrency, in short: :func:`_lock_page` starts each change with a write to the page row, which
+serialises writers on that page (a row lock on PostgreSQL; on SQLite the database write lock,
+taken as the transaction's first statement so ``busy_timeout`` waits for it instead of failing
+with a stale snapshot). Everything read after it is current, so the merge is computed against
+the true head. The compare-and-swap and the unique (page, number) pair are the invariant checks
+behind it: if either ever fails, the transaction is refused rather than forking the history.
+
+Services flush and never commit; views and commands commit once with ``app.outbox.commit()``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from app.accounts.permissions import can, can_edit_wiki_page
+from app.extensions import db
+from app.outbox import record_search_change
+from app.wiki import links, rules
+from app.wiki.errors import (
+    ConcurrentChange,
+    EditConflict,
+    WikiError,
+    WikiNotFound,
+    WikiPermissionError,
+)
+from app.wiki.merge import merge
+from app.wiki.models import WikiPage, WikiRedirect, WikiRevision
+from app.wiki.watching import notify_watchers
+
+
+@dataclass
+class SaveResult:
+    """What a save did. ``outcome`` is saved, merged, unchanged, duplicate or pending."""
+
+    page: WikiPage
+    revision: WikiRevision | None
+    outcome: str
+    notes: list[str] = field(default_factory=list)
+
+
+def new_edit_token() -> str:
+    """A random token for an edit form (its resubmission saves nothing twice)."""
+    return secrets.token_urlsafe(24)
+
+
+#: Ids beyond a 64-bit integer can't be in the database (and SQLite refuses to bind them).
+MAX_ID = 2**63 - 1
+
+
+def valid_id(value: object) -> bool:
+    """Whether ``value`` could be a row id (so user-typed numbers never crash a query)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
+def _size(body: str) -> int:
+    return len(body.encode("utf-8"))
+
+
+def _lock_page(page: WikiPage) -> None:
+    """Serialise changes to ``page`` and re-read it (see the module docstring)."""
+    db.session.execute(
+        update(WikiPage)
+        .where(WikiPage.id == page.id)
+        .values(version=WikiPage.version)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(page)
+
+
+def _by_token(edit_token: str | None) -> WikiRevision | None:
+    if not edit_token:
+        return None
+    return db.session.scalar(select(WikiRevision).where(WikiRevision.edit_token == edit_token))
+
+
+def _visible_body(revision: WikiRevision | None, page: WikiPage, user) -> str:
+    """The text of ``revision`` as ``user`` may see it (a hidden head shows the public text)."""
+    if revision is None:
+        return ""
+    if revision.is_hidden and not can(user, "wiki.moderate"):
+        public = page.current_revision
+        return public.body if public else ""
+    return revision.body
+
+
+def _append(
+    page: WikiPage,
+    author,
+    body: str,
+    now: datetime,
+    *,
+    kind: str,
+    summary: str = "",
+    merged: bool = False,
+    edit_token: str | None = None,
+) -> WikiRevision:
+    """Add an accepted revision after the head and move the head to it, atomically.
+
+    The caller holds the page lock (:func:`_lock_page`).
+
+    :raises ConcurrentChange: the head moved under us (the compare-and-swap failed).
+    """
+    head = page.head
+    rendered = links.render(body)
+    revision = WikiRevision(
+        page_id=page.id,
+        number=(head.number if head else 0) + 1,
+        parent_id=head.id if head else None,
+        author_id=author.id if author is not None else None,
+        created_at=now,
+        kind=kind,
+        status="accepted",
+        title=page.title,
+        summary=summary[: rules.MAX_SUMMARY],
+        body=body,
+        html=rendered.html,
+        body_text=rendered.text,
+        size=_size(body),
+        size_delta=_size(body) - (head.size if head else 0),
+        merged=merged,
+        edit_token=edit_token,
+        is_hidden=False,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    base_id = head.id if head else None
+    swapped = db.session.execute(
+        update(WikiPage)
+        .where(
+            WikiPage.id == page.id,
+            WikiPage.current_revision_id.is_(None)
+            if base_id is None
+            else WikiPage.current_revision_id == base_id,
+        )
+        .values(current_revision_id=revision.id, version=WikiPage.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if swapped.rowcount != 1:
+        raise ConcurrentChange("The page changed while saving. Please try again.")
+    db.session.refresh(page)
+    links.store_links(page, rendered.targets)
+    record_search_change("wiki_page", page.id, now)
+    notify_watchers(revision, now)
+    return revision
+
+
+def _held_for_review(user, now: datetime) -> bool:
+    config = current_app.config
+    accepted = db.session.scalar(
+        select(func.count())
+        .select_from(WikiRevision)
+        .where(WikiRevision.author_id == user.id, WikiRevision.status == "accepted")
+    )
+    return rules.needs_review(
+        trusted=can(user, "wiki.edit_semi_protected"),
+        account_age=now - user.created_at,
+        accepted_edits=accepted,
+        review_first_edits=config["WIKI_REVIEW_FIRST_EDITS"],
+        new_account_days=config["WIKI_NEW_ACCOUNT_DAYS"],
+    )
+
+
+def _pending(page, user, body, base, now, *, kind, summary, edit_token) -> WikiRevision:
+    rendered = links.render(body)
+    revision = WikiRevision(
+        page_id=page.id,
+        number=None,
+        parent_id=base.id if base else None,
+        author_id=user.id,
+        created_at=now,
+        kind=kind,
+        status="pending",
+        title=page.title,
+        summary=summary[: rules.MAX_SUMMARY],
+        body=body,
+        html=rendered.html,
+        body_text=rendered.text,
+        size=_size(body),
+        size_delta=_size(body) - (base.size if base else 0),
+        merged=False,
+        edit_token=edit_token,
+        is_hidden=False,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def _check_body(body: str) -> str:
+    body = rules.normalise_body(body)
+    if not body:
+        raise WikiError("Write something on the page.", field="body")
+    if len(body) > rules.MAX_BODY:
+        raise WikiError(f"Keep the page under {rules.MAX_BODY:,} characters.", field="body")
+    return body
+
+
+def check_new_title(title: str, *, page: WikiPage | None = None, field_name: str = "title") -> str:
+    """The slug for a new or renamed page's title.
+
+    :raises WikiError: the title is invalid or another page (or redirect) has it.
+    """
+    problem = rules.title_problem(title)
+    if problem:
+        raise WikiError(problem, field=field_name)
+    slug = rules.slugify(title)
+    other = db.session.scalar(select(WikiPage).where(WikiPage.slug == slug))
+    if other is not None and other is not page:
+        if other.is_deleted:
+            raise WikiError(
+                "A deleted page has this title; ask a moderator to restore it.", field=field_name
+            )
+        raise WikiError("A page with this title already exists.", field=field_name)
+    redirect = db.session.scalar(select(WikiRedirect).where(WikiRedirect.slug == slug))
+    if redirect is not None and redirect.page_id != (page.id if page else None):
+        raise WikiError(
+            f"This title already leads to the page “{redirect.page.title}”.", field=field_name
+        )
+    return slug
+
+
+def create_page(
+    user, title: str, body: str, summary: str, now: datetime, *, edit_token: str | None = None
+) -> SaveResult:
+    """Create a page with its first revision (held for review under the new-account rule).
+
+    :raises WikiPermissionError: the user may not edit the wiki.
+    :raises WikiError: bad title or empty text.
+    """
+    if not can_edit_wiki_page(user, None):
+        raise WikiPermissionError("You can't create wiki pages.")
+    existing = _by_token(edit_token)
+    if existing is not None:
+        return SaveResult(existing.page, existing, "duplicate")
+    title = rules.normalise_title(title)
+    slug = check_new_title(title)
+    body = _check_body(body)
+    summary = rules.normalise_title(summary) or "Created the page"
+    page = WikiPage(
+        slug=slug,
+        title=title,
+        protection="none",
+        is_deleted=False,
+        version=0,
+        created_at=now,
+        updated_at=now,
+        created_by_id=user.id,
+    )
+    db.session.add(page)
+    db.session.flush()
+    if _held_for_review(user, now):
+        revision = _pending(
+            page, user, body, None, now, kind="create", summary=summary, edit_token=edit_token
+        )
+        return SaveResult(page, revision, "pending")
+    revision = _append(page, user, body, now, kind="create", summary=summary, edit_token=edit_token)
+    links.refresh_linking_pages({slug})
+    return SaveResult(page, revision, "saved")
+
+
+def get_revision(page: WikiPage, revision_id: int | None) -> WikiRevision:
+    """:raises WikiNotFound: no such revision of this page."""
+    revision = db.session.get(WikiRevision, revision_id) if valid_id(revision_id) else None
+    if revision is None or revision.page_id != page.id:
+        raise WikiNotFound("That revision doesn't exist.")
+    return revision
+
+
+def edit_page(
+    page: WikiPage,
+    user,
+    body: str,
+    summary: str,
+    base_revision_id: int | None,
+    now: datetime,
+    *,
+    edit_token: str | None = None,
+) -> SaveResult:
+    """Save an edit made from revision ``base_revision_id``.
+
+    If the page moved on since, the edit is merged three-way (base, current, yours); a clean
+    merge is saved and marked as merged, overlapping changes raise :class:`EditConflict`.
+    Identical text saves nothing; a resubmitted ``edit_token`` returns the revision it saved.
+
+    :raises WikiPermissionError: the page is protected (or deleted) for this user.
+    :raises EditConflict: overlapping changes; nothing saved.
+    :raises WikiError: empty or too long text, unknown base.
+    """
+    existing = _by_token(edit_token)
+    if existing is not None:
+        return SaveResult(page, existing, "duplicate")
+    if not can_edit_wiki_page(user, page):
+        raise WikiPermissionError("This page is protected: you can't edit it.")
+    body = _check_body(body)
+    summary = rules.normalise_title(summary)
+    _lock_page(page)
+    existing = _by_token(edit_token)  # a twin request may have saved while we waited
+    if existing is not None:
+        return SaveResult(page, existing, "duplicate")
+    head = page.head
+    base = get_revision(page, base_revision_id) if base_revision_id else head
+    if base is not None and base.status != "accepted":
+        raise WikiError("You can only edit from a saved revision.")
+    notes: list[str] = []
+    merged = False
+    if head is not None and base is not None and base.id != head.id:
+        theirs = _visible_body(head, page, user)
+        result = merge(_visible_body(base, page, user), theirs, body)
+        if not result.clean:
+            raise EditConflict(head, theirs, result.conflicts)
+        body, merged = result.text, True
+        notes.append("Your changes were merged with an edit saved while you were editing.")
+    if head is not None and body == head.body and not head.is_hidden:
+        return SaveResult(page, head, "unchanged")
+    if _held_for_review(user, now):
+        revision = _pending(
+            page, user, body, head, now, kind="edit", summary=summary, edit_token=edit_token
+        )
+        return SaveResult(page, revision, "pending")
+    if merged:
+        summary = (summary + " " if summary else "") + "(merged automatically)"
+    revision = _append(
+        page, user, body, now, kind="edit", summary=summary, merged=merged, edit_token=edit_token
+    )
+    return SaveResult(page, revision, "merged" if merged else "saved", notes)
+
+
+def revert_page(page: WikiPage, user, revision: WikiRevision, summary: str, now: datetime):
+    """Make the text of an earlier ``revision`` current again, as a new revision.
+
+    :raises WikiPermissionError: protected page.
+    :raises WikiError: the revision is hidden, pending or already the current text.
+    """
+    if not can_edit_wiki_page(user, page):
+        raise WikiPermissionError("This page is protected: you can't edit it.")
+    if revision.page_id != page.id or revision.status != "accepted":
+        raise WikiNotFound("That revision doesn't exist.")
+    if revision.is_hidden:
+        raise WikiError("This revision's content is hidden, so it can't be restored.")
+    _lock_page(page)
+    if page.head is not None and page.head.body == revision.body and not page.head.is_hidden:
+        raise WikiError("The page already has this text.")
+    note = rules.normalise_title(summary)
+    text = f"Reverted to revision {revision.number}" + (f": {note}" if note else "")
+    return _append(page, user, revision.body, now, kind="revert", summary=text)

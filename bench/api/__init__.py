@@ -1,0 +1,1 @@
+"""Benchmark of the in-app API's snippet endpoint against a bare Flask endpoint."""

@@ -1,0 +1,206 @@
+"""``python -m bench.api``: serve the real app and a bare Flask app with the same gunicorn
+settings, drive both with the same number of keep-alive clients, and print req/s and latency for
+the snippet endpoint (200 and 304) and the bare endpoint, side by side.
+
+Options: ``--duration`` seconds per measurement (default 8), ``--clients`` (16),
+``--workers`` (2), ``--threads`` (4), ``--rounds`` (2, the rows are interleaved and the best
+round of each is reported, so a noisy moment on a shared machine hurts all of them alike).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+SNIPPET = "/api/v1/snippets/billing.update-card"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database(folder: Path) -> dict[str, str]:
+    """A migrated SQLite database with the content synced; the environment to serve it."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "HELPCENTER_ENV": "production",
+            "SECRET_KEY": "bench-only-secret",
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+            "SEARCH_INDEX_DIR": str(folder / "search_index"),
+            "MAIL_FILE_DIR": str(folder / "mail"),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            # Limits stay on (their cost is part of the measurement) but high enough not to bite.
+            "HELPCENTER_API_RATE_LIMIT_PER_IP": json.dumps("10000000 per minute"),
+            "HELPCENTER_API_RATE_LIMIT_PER_TOKEN": json.dumps("10000000 per minute"),
+            "FLASK_APP": "wsgi",
+        }
+    )
+    flask = str(VENV_BIN / "flask")
+    for command in (["db", "upgrade", "heads"], ["content", "sync", "--quiet"]):
+        done = subprocess.run([flask, *command], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+    return env
+
+
+def serve(module: str, port: int, env: dict, workers: int, threads: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"), "-k", "gthread", "-w", str(workers),
+            "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+            module,
+        ],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{module} did not start on port {port}")
+
+
+def _client(port, path, headers, expect, stop_at, latencies, errors) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    while time.perf_counter() < stop_at:
+        started = time.perf_counter()
+        try:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            errors.append(1)
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            continue
+        latencies.append(time.perf_counter() - started)
+        if response.status != expect:
+            errors.append(response.status)
+    connection.close()
+
+
+def _process(args) -> tuple[list[float], int]:
+    port, path, headers, expect, threads, duration = args
+    latencies: list[float] = []
+    errors: list[int] = []
+    stop_at = time.perf_counter() + duration
+    workers = [
+        threading.Thread(
+            target=_client, args=(port, path, headers, expect, stop_at, latencies, errors)
+        )
+        for _ in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return latencies, len(errors)
+
+
+def measure(port, path, headers, expect, clients, duration) -> dict:
+    """Drive ``clients`` keep-alive connections (spread over 2 processes) for ``duration`` s."""
+    processes = 2
+    per_process = clients // processes
+    with multiprocessing.Pool(processes) as pool:
+        parts = pool.map(
+            _process, [(port, path, headers, expect, per_process, duration)] * processes
+        )
+    latencies = sorted(value for part, _ in parts for value in part)
+    errors = sum(count for _, count in parts)
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / duration,
+        "p50_ms": quantiles[49] * 1000,
+        "p99_ms": quantiles[98] * 1000,
+        "errors": errors,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=2)
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        env = prepare_database(Path(folder))
+        app_port, bare_port = free_port(), free_port()
+        servers = [
+            serve("wsgi:app", app_port, env, options.workers, options.threads),
+            serve("bench.api.bare:app", bare_port, env, options.workers, options.threads),
+        ]
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", app_port)
+            probe.request("GET", SNIPPET)
+            first = probe.getresponse()
+            first.read()
+            assert first.status == 200, first.status
+            etag = first.headers["ETag"]
+            rows = {
+                "bare": (bare_port, "/bare", {}, 200),
+                "snippet 200": (app_port, SNIPPET, {}, 200),
+                "snippet 304": (app_port, SNIPPET, {"If-None-Match": etag}, 304),
+            }
+            # Warm every worker (imports, caches, connections) before measuring.
+            for port, path, headers, expect in rows.values():
+                measure(port, path, headers, expect, options.clients, 1.0)
+            best: dict[str, dict] = {}
+            for _ in range(options.rounds):
+                for name, (port, path, headers, expect) in rows.items():
+                    result = measure(port, path, headers, expect, options.clients, options.duration)
+                    if name not in best or result["rps"] > best[name]["rps"]:
+                        best[name] = result
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=10)
+
+    bare = best["bare"]["rps"]
+    print(
+        f"gunicorn -k gthread -w {options.workers} --threads {options.threads}, "
+        f"{options.clients} clients, {options.duration:g} s x {options.rounds} rounds "
+        f"(best round), {os.cpu_count()} CPUs"
+    )
+    print(f"{'endpoint':<12} {'req/s':>8} {'vs bare':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for name, result in best.items():
+        print(
+            f"{name:<12} {result['rps']:>8.0f} {result['rps'] / bare:>8.0%} "
+            f"{result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {result['errors']:>7}"
+        )
+    snippet, revalidate = best["snippet 200"], best["snippet 304"]
+    checks = {
+        "snippet >= 80% of bare req/s": snippet["rps"] >= 0.8 * bare,
+        "snippet p99 < 50 ms": snippet["p99_ms"] < 50,
+        "304 at least as fast as 200": revalidate["rps"] >= snippet["rps"] * 0.98,
+        "no errors": not any(result["errors"] for result in best.values()),
+    }
+    for name, passed in checks.items():
+        print(f"{'PASS' if passed else 'FAIL'}  {name}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

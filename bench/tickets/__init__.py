@@ -1,0 +1,1 @@
+"""Benchmark of ``flask tickets tick`` over 100,000 open tickets (``python -m bench.tickets``)."""

@@ -1,0 +1,121 @@
+"""The search page, the JSON endpoint, click tracking, the query log and the staff page."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.search.indexer import drain_all
+from app.search.models import SearchQueryLog
+from tests.search.conftest import make_article
+
+
+@pytest.fixture
+def articles(app, now):
+    with app.app_context():
+        ids = [
+            make_article(now, "Install the app", "Download it from the store."),
+            make_article(now, "Reset your password", "Use the reset link.", section="account"),
+        ]
+        drain_all(now)
+    return ids
+
+
+def _logs(app):
+    with app.app_context():
+        return db.session.scalars(select(SearchQueryLog).order_by(SearchQueryLog.id)).all()
+
+
+def test_page_shows_results_with_type_section_and_snippet(client, articles):
+    response = client.get("/search/?q=instal")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Install the app" in html
+    assert "Help articles" in html and "Getting started" in html
+    assert 'role="search"' in html and '<label for="search-q">' in html
+    assert "1 result." in html
+
+
+def test_empty_page_and_zero_results(client, articles):
+    assert "Type a question" in client.get("/search/").get_data(as_text=True)
+    html = client.get("/search/?q=pasword+zzzzqq").get_data(as_text=True)
+    assert "No results for" in html and "Contact support" in html
+
+
+def test_typo_shows_corrected_results(client, articles):
+    html = client.get("/search/?q=pasword").get_data(as_text=True)
+    assert "Showing results for" in html and "Reset your password" in html
+
+
+def test_json_endpoint(client, articles):
+    data = client.get("/search/results.json?q=reset&type=article&category=account").get_json()
+    assert data["total"] == 1
+    result = data["results"][0]
+    assert result["type"] == "article" and result["title"] == "Reset your password"
+    assert result["url"].startswith("/articles/")
+    assert "<mark>" in result["snippet"]
+    assert result["category"] == "account"
+    assert data["partial"] is False
+
+
+@pytest.mark.parametrize("query", ["type=bogus", "sort=random", "page=abc", "page=0", "per_page=x"])
+def test_bad_parameters_are_400_not_500(client, articles, query):
+    response = client.get(f"/search/results.json?q=reset&{query}")
+    assert response.status_code == 400
+    assert response.get_json()["error"]
+    assert client.get(f"/search/?q=reset&{query.replace('per_page', 'page')}").status_code == 400
+
+
+def test_query_log_without_personal_data_and_click(client, app, articles, factory, auth):
+    auth.login(factory.user())
+    data = client.get("/search/results.json?q=Reset+ana@example.com").get_json()
+    assert data["total"] == 0
+    data = client.get("/search/results.json?q=Reset").get_json()
+    click = data["results"][0]["click_url"]
+    response = client.get(click)
+    assert response.status_code == 302
+    assert response.headers["Location"] == data["results"][0]["url"]
+    logs = _logs(app)
+    assert [(log.query, log.result_count) for log in logs] == [
+        ("reset [email]", 0),
+        ("reset", 1),
+    ]
+    assert logs[1].clicked_key == f"article:{articles[1]}"
+    columns = set(SearchQueryLog.__table__.columns.keys())
+    assert columns == {"id", "query", "result_count", "clicked_key", "created_at"}
+
+
+def test_click_cannot_be_forged(client, articles):
+    assert client.get("/search/click?t=forged").status_code == 404
+    data = client.get("/search/results.json?q=reset").get_json()
+    token = parse_qs(urlsplit(data["results"][0]["click_url"]).query)["t"][0]
+    assert client.get(f"/search/click?t={token}x").status_code == 404
+
+
+def test_stats_for_staff_only(client, app, articles, factory, auth):
+    client.get("/search/?q=reset")
+    client.get("/search/?q=reset")
+    client.get("/search/?q=blossom+end+rot")
+    assert client.get("/search/stats").status_code == 302  # sign in first
+    auth.login(factory.user())
+    assert client.get("/search/stats").status_code == 403
+    auth.logout()
+    auth.login(factory.user(role="agent_t1"))
+    html = client.get("/search/stats").get_data(as_text=True)
+    top = html.split('id="top-queries"')[1].split("</table>")[0]
+    zero = html.split('id="top-zero-result"')[1].split("</table>")[0]
+    assert "reset" in top and "<td>2</td>" in top
+    assert "blossom end rot" in zero and "reset" not in zero
+
+
+def test_pagination_links_keep_the_filters(client, app, now):
+    with app.app_context():
+        for i in range(12):
+            make_article(now, f"Tomato care {i}", "Water deeply.")
+        drain_all(now)
+    html = client.get("/search/?q=tomato&type=article&sort=date").get_data(as_text=True)
+    assert "page 1 of 2" in html
+    assert 'rel="next"' in html and "type=article" in html and "sort=date" in html

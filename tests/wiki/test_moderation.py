@@ -1,0 +1,124 @@
+"""Protection, hidden revisions, rollback, the review rule, watching and CSRF."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.wiki.models import WikiPage
+
+
+def _as(client, user):
+    client.post("/account/logout")
+    response = client.post(
+        "/account/login", data={"email": user.email, "password": "correct horse battery"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("level", "member", "contributor", "moderator"),
+    [("none", True, True, True), ("semi", False, True, True), ("full", False, False, True)],
+)
+def test_protection_levels(client, factory, wiki, level, member, contributor, moderator):
+    users = {"member": factory.user(), "contributor": factory.user("contributor"),
+             "moderator": factory.user("moderator")}  # fmt: skip
+    _as(client, users["moderator"])
+    wiki.create()
+    if level != "none":
+        assert client.post("/wiki/basil-care/protect", data={"level": level}).status_code == 302
+    for role, allowed in (("member", member), ("contributor", contributor),
+                          ("moderator", moderator)):  # fmt: skip
+        _as(client, users[role])
+        assert (client.get("/wiki/basil-care/edit").status_code == 200) is allowed, role
+        response = client.post(
+            "/wiki/basil-care/edit", data={"body": f"By {role}.\n", "edit_token": role}
+        )
+        assert response.status_code == (302 if allowed else 403), role
+
+
+def test_only_moderators_protect(client, factory, wiki):
+    _as(client, factory.user("contributor"))
+    wiki.create()
+    assert client.post("/wiki/basil-care/protect", data={"level": "full"}).status_code == 403
+
+
+def test_hidden_revision_is_gone_for_readers_and_search(client, factory, wiki, app):
+    member, moderator = factory.user(), factory.user("moderator")
+    _as(client, member)
+    wiki.create(body="Good advice.\n")
+    wiki.save("basil-care", "Call 555-SPAM now!\n")
+    spam = wiki.revisions("basil-care")[-1]
+    _as(client, moderator)
+    assert client.get(f"/wiki/basil-care/revisions/{spam.id}/hide").status_code == 200
+    assert client.post(f"/wiki/basil-care/revisions/{spam.id}/hide").status_code == 302
+    assert "555-SPAM" in client.get(f"/wiki/basil-care/revisions/{spam.id}").get_data(as_text=True)
+    _as(client, member)
+    for url in ("/wiki/basil-care", f"/wiki/basil-care/revisions/{spam.id}",
+                "/wiki/basil-care/history", "/wiki/recent"):  # fmt: skip
+        assert "555-SPAM" not in client.get(url).get_data(as_text=True), url
+    assert "Good advice." in client.get("/wiki/basil-care").get_data(as_text=True)
+    assert client.get(f"/wiki/basil-care/diff?to={spam.id}").status_code == 403
+    # Reverting to a hidden revision would publish it again.
+    assert client.get(f"/wiki/basil-care/revisions/{spam.id}/revert").status_code == 403
+    with app.app_context():
+        page = db.session.scalar(select(WikiPage))
+        assert page.current_revision.body_text == "Good advice."
+    # Editing from the public text replaces the hidden head.
+    form = wiki.edit_form("basil-care")
+    assert wiki.save("basil-care", "Good advice, improved.\n", form=form).status_code == 302
+    assert "555-SPAM" not in wiki.revisions("basil-care")[-1].body
+
+
+def test_rollback_undoes_consecutive_edits_of_one_user(client, factory, wiki):
+    ann, vandal, moderator = factory.user(), factory.user(), factory.user("moderator")
+    _as(client, ann)
+    wiki.create(body="Fine.\n")
+    _as(client, vandal)
+    wiki.save("basil-care", "Bad 1.\n")
+    wiki.save("basil-care", "Bad 2.\n")
+    _as(client, moderator)
+    assert client.get(f"/wiki/basil-care/rollback/{ann.id}").status_code == 404
+    assert client.get(f"/wiki/basil-care/rollback/{vandal.id}").status_code == 200
+    assert client.post(f"/wiki/basil-care/rollback/{vandal.id}").status_code == 302
+    last = wiki.revisions("basil-care")[-1]
+    assert (last.kind, last.body) == ("rollback", "Fine.\n")
+    assert "Rolled back 2 edits" in last.summary
+    _as(client, ann)
+    assert client.post(f"/wiki/basil-care/rollback/{vandal.id}").status_code == 403
+
+
+def test_watchers_are_emailed_with_unsubscribe_link(client, factory, wiki, mailbox, app):
+    watcher, editor = factory.user(display_name="Wendy"), factory.user(display_name="Ed")
+    _as(client, editor)
+    wiki.create()
+    _as(client, watcher)
+    assert client.post("/wiki/basil-care/watch", data={"action": "watch"}).status_code == 302
+    wiki.save("basil-care", "My own edit.\n")  # no mail to the editor themself
+    assert mailbox.messages() == []
+    _as(client, editor)
+    wiki.save("basil-care", "Ed's edit.\n", summary="Fixed typo")
+    [message] = mailbox.messages()
+    assert message["To"] == watcher.email
+    text = message.get_content()
+    assert "Ed changed" in text and "Fixed typo" in text
+    link = re.search(r"http://help\.test(/wiki/unwatch/\S+)", text).group(1)
+    assert client.get(link).status_code == 200  # a confirmation, not the action
+    assert client.post(link).status_code == 200
+    wiki.save("basil-care", "Another.\n")
+    assert len(mailbox.messages()) == 1
+    assert client.post("/wiki/unwatch/forged-token").status_code == 410
+
+
+def test_forms_need_csrf(client, factory, wiki, app):
+    user = factory.user()
+    _as(client, user)
+    wiki.create()
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post("/wiki/preview", data={"body": "x"}).status_code == 400
+    response = client.post("/wiki/basil-care/edit", data={"body": "x", "edit_token": "t"})
+    assert response.status_code == 400
+    assert len(wiki.revisions("basil-care")) == 1
