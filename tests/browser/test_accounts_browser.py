@@ -61,7 +61,7 @@ def test_register_logout_login_reset(page, live_server):
     link = re.search(r"http://\S+/account/reset/\S+", message.get_content()).group(0)
     page.goto(link.replace("http://localhost", live_server.url))
     check_accessibility(page, context="reset form")
-    page.get_by_label("New password", exact=True).fill("sunflowers all summer")
+    page.locator("#password").fill("sunflowers all summer")
     page.get_by_label("Repeat the new password").fill("sunflowers all summer")
     page.get_by_role("button", name="Save new password").click()
     page.get_by_text("Your password is changed.").wait_for()
