@@ -105,8 +105,9 @@ def _empty_tables(engine, seeded: dict[str, set]) -> None:
     plain = [table for table in tables if table.name not in seeded]
     with engine.begin() as connection:
         names = ", ".join(f'"{table.name}"' for table in plain)
-        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY"
-                                   + (" CASCADE" if not seeded else "")))
+        connection.execute(
+            sa.text(f"TRUNCATE {names} RESTART IDENTITY" + (" CASCADE" if not seeded else ""))
+        )
         for table in tables:
             if table.name in seeded:
                 key = next(iter(table.primary_key.columns))

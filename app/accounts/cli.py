@@ -14,7 +14,6 @@ from app.extensions import db
 from app.models import utcnow
 from app.outbox import commit
 
-
 users_cli = AppGroup("users", help="Manage help-center accounts.")
 
 

@@ -23,9 +23,14 @@ def tickets_cli() -> None:
 @tickets_cli.command("tick", help="Apply every due timer action (escalations, flags, breaches).")
 @click.option("--every", type=float, default=None, help="Keep running, every N seconds.")
 @click.option("--batch", type=int, default=None, help="Tickets per transaction.")
-@click.option("--at", "at", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
-              default=None, hidden=True,
-              help="Run once as if it were this UTC time (crisis drills and browser tests).")
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
+    default=None,
+    hidden=True,
+    help="Run once as if it were this UTC time (crisis drills and browser tests).",
+)
 def tick_command(every: float | None, batch: int | None, at) -> None:
     size = batch or current_app.config["TICKET_TICK_BATCH"]
     if at is not None and every is not None:

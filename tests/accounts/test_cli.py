@@ -7,8 +7,18 @@ from app.extensions import db
 
 
 def test_create_and_set_role(app, runner):
-    result = runner.invoke(args=["users", "create", "--email", "Agent@Example.com",
-                                 "--name", "Agent", "--role", "agent_t2"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Agent@Example.com",
+            "--name",
+            "Agent",
+            "--role",
+            "agent_t2",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "Password: " in result.output
     result = runner.invoke(args=["users", "set-role", "agent@example.com", "agent_t3"])
@@ -19,8 +29,9 @@ def test_create_and_set_role(app, runner):
 
 
 def test_create_refuses_short_password_and_duplicates(runner):
-    result = runner.invoke(args=["users", "create", "--email", "a@example.com", "--name", "A",
-                                 "--password", "short"])
+    result = runner.invoke(
+        args=["users", "create", "--email", "a@example.com", "--name", "A", "--password", "short"]
+    )
     assert result.exit_code != 0 and "at least 12 characters" in result.output
     runner.invoke(args=["users", "create", "--email", "a@example.com", "--name", "A"])
     again = runner.invoke(args=["users", "create", "--email", "a@example.com", "--name", "A"])

@@ -12,11 +12,46 @@ import pytest
 from app import markup
 
 VECTORS = json.loads((Path(__file__).parent / "xss_vectors.json").read_text())
-FORBIDDEN_TAGS = {"script", "style", "iframe", "object", "embed", "form", "base", "meta", "svg",
-                  "math", "link", "frame", "frameset", "applet", "input", "button", "textarea",
-                  "select", "template", "video", "audio", "source"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "background", "poster",
-                  "srcset", "data", "cite", "longdesc", "lowsrc", "dynsrc", "ping"}
+FORBIDDEN_TAGS = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "base",
+    "meta",
+    "svg",
+    "math",
+    "link",
+    "frame",
+    "frameset",
+    "applet",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "template",
+    "video",
+    "audio",
+    "source",
+}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "background",
+    "poster",
+    "srcset",
+    "data",
+    "cite",
+    "longdesc",
+    "lowsrc",
+    "dynsrc",
+    "ping",
+}
 # WHATWG URL parsing strips leading C0 controls and spaces and removes tabs and newlines anywhere.
 _STRIPPED = re.compile(r"[\t\n\r]")
 

@@ -20,17 +20,25 @@ def test_security_headers(client):
 
 def test_session_cookie_flags(client, factory):
     user = factory.user()
-    response = client.post("/account/login", data={"email": user.email,
-                                                   "password": "correct horse battery"})
+    response = client.post(
+        "/account/login", data={"email": user.email, "password": "correct horse battery"}
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" not in cookie  # plain HTTP in tests; see the https test below
 
 
 def test_secure_cookie_when_served_over_https(database_url, tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "HELPCENTER_ENV": "testing",
-                      "DATABASE_URL": database_url, "PREFERRED_URL_SCHEME": "https",
-                      "MAIL_FILE_DIR": str(tmp_path)})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "HELPCENTER_ENV": "testing",
+            "DATABASE_URL": database_url,
+            "PREFERRED_URL_SCHEME": "https",
+            "MAIL_FILE_DIR": str(tmp_path),
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
@@ -96,19 +104,33 @@ class TestCsrf:
         return {"WTF_CSRF_ENABLED": True}
 
     def test_form_without_token_is_refused_and_nothing_saved(self, client):
-        response = client.post("/account/register", data={
-            "email": "csrf@example.com", "display_name": "C", "password": "a long enough pass"})
+        response = client.post(
+            "/account/register",
+            data={
+                "email": "csrf@example.com",
+                "display_name": "C",
+                "password": "a long enough pass",
+            },
+        )
         assert response.status_code == 400
         assert "This form has expired" in response.get_data(as_text=True)
-        assert client.post("/account/login", data={
-            "email": "csrf@example.com", "password": "a long enough pass"}).status_code == 400
+        assert (
+            client.post(
+                "/account/login",
+                data={"email": "csrf@example.com", "password": "a long enough pass"},
+            ).status_code
+            == 400
+        )
 
 
 class TestLoginRateLimit:
     @pytest.fixture
     def app_config(self):
-        return {"RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute",
-                "LOGIN_LIMIT_PER_IP": "6 per minute"}
+        return {
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute",
+            "LOGIN_LIMIT_PER_IP": "6 per minute",
+        }
 
     def _attempt(self, client, email):
         return client.post("/account/login", data={"email": email, "password": "wrong password!"})
@@ -142,20 +164,28 @@ def test_development_generates_and_keeps_a_key(tmp_path):
     assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) == 64
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("", "sqlite:////inst/helpcenter.db"),
-    ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("sqlite:///x.db", "sqlite:///x.db"),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("", "sqlite:////inst/helpcenter.db"),
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
 def test_database_url(url, expected):
     assert database_uri(url, "/inst") == expected
 
 
 def test_environment_overrides():
-    found = from_environment({"RATELIMIT_ENABLED": "false", "MAIL_PORT": "2525",
-                              "API_CORS_ORIGINS": "https://a.example, https://b.example",
-                              "HELPCENTER_SLA_FIRST_RESPONSE_MINUTES": '{"high": 120}'})
+    found = from_environment(
+        {
+            "RATELIMIT_ENABLED": "false",
+            "MAIL_PORT": "2525",
+            "API_CORS_ORIGINS": "https://a.example, https://b.example",
+            "HELPCENTER_SLA_FIRST_RESPONSE_MINUTES": '{"high": 120}',
+        }
+    )
     assert found["RATELIMIT_ENABLED"] is False
     assert found["MAIL_PORT"] == 2525
     assert found["API_CORS_ORIGINS"] == ["https://a.example", "https://b.example"]
@@ -170,8 +200,16 @@ def test_permissions_deny_by_default(factory):
     assert can(None, "kb.read")
     member = factory.user()
     assert can(member, "wiki.edit") and not can(member, "kb.edit")
-    assert set(ROLE_PERMISSIONS) == {"anonymous", "member", "contributor", "moderator",
-                                     "agent_t1", "agent_t2", "agent_t3", "admin"}
+    assert set(ROLE_PERMISSIONS) == {
+        "anonymous",
+        "member",
+        "contributor",
+        "moderator",
+        "agent_t1",
+        "agent_t2",
+        "agent_t3",
+        "admin",
+    }
 
 
 def test_migrations_match_models(app):
