@@ -27,7 +27,7 @@ from app.tickets.forms import (
     ThreadResolutionForm,
     choices,
 )
-from app.tickets.rules import policy_table
+from app.tickets.policy_config import policy_table
 from app.tickets.views import bp, form_error, uploads_from_request
 
 

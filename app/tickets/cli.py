@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from app.models import utcnow
 from app.tickets import clock
-from app.tickets.rules import policy_table
+from app.tickets.policy_config import policy_table
 from app.tickets.tick import run_tick
 
 

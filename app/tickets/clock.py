@@ -16,7 +16,8 @@ from app.outbox import record_mail
 from app.tickets import timers
 from app.tickets.catalog import PAUSED_STATUSES, SOLVED, STATUSES, TIERS
 from app.tickets.models import Ticket, TicketEvent
-from app.tickets.rules import SupportPolicy, policy_from_config
+from app.tickets.policy_config import policy_from_config
+from app.tickets.rules import SupportPolicy
 
 #: A ticket overdue by a long time catches up in one tick, but never loops for ever.
 MAX_ACTIONS_PER_TICK = 12

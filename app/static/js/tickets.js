@@ -51,7 +51,7 @@
     var query = subject.value.trim();
     if (disabled || query.length < 3 || query === lastQuery) { return; }
     lastQuery = query;
-    fetch(suggestUrl + "?q=" + encodeURIComponent(query), {
+    fetch(suggestUrl + "?log=0&q=" + encodeURIComponent(query), {
       headers: { "Accept": "application/json" }, credentials: "same-origin"
     }).then(function (response) {
       // The search endpoint may not exist yet: stop asking and keep the form as it is.
