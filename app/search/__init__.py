@@ -4,7 +4,8 @@ from flask import Flask
 
 #: Configuration of search, with defaults (override in ``instance/config.py`` or the env).
 DEFAULTS = {
-    #: Seconds a query may run; then the best results found so far are shown, marked partial.
+    #: Seconds a whole search may take (matching, spelling correction, snippets); then the best
+    #: results found so far are shown, marked partial.
     "SEARCH_TIME_LIMIT": 0.4,
     #: Web processes drain the search outbox in a background thread (off in tests by default).
     "SEARCH_BACKGROUND_INDEXER": None,

@@ -151,7 +151,7 @@ class PostgresBackend(SearchBackend):
             f" ORDER BY {order} LIMIT :limit OFFSET :offset"
         )
         count_sql = f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP}) AS found"  # noqa: S608
-        timeout = max(1, int(request.time_limit * 1000))
+        timeout = max(1, int(request.remaining() * 1000))
         with db.engine.connect() as connection:
             connection.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
             try:

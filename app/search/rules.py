@@ -16,6 +16,8 @@ MIN_PREFIX = 3
 #: A query longer than this is cut: nobody types more, and it bounds the work per query.
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 10
+#: A snippet is chosen among the first this many matches of a text.
+MAX_SNIPPET_HITS = 60
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -126,29 +128,32 @@ class Snippet:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _matches(token: str, needles: tuple[str, ...]) -> bool:
-    return any(
-        token == needle or (len(needle) >= MIN_PREFIX and token.startswith(needle))
-        for needle in needles
-    )
-
-
 def make_snippet(text: str, needles: Iterable[str], width: int = 220) -> Snippet:
     """The window of ``text`` with the most query matches, and where those matches are.
 
-    :param needles: lower-case words and stems; a token matches one it equals or starts with.
+    :param needles: lower-case words and stems; a token matches one it equals or, from
+        ``MIN_PREFIX`` characters, starts with.
     """
-    needles = tuple(sorted({needle.lower() for needle in needles if needle}))
-    tokens = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
-    hits = [(start, end) for start, end, token in tokens if _matches(token, needles)]
+    wanted = {needle.lower() for needle in needles if needle}
+    prefixes = tuple(sorted(n for n in wanted if len(n) >= MIN_PREFIX))
+    hits: list[tuple[int, int]] = []
+    for match in _WORD.finditer(text):
+        token = match.group().lower()
+        if token in wanted or token.startswith(prefixes):
+            hits.append(match.span())
+            if len(hits) >= MAX_SNIPPET_HITS:
+                break  # plenty to choose a window from; long texts are not read to the end
     if not hits:
         cut = text[:width]
         return Snippet(cut + ("…" if len(text) > width else ""))
-    best_start, best_count = hits[0][0], 0
+    # The window start (a hit) followed by the most hits within ``width`` (two pointers).
+    best_start, best_count, last = hits[0][0], 0, 0
     for index, (start, _end) in enumerate(hits):
-        count = sum(1 for other, _ in hits[index:] if other < start + width)
-        if count > best_count:
-            best_start, best_count = start, count
+        last = max(last, index)
+        while last + 1 < len(hits) and hits[last + 1][0] < start + width:
+            last += 1
+        if last - index + 1 > best_count:
+            best_start, best_count = start, last - index + 1
     begin = max(0, best_start - width // 4)
     # Start on a word boundary so the snippet never opens with half a word.
     while begin > 0 and not text[begin - 1].isspace():

@@ -11,12 +11,13 @@ from app.models import utcnow
 from app.outbox import commit
 from app.search import services
 from app.search.documents import DOC_TYPES, category_choices
+from app.search.rules import normalise_for_log
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
 
-def _signer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="search-click")
+def _signer(salt: str = "search-click") -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def _params() -> dict:
@@ -31,20 +32,48 @@ def _params() -> dict:
         "page": page,
         "sort": request.args.get("sort", "relevance") or "relevance",
         "per_page": current_app.config["SEARCH_PER_PAGE"],
+        # ``log=0``: a suggestion fetched as the user types (the ticket form), not a search.
+        "log": request.args.get("log", "1").strip().lower() not in ("0", "false", "no", "off"),
+        "qid": request.args.get("qid", ""),
     }
 
 
+def _logged_query_id(params: dict) -> int | None:
+    """The query-log row a paging link carries (``qid``), if it is genuine and this query's."""
+    try:
+        log_id, query = _signer("search-query").loads(params["qid"])
+        log_id = int(log_id)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return log_id if query == normalise_for_log(params["query"]) else None
+
+
 def _run(params: dict):
-    """Search and log it (first pages only, so paging doesn't count a query twice)."""
+    """Search and log it.
+
+    A query is logged once: on its first page, unless the request comes from one of its own
+    paging links (``qid``, which also lets clicks on later pages count). ``log=0`` searches
+    are not logged at all (and so their clicks are not tracked).
+    """
     results = services.search(
         params["query"], user=current_user, types=params["types"], category=params["category"],
         page=params["page"], per_page=params["per_page"], sort=params["sort"],
     )  # fmt: skip
-    if params["query"] and params["page"] == 1:
+    if not params["query"]:
+        return results
+    results.log_id = _logged_query_id(params) if params["qid"] else None
+    if results.log_id is None and params["page"] == 1 and params["log"]:
         entry = services.log_query(params["query"], results.total, utcnow())
         commit()
         results.log_id = entry.id if entry else None
     return results
+
+
+def _query_token(results, query: str) -> str | None:
+    """Signed ``qid`` for this query's paging links (None when the query was not logged)."""
+    if results is None or results.log_id is None:
+        return None
+    return _signer("search-query").dumps([results.log_id, normalise_for_log(query)])
 
 
 def _click_url(results, hit) -> str:
@@ -68,6 +97,7 @@ def index():
         results=results,
         error=error,
         click_url=_click_url,
+        query_token=_query_token(results, params["query"]),
         doc_types=DOC_TYPES,
         categories=category_choices(),
     ), (400 if error else 200)
@@ -93,6 +123,7 @@ def results_json():
         partial=results.partial,
         suggestion=results.suggestion,
         corrected=results.corrected,
+        query_id=_query_token(results, params["query"]),
         results=[
             {
                 "type": hit.type,

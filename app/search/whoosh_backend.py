@@ -25,13 +25,13 @@ from app.search.backend import Document, Hit, SearchBackend, SearchRequest, Sear
 from app.search.rules import best_correction, highlight, max_typos
 from app.search.whoosh_query import (
     FIELD_WEIGHTS,
-    SNIPPET_SOURCE_CHARS,
-    DeadlineCollector,
+    STORED_TEXT_CHARS,
+    filters,
     make_schema,
-    restrict,
     tokens,
+    word_line,
 )
-from app.search.whoosh_store import Store
+from app.search.whoosh_store import CODEC, Store
 
 #: Documents handed to the writer processes per batch during a rebuild.
 REBUILD_BATCH = 500
@@ -50,7 +50,8 @@ def _fields(document: Document) -> dict:
         "_stored_title": document.title,
         "tags": tokens(tags),
         "body": tokens(document.body),
-        "text": document.body[:SNIPPET_SOURCE_CHARS],
+        "words": word_line(document.title, tags, document.body),
+        "text": document.body[:STORED_TEXT_CHARS],
         "section": document.section,
         "url": document.url,
         "object_id": document.object_id,
@@ -88,7 +89,7 @@ class WhooshBackend(SearchBackend):
 
     # -- writing --------------------------------------------------------------------------
     def apply(self, upserts: Iterable[Document], deletes: Iterable[str]) -> None:
-        writer = self.store.writable_index().writer(timeout=10)
+        writer = self.store.writable_index().writer(timeout=10, codec=CODEC)
         try:
             for key in deletes:
                 writer.delete_by_term("id", key)
@@ -105,10 +106,11 @@ class WhooshBackend(SearchBackend):
         if self.procs > 1:
             # One segment per writer process, no final merge: the rebuild uses every core.
             writer = index.writer(
-                procs=self.procs, limitmb=256, multisegment=True, batchsize=REBUILD_BATCH
-            )
+                procs=self.procs, limitmb=256, multisegment=True, batchsize=REBUILD_BATCH,
+                codec=CODEC,
+            )  # fmt: skip
         else:
-            writer = index.writer(limitmb=256)
+            writer = index.writer(limitmb=256, codec=CODEC)
         count = 0
         try:
             documents = iter(documents)
@@ -134,65 +136,36 @@ class WhooshBackend(SearchBackend):
             if searcher is None:
                 return results
             try:
-                query = searcher.builder.build(request.query, deadline)
+                plan = searcher.builder.build(request.query, deadline)
             except TimeLimit:
                 results.partial = True
                 return results
-            if query is None:
+            if plan is None:
                 return results
+            plan.filters = filters(request.types, request.category)
             limit = request.page * request.per_page
-            collector = self._collect(searcher, query, request, deadline - SNIPPET_RESERVE)
-            results.partial = collector.partial
-            found = collector.results
-            self._count(results, found, limit, collector.partial)
+            found = searcher.engine.evaluate(
+                plan, limit=limit, by_date=request.sort == "date",
+                deadline=deadline - SNIPPET_RESERVE,
+            )  # fmt: skip
+            results.total, results.partial = found.total, found.partial
             needles = searcher.builder.needles(request.query)
-            for item in found[(request.page - 1) * request.per_page : limit]:
-                fields = item.fields()
-                text = fields.get("text", "")
-                snippet = (
-                    highlight(text, needles)
-                    if time.monotonic() < deadline
-                    else _plain_snippet(text)
-                )
-                results.hits.append(
-                    Hit(
-                        key=fields["id"], type=fields["type"], object_id=fields["object_id"],
-                        title=fields["title"], url=fields["url"], snippet=snippet,
-                        category=fields["category"], section=fields["section"],
-                        date=fields["date"].replace(tzinfo=UTC), score=item.score or 0.0,
-                    )
-                )  # fmt: skip
+            for score, _date, docnum in found.top[(request.page - 1) * request.per_page :]:
+                fields = searcher.stored_fields(docnum)
+                results.hits.append(self._hit(fields, score, needles, deadline))
         return results
 
     @staticmethod
-    def _collect(searcher, query, request: SearchRequest, deadline: float):
-        from whoosh.query import And
-
-        restriction = restrict(request.types, request.category)
-        if restriction is not None:
-            # Part of the query rather than a FilterCollector (which the deadline would bypass).
-            query = And([query, restriction])
-        limit = request.page * request.per_page
-        options = {"sortedby": "date", "reverse": True} if request.sort == "date" else {}
-        collector = searcher.collector(limit=limit, **options)
-        timed = DeadlineCollector(collector, deadline)
-        partial = False
-        try:
-            searcher.search_with_collector(query, timed)
-        except TimeLimit:
-            partial = True
-        timed.partial, timed.results = partial, timed.child.results()
-        return timed
-
-    @staticmethod
-    def _count(results: SearchResults, found, limit: int, partial: bool) -> None:
-        scored = found.scored_length()
-        if partial or scored < limit:
-            results.total = scored
-        else:
-            # The top-N collector skips blocks that cannot make the page, so it does not count
-            # every match; Whoosh's estimate is a lower bound, never below what was found.
-            results.total = max(scored, found.estimated_min_length())
+    def _hit(fields: dict, score: float, needles: list[str], deadline: float) -> Hit:
+        text = fields.get("text", "")
+        in_time = time.monotonic() < deadline
+        return Hit(
+            key=fields["id"], type=fields["type"], object_id=fields["object_id"],
+            title=fields["title"], url=fields["url"],
+            snippet=highlight(text, needles) if in_time else _plain_snippet(text),
+            category=fields["category"], section=fields["section"],
+            date=fields["date"].replace(tzinfo=UTC), score=score,
+        )  # fmt: skip
 
     def suggest(self, word: str) -> str | None:
         if len(word) < 4:

@@ -1,7 +1,9 @@
 """Text analysis and query building for the Whoosh backend (no Flask, no database).
 
-Every text field is indexed ONCE, as typed (lower case, stop words dropped, positions kept for
-phrases). Stemming happens at query time, from the index's own vocabulary: a query word matches
+Every text field is indexed ONCE, as typed (lower case, stop words dropped, frequencies without
+positions; a phrase is checked on a column of each document's words, for the documents that
+hold all its words).
+Stemming happens at query time, from the index's own vocabulary: a query word matches
 
 - itself (weight x ``EXACT_FACTOR``: an exact word outranks a stemmed one),
 - the indexed words with the same Porter stem ("installing" finds "installation"),
@@ -22,12 +24,13 @@ from functools import lru_cache
 
 from whoosh.analysis import StandardAnalyzer
 from whoosh.analysis.filters import STOP_WORDS
-from whoosh.collectors import TimeLimit, WrappingCollector
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.collectors import TimeLimit
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
-from whoosh.query import And, ConstantScoreQuery, Or, Phrase, Query, Term
 
 from app.search.rules import MIN_PREFIX, ParsedQuery
+from app.search.whoosh_engine import Plan, Word
 
 #: Query-time weight of each field: title > tags > body; exact above stemmed, prefix below both.
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
@@ -37,8 +40,8 @@ PREFIX_FACTOR = 0.5
 MAX_EXPANSIONS = 16
 #: Vocabulary words looked at per expansion (a bound on the work for very short prefixes).
 MAX_SCAN = 400
-#: Stored text used for snippets (the snippet window is found in it).
-SNIPPET_SOURCE_CHARS = 20_000
+#: Stored body text, for snippets (longer bodies are cut there).
+STORED_TEXT_CHARS = 200_000
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -57,6 +60,17 @@ def stem(word: str) -> str:
     return porter_stem(word)
 
 
+def word_line(title: str, tags: str, body: str) -> bytes:
+    """Every indexed word of a document in order, field by field, for phrase checks.
+
+    ``" tomato plants "`` in ``b" ... | ... tomato plants ... | "`` means the phrase is in one
+    field (the ``|`` between fields is never a word, so no phrase spans two fields).
+    """
+    return " | ".join(
+        f" {' '.join(words)} " for words in (tokens(title), tokens(tags), tokens(body))
+    ).encode()
+
+
 def make_schema() -> Schema:
     # The analyzer is only Whoosh's record of how the fields were made: documents arrive as
     # token lists from :func:`tokens` (Whoosh then bypasses the analyzer).
@@ -65,9 +79,13 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         type=ID(stored=True),
         category=ID(stored=True),
-        title=TEXT(analyzer=analyzer, stored=True),
-        tags=TEXT(analyzer=analyzer),
-        body=TEXT(analyzer=analyzer),
+        # Frequencies only, no positions: postings without positions are several times cheaper
+        # to write and to read. A phrase is checked on ``words`` (see :func:`word_line`), an
+        # uncompressed column read in a microsecond, for the documents holding all its words.
+        title=TEXT(analyzer=analyzer, stored=True, phrase=False),
+        tags=TEXT(analyzer=analyzer, phrase=False),
+        body=TEXT(analyzer=analyzer, phrase=False),
+        words=COLUMN(VarBytesColumn()),
         text=STORED(),
         section=STORED(),
         url=STORED(),
@@ -88,7 +106,7 @@ def _decode(word) -> str:
 
 
 class QueryBuilder:
-    """Builds the Whoosh query for a parsed query against one reader (one index generation).
+    """Builds the evaluation plan of a parsed query against one reader (one index generation).
 
     Expansions are cached per builder, so keep one builder per searcher: the vocabulary only
     changes with a new generation, which gets a new searcher and a new builder.
@@ -132,34 +150,39 @@ class QueryBuilder:
         self._cache[key] = result
         return result
 
-    def word_query(self, word: str) -> Query | None:
+    def word(self, word: str) -> Word | None:
         """Everything one query word matches, or None for a stop word (ignored, as indexed)."""
         if not tokens(word):
             return None
-        clauses: list[Query] = []
-        for field, weight in FIELD_WEIGHTS.items():
-            expansions = self.expand(field, word)
-            clauses.extend(Term(field, term, boost=weight * f) for term, f in expansions)
-        # A word found nowhere still has to take part: "password zucchini" must find nothing.
-        return Or(clauses) if clauses else Term("body", word)
+        terms = [
+            (field, term, weight * factor)
+            for field, weight in FIELD_WEIGHTS.items()
+            for term, factor in self.expand(field, word)
+        ]
+        # A word found nowhere still takes part: "password zucchini" must find nothing.
+        return Word(terms or [("body", word, 1.0)])
 
-    def build(self, parsed: ParsedQuery, deadline: float | None = None) -> Query | None:
-        parts: list[Query] = []
+    def build(self, parsed: ParsedQuery, deadline: float | None = None) -> Plan | None:
+        """The evaluation plan of a query (filters are added by the caller).
+
+        :raises TimeLimit: the deadline passed while expanding the words.
+        """
+        words: list[Word] = []
+        phrases: list[tuple[str, ...]] = []
         for word in parsed.words:
-            if deadline is not None and parts and time.monotonic() > deadline:
+            if deadline is not None and words and time.monotonic() > deadline:
                 raise TimeLimit
-            clause = self.word_query(word)
-            if clause is not None:
-                parts.append(clause)
+            found = self.word(word)
+            if found is not None:
+                words.append(found)
         for phrase in parsed.phrases:
-            words = tokens(" ".join(phrase))
-            if len(words) == 1:
-                parts.append(Or([Term(f, words[0], boost=w) for f, w in FIELD_WEIGHTS.items()]))
-            elif words:
-                parts.append(Or([Phrase(f, words, boost=w) for f, w in FIELD_WEIGHTS.items()]))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else And(parts)
+            # Phrase words match as typed (no stems, no prefixes), then the text is checked.
+            exact = tokens(" ".join(phrase))
+            for token in exact:
+                words.append(Word([(f, token, w * EXACT_FACTOR) for f, w in FIELD_WEIGHTS.items()]))
+            if len(exact) > 1:
+                phrases.append(tuple(exact))
+        return Plan(words, phrases) if words else None
 
     def needles(self, parsed: ParsedQuery) -> list[str]:
         """Words to highlight: those typed, and what they expanded to in the body."""
@@ -171,35 +194,11 @@ class QueryBuilder:
         return out
 
 
-def restrict(types: tuple[str, ...] | None, category: str | None) -> Query | None:
-    """The filter part of a query, scoring the same for every document."""
-    parts: list[Query] = []
+def filters(types: tuple[str, ...] | None, category: str | None) -> list[list[tuple[str, str]]]:
+    """The filters of a request for :class:`~app.search.whoosh_engine.Plan`."""
+    out: list[list[tuple[str, str]]] = []
     if types:
-        parts.append(Or([Term("type", doc_type) for doc_type in types]))
+        out.append([("type", doc_type) for doc_type in types])
     if category:
-        parts.append(Term("category", category))
-    if not parts:
-        return None
-    return ConstantScoreQuery(parts[0] if len(parts) == 1 else And(parts), 0.0)
-
-
-class DeadlineCollector(WrappingCollector):
-    """Stops collecting at a deadline, keeping what it has (raises ``TimeLimit``).
-
-    Whoosh's ``TimeLimitCollector`` starts a timer thread per query and, off the main thread,
-    cannot interrupt; checking a monotonic clock every few documents is cheap and deterministic.
-    The deadline is absolute, shared by everything a search does (query, collection, snippets).
-    """
-
-    def __init__(self, child, deadline: float):
-        self.child = child
-        self.deadline = deadline
-
-    def collect_matches(self):
-        child, deadline, clock = self.child, self.deadline, time.monotonic
-        if clock() > deadline:
-            raise TimeLimit
-        for count, sub_docnum in enumerate(child.matches(), 1):
-            child.collect(sub_docnum)
-            if count & 15 == 0 and clock() > deadline:
-                raise TimeLimit
+        out.append([("category", category)])
+    return out

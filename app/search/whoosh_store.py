@@ -16,6 +16,7 @@ rebuild swapped ``CURRENT``), idle searchers are closed and new ones opened on d
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 import threading
@@ -24,8 +25,22 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 
+from app.search.whoosh_engine import Engine
 from app.search.whoosh_query import QueryBuilder
+
+#: Postings blocks are written uncompressed: a bigger index, but reading a block no longer
+#: pays for zlib (a third of the cost of reading postings).
+CODEC = W3Codec(compression=0)
+OUTDATED = "The search index was built by an older version: run `flask search rebuild`."
+
+log = logging.getLogger(__name__)
+
+
+class OutdatedIndex(RuntimeError):
+    """The live index has another schema than this version writes."""
+
 
 #: Idle searchers kept per process (one per concurrently served search is plenty).
 MAX_IDLE = 8
@@ -78,12 +93,26 @@ class Store:
     def open(folder: Path):
         return whoosh_index.open_dir(str(folder))
 
+    def compatible(self, index) -> bool:
+        """Whether ``index`` was built with this version's schema (field names and kinds)."""
+        theirs, ours = index.schema, self.schema
+        return sorted(theirs.names()) == sorted(ours.names()) and all(
+            type(theirs[name]) is type(ours[name]) for name in ours.names()
+        )
+
     def writable_index(self):
+        """The live index for a drain; a first, empty generation when there is none.
+
+        :raises OutdatedIndex: the live index was built by an older version (rebuild it).
+        """
         folder = self.current_dir()
         if folder is None or not folder.exists():
             folder = self.new_generation()
             self.publish(folder)
-        return whoosh_index.open_dir(str(folder))
+        index = whoosh_index.open_dir(str(folder))
+        if not self.compatible(index):
+            raise OutdatedIndex(OUTDATED)
+        return index
 
     @contextmanager
     def writer_lock(self, *, blocking: bool):
@@ -113,6 +142,9 @@ class Store:
                 except (FileNotFoundError, whoosh_index.EmptyIndexError):
                     self._folder = None
                     return None
+                if not self.compatible(self._index):
+                    log.warning(OUTDATED)
+                    self._index = None  # searched as empty until rebuilt
         if self._index is None:
             return None
         try:
@@ -135,7 +167,8 @@ class Store:
     def searcher(self):
         """Borrow a searcher on the live index (None when nothing was indexed yet).
 
-        The searcher has a ``builder`` (:class:`QueryBuilder` with its expansion cache).
+        The searcher carries its ``builder`` (:class:`QueryBuilder`, with its cache of word
+        expansions) and ``engine`` (:class:`Engine`, with its cached field lengths and filters).
         """
         with self._lock:
             generation = self._current_generation()
@@ -146,6 +179,7 @@ class Store:
             else:
                 searcher = self._index.searcher()
                 searcher.builder = QueryBuilder(searcher.reader())
+                searcher.engine = Engine(searcher)
                 searcher.generation = (self._folder, generation)
             key = (self._folder, generation)
         try:

@@ -144,8 +144,13 @@ def _fts5(forum_posts: int, articles: int, folder: Path, repeat: int):
     return rate, _time_queries(run, repeat)
 
 
+def _load() -> str:
+    """The load average now (1, 5, 15 minutes): other work on the machine skews timings."""
+    return "load average " + " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def _report(name: str, rate: float, api: dict, http: dict | None, reference: dict | None):
-    print(f"\n## {name}: build {rate:,.0f} docs/s")
+    print(f"\n## {name}: build {rate:,.0f} docs/s ({_load()})")
     for kind in QUERIES:
         line = f"  {kind:12s} api  {_stats(api[kind])}"
         if reference:
@@ -154,9 +159,11 @@ def _report(name: str, rate: float, api: dict, http: dict | None, reference: dic
         print(line)
         if http:
             print(f"  {'':12s} http {_stats(http[kind])}")
+    every = [value for values in api.values() for value in values]
+    print(f"  all queries  api  {_stats(every)}")
     if http:
         every = [value for values in http.values() for value in values]
-        print(f"  all queries  http {_stats(every)}")
+        print(f"  all queries  http {_stats(every)}  ({_load()})")
 
 
 def main() -> None:
@@ -165,12 +172,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="rounds over the query set")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--backends", default="whoosh,postgres,fts5")
+    parser.add_argument(
+        "--db-docs", type=int, default=None,
+        help="forum threads inserted in the database for a full `flask search rebuild`"
+        " (default: --docs; 0 skips it)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.db_docs is None:
+        args.db_docs = args.docs
     articles = max(1, args.docs // 50)
     total = args.docs + articles
     backends = args.backends.split(",")
     folder = Path(tempfile.mkdtemp(prefix="bench-search-"))
     print(f"# Search benchmark: {args.docs:,} forum posts + {articles:,} articles, seed 42")
+    print(f"# {os.cpu_count()} CPUs, {_load()}")
     reference = None
     try:
         if "fts5" in backends:
@@ -187,15 +202,36 @@ def main() -> None:
                 rate = total / (time.perf_counter() - started)
                 print(
                     f"\nWhoosh rebuild: {total / (_cpu() - cpu):,.0f} docs per CPU-second"
-                    f" (both processes), load average {os.getloadavg()[0]:.1f}"
+                    f" (all processes), {_load()}"
                 )
             api, partial = _python_api(app, args.repeat)
             _report("Whoosh", rate, api, _http(config, args.repeat), reference)
             print(f"  partial (time-limited) answers: {partial}")
+            if args.db_docs:
+                _db_rebuild(app, args.db_docs)
         if "postgres" in backends:
             _postgres(args, articles, total, folder, reference)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _db_rebuild(app, count: int) -> None:
+    """``flask search rebuild`` as an operator runs it: from the forum's rows in the database."""
+    from app.search import services
+    from bench.search.dbcorpus import insert_forum_threads
+
+    with app.app_context():
+        started = time.perf_counter()
+        inserted = insert_forum_threads(count)
+        print(f"\nInserted {inserted:,} forum threads in {time.perf_counter() - started:.0f} s")
+        started, cpu = time.perf_counter(), _cpu()
+        indexed = services.rebuild_index()
+        elapsed = time.perf_counter() - started
+        print(
+            f"Whoosh `flask search rebuild` from the database: {indexed:,} documents in"
+            f" {elapsed:.1f} s = {indexed / elapsed:,.0f} docs/s"
+            f" ({indexed / (_cpu() - cpu):,.0f} per CPU-second; {_load()})"
+        )
 
 
 def _postgres(args, articles: int, total: int, folder: Path, reference) -> None:

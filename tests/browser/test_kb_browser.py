@@ -323,6 +323,14 @@ def test_agent_edits_article_with_preview_and_finds_it_in_history(page, live_ser
     expect(page.get_by_role("note")).to_contain_text("edited in the browser")
     check_accessibility(page, context="KB history")
 
+    # The new revision's Markdown source, scrollable with the keyboard too.
+    newest.get_by_role("link", name=str(before + 1), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Revision {before + 1} of “{title}”")
+    source = page.locator("pre.kb-source")
+    expect(source).to_contain_text(f"**{marker}**: share a garden with a friend.")
+    check_accessibility(page, context="KB revision source")
+    page.go_back()
+
     # The newest two revisions are preselected; the diff shows the added line, labelled.
     expect(page.locator(f"#from-{before}")).to_be_checked()
     expect(page.locator(f"#to-{before + 1}")).to_be_checked()
@@ -334,3 +342,50 @@ def test_agent_edits_article_with_preview_and_finds_it_in_history(page, live_ser
     expect(added).to_contain_text("Added")
     expect(page.locator("table.kb-diff tr.kb-diff-del")).to_have_count(0)
     check_accessibility(page, context="KB diff")
+
+
+def test_edit_conflict_keeps_the_second_editors_text(page, browser, live_server):
+    slug = "organize-your-garden-with-beds"
+    first_email = _account(live_server, "agent_t2", "Bea Beds")
+    second_email = _account(live_server, "agent_t3", "Cal Compost")
+    _sign_in(page, first_email, "Bea Beds")
+    context, other, errors = _new_tab(browser, live_server)
+    try:
+        _sign_in(other, second_email, "Cal Compost")
+        # Both open the editor on the same revision.
+        for tab in (page, other):
+            tab.goto(f"/articles/{slug}/edit")
+            expect(tab.locator("#save-button")).to_be_visible()
+        theirs, mine = f"Raised beds warm up early ({_uid()}).", f"Mulch the paths ({_uid()})."
+        for tab, line in ((page, theirs), (other, mine)):
+            body = tab.get_by_label("Article text (Markdown)")
+            body.fill(body.input_value().rstrip("\n") + f"\n\n{line}\n")
+        page.locator("#save-button").click()
+        saved = page.get_by_text(re.compile(r"^Saved as revision (\d+)\.$"))
+        expect(saved).to_be_visible()
+        number = int(re.search(r"\d+", saved.inner_text()).group(0))
+
+        # The second save is refused, with both versions and what differs between them.
+        with other.expect_response(re.compile(rf"/articles/{slug}/edit$")) as response:
+            other.locator("#save-button").click()
+        assert response.value.status == 409
+        expect(other.get_by_role("heading", level=1)).to_have_text("Your edit was not saved")
+        expect(other.locator("#current-version")).to_contain_text(theirs)
+        expect(other.locator("#current-version")).not_to_contain_text(mine)
+        expect(other.locator("#your-version")).to_contain_text(mine)
+        expect(other.locator("table.kb-diff tr.kb-diff-ins", has_text=mine)).to_have_count(1)
+        expect(other.locator("table.kb-diff tr.kb-diff-del", has_text=theirs)).to_have_count(1)
+        check_accessibility(other, context="KB edit conflict")
+
+        # The form kept the second editor's text; merging and saving again works.
+        body = other.get_by_label("Article text (Markdown)")
+        expect(body).to_have_value(re.compile(re.escape(mine)))
+        body.fill(body.input_value().rstrip("\n") + f"\n\n{theirs}\n")
+        other.get_by_role("button", name=f"Save over revision {number}").click()
+        expect(other.get_by_text(f"Saved as revision {number + 1}.")).to_be_visible()
+        article = other.locator(".kb-article")
+        expect(article).to_contain_text(mine)
+        expect(article).to_contain_text(theirs)
+    finally:
+        context.close()
+    assert errors == []

@@ -227,3 +227,33 @@ def test_generic_outbox_drain_uses_the_search_handler(app, runner, now):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert len(_keys("potting")) == 1
+
+
+def test_an_index_of_an_older_version_waits_for_a_rebuild(app, runner, now, backend_name):
+    """An index with another schema is neither searched nor written; a rebuild replaces it."""
+    import pytest
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, TEXT, Schema
+
+    from app.search.whoosh_store import OutdatedIndex
+
+    if backend_name != "whoosh":
+        pytest.skip("the Whoosh index format")
+    with app.app_context():
+        article_id = make_article(now, "Pruning roses", "Cut above an outward bud.")
+        store = get_backend().store
+        folder = store.root / "gen-older"
+        folder.mkdir(parents=True)
+        older = Schema(id=ID(stored=True, unique=True), title=TEXT(stored=True), title_exact=TEXT())
+        whoosh_index.create_in(str(folder), older)
+        store.publish(folder)
+        assert _keys("roses") == []
+        with pytest.raises(OutdatedIndex, match="flask search rebuild"):
+            drain_search_outbox(now)
+        assert len(_pending()) == 1  # the change waits
+        db.session.remove()
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "applied 1 change(s)" in result.output
+    with app.app_context():
+        assert _keys("roses") == [f"article:{article_id}"]

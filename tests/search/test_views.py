@@ -119,3 +119,58 @@ def test_pagination_links_keep_the_filters(client, app, now):
     html = client.get("/search/?q=tomato&type=article&sort=date").get_data(as_text=True)
     assert "page 1 of 2" in html
     assert 'rel="next"' in html and "type=article" in html and "sort=date" in html
+
+
+def test_as_you_type_suggestions_are_not_logged(client, app, articles):
+    """``log=0`` (the ticket form's suggestions): results, but no query-log row, no tracking."""
+    data = client.get("/search/results.json?q=reset&log=0").get_json()
+    assert data["total"] == 1
+    assert data["results"][0]["click_url"] == data["results"][0]["url"]
+    assert data["query_id"] is None
+    assert _logs(app) == []
+    client.get("/search/results.json?q=reset")  # the default still logs
+    assert [log.query for log in _logs(app)] == ["reset"]
+
+
+def _links(html):
+    import re
+
+    return [
+        link.replace("&amp;", "&")
+        for link in re.findall(r'href="(/search/(?:click|\?)[^"]*)"', html)
+    ]
+
+
+def test_clicks_on_later_pages_are_recorded_once_per_query(client, app, now):
+    with app.app_context():
+        ids = [make_article(now, f"Tomato care {i}", "Water deeply.") for i in range(12)]
+        drain_all(now)
+    html = client.get("/search/?q=tomato").get_data(as_text=True)
+    [next_page] = [link for link in _links(html) if "page=2" in link]
+    assert "qid=" in next_page
+    html = client.get(next_page).get_data(as_text=True)
+    assert "page 2 of 2" in html
+    clicks = [link for link in _links(html) if link.startswith("/search/click")]
+    assert len(clicks) == 2
+    response = client.get(clicks[0])
+    assert response.status_code == 302
+    [log] = _logs(app)  # paging did not log the query again
+    assert log.query == "tomato" and log.result_count == 12
+    assert log.clicked_key in {f"article:{i}" for i in ids}
+    assert response.headers["Location"].startswith("/articles/")
+
+
+def test_paging_token_is_checked(client, app, articles):
+    data = client.get("/search/results.json?q=reset").get_json()
+    token = data["query_id"]
+    assert token
+    # Forged, or taken from another query: not accepted, and a later page logs nothing.
+    for qid in (token + "x", token):
+        data = client.get(f"/search/results.json?q=install&page=2&qid={qid}").get_json()
+        assert data["query_id"] is None
+    assert [log.query for log in _logs(app)] == ["reset"]
+    # A paging request carrying it (here back to page 1) reuses the row and tracks clicks.
+    data = client.get(f"/search/results.json?q=reset&page=1&qid={token}").get_json()
+    assert data["query_id"] == token
+    assert data["results"][0]["click_url"].startswith("/search/click")
+    assert len(_logs(app)) == 1
