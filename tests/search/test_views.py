@@ -35,7 +35,8 @@ def test_page_shows_results_with_type_section_and_snippet(client, articles):
     assert response.status_code == 200
     assert "Install the app" in html
     assert "Help articles" in html and "Getting started" in html
-    assert 'role="search"' in html and '<label for="search-q">' in html
+    # A search landmark (the <search> element) around a labelled query field.
+    assert "<search>" in html and '<label for="search-q">' in html
     assert "1 result." in html
 
 
