@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
@@ -39,7 +40,7 @@ def seed_categories() -> int:
     return created
 
 
-@click.group("forum", help="Community forum maintenance.")
+@click.group("forum", cls=AppGroup, help="Community forum maintenance.")
 def forum_cli() -> None:
     pass
 

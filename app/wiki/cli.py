@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
@@ -12,7 +13,7 @@ from app.wiki import links
 from app.wiki.models import WikiPage, WikiRevision
 
 
-@click.group("wiki", help="Community wiki maintenance.")
+@click.group("wiki", cls=AppGroup, help="Community wiki maintenance.")
 def wiki_cli() -> None:
     pass
 
