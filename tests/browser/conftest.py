@@ -20,9 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Flags for a closed network: no background calls home, no sandbox as root, no GPU.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def _require(condition: bool, reason: str) -> None:
@@ -70,16 +77,18 @@ def live_server(database_url, tmp_path_factory):
         url = "sqlite:///" + str(target)
     else:
         pytest.skip("browser tests run on SQLite; the PostgreSQL run covers the same services")
-    app = create_app({
-        "HELPCENTER_ENV": "testing",
-        "SECRET_KEY": "browser-test-secret",
-        "DATABASE_URL": url,
-        "RATELIMIT_ENABLED": False,
-        "MAIL_BACKEND": "file",
-        "MAIL_FILE_DIR": str(folder / "mail"),
-        "SEARCH_INDEX_DIR": str(folder / "search_index"),
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-    })
+    app = create_app(
+        {
+            "HELPCENTER_ENV": "testing",
+            "SECRET_KEY": "browser-test-secret",
+            "DATABASE_URL": url,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_BACKEND": "file",
+            "MAIL_FILE_DIR": str(folder / "mail"),
+            "SEARCH_INDEX_DIR": str(folder / "search_index"),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     server = LiveServer(app, "")
     with app.app_context():
         if "content" in app.cli.commands:
