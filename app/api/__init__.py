@@ -28,11 +28,11 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     from app.api import models  # noqa: F401  (tables for migrations)
     from app.api.cli import api_cli
-    from app.api.http import NoSessionForApi, skip_site_limiter_for_api
+    from app.api.http import NoSessionForApi
     from app.api.pages import bp as pages_bp
     from app.api.services import active_tokens
     from app.api.views import bp
-    from app.extensions import csrf, limiter
+    from app.extensions import csrf
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
@@ -41,7 +41,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(pages_bp)
     app.session_interface = NoSessionForApi(app.session_interface)
-    skip_site_limiter_for_api(app, limiter)
     app.extensions.setdefault("account_sections", []).append("api/_account_tokens.html")
     app.jinja_env.globals["api_active_tokens"] = active_tokens
     app.cli.add_command(api_cli)

@@ -54,24 +54,39 @@ class _VersionCache:
             return self.value
 
 
+class Entry:
+    """A cached answer: its entity tag (bare and quoted, as sent) and its encoded body."""
+
+    __slots__ = ("body", "etag", "tag")
+
+    def __init__(self, etag: str, body: bytes) -> None:
+        self.etag = etag
+        self.tag = f'"{etag}"'
+        self.body = body
+
+
+#: Cached in place of an :class:`Entry` when there is no such object in that content version.
+MISSING = Entry("", b"")
+
+
 class BodyCache:
-    """A small thread-safe LRU of encoded response bodies keyed by (content version, ...)."""
+    """A small thread-safe LRU of :class:`Entry` keyed by (kind, content version, ...)."""
 
     def __init__(self, size: int = 2048) -> None:
         self.size = size
-        self.items: OrderedDict[tuple, bytes] = OrderedDict()
+        self.items: OrderedDict[tuple, Entry] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple) -> bytes | None:
+    def get(self, key: tuple) -> Entry | None:
         with self.lock:
             body = self.items.get(key)
             if body is not None:
                 self.items.move_to_end(key)
             return body
 
-    def put(self, key: tuple, body: bytes) -> None:
+    def put(self, key: tuple, entry: Entry) -> None:
         with self.lock:
-            self.items[key] = body
+            self.items[key] = entry
             self.items.move_to_end(key)
             while len(self.items) > self.size:
                 self.items.popitem(last=False)

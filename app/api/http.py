@@ -1,30 +1,23 @@
-"""HTTP mechanics of ``/api/v1``: bearer auth, JSON bodies, ETags and caching, CORS, rate-limit
-keys and the session that API requests never get. Routes stay thin by calling these."""
+"""HTTP mechanics of ``/api/v1``: bearer auth, JSON bodies, ETags and caching, CORS, the
+rate-limit hook and the session that API requests never get. Routes stay thin by calling
+these."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-import threading
-import time
 from collections.abc import Mapping
-from functools import lru_cache
 
 from flask import current_app, g, request
 from flask.sessions import SessionInterface
-from flask_limiter.util import get_remote_address
-from limits import parse_many
-from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.accounts.permissions import can
-from app.api import rules, services
+from app.api import limits, rules, services
+from app.api.limits import API_PREFIX
 from app.models import utcnow
 from app.outbox import commit
 
-API_PREFIX = "/api/v1"
 #: Request headers the app may send cross-origin (answered in a CORS preflight).
 CORS_REQUEST_HEADERS = "Authorization, Content-Type, If-None-Match, X-Install-Id"
 #: Response headers a browser client may read.
@@ -56,8 +49,14 @@ class ApiAbort(Exception):
 # --- authentication -------------------------------------------------------------------------
 
 
+def _header(environ_key: str) -> str | None:
+    """A request header by its WSGI environ key (``HTTP_IF_NONE_MATCH``): on the hot path,
+    ``request.headers.get`` raises and catches a KeyError for every header that is absent."""
+    return request.environ.get(environ_key)
+
+
 def bearer_token() -> str | None:
-    return rules.parse_bearer(request.headers.get("Authorization"))
+    return rules.parse_bearer(_header("HTTP_AUTHORIZATION"))
 
 
 def _unauthorized(message: str) -> ApiAbort:
@@ -126,7 +125,9 @@ def json_body(fields: Mapping[str, rules.Field]) -> dict:
 
 
 def query_lang() -> str:
-    return rules.normalise_lang(request.args.get("lang"), current_app.config["API_DEFAULT_LANG"])
+    # Without a query string there is nothing to parse (``request.args`` would build one).
+    raw = request.args.get("lang") if request.query_string else None
+    return rules.normalise_lang(raw, current_app.config["API_DEFAULT_LANG"])
 
 
 def query_int(name: str, default: int, low: int, high: int) -> int:
@@ -167,7 +168,7 @@ def send(
     """
     if status == 200:
         etag = etag or rules.etag_for(hashlib.sha256(body).hexdigest())
-        if rules.etag_matches(request.headers.get("If-None-Match"), etag):
+        if rules.etag_matches(_header("HTTP_IF_NONE_MATCH"), etag):
             return not_modified(etag, cache)
     response = current_app.response_class(body, status=status, mimetype="application/json")
     if etag and status == 200:
@@ -178,11 +179,35 @@ def send(
     return response
 
 
-def not_modified(etag: str, cache: str):
-    response = current_app.response_class(status=304)
-    response.headers["ETag"] = f'"{etag}"'
-    response.headers["Cache-Control"] = cache
+def host_key() -> tuple:
+    """What ``request.host_url`` is made of, raw: part of the key of a cached answer that holds
+    absolute links (cheaper than ``host_url`` itself, which the answer is built with)."""
+    environ = request.environ
+    return (
+        environ.get("wsgi.url_scheme"),
+        environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        environ.get("SCRIPT_NAME"),
+    )
+
+
+def send_cached(entry, cache: str):
+    """A cached answer (:class:`app.api.content.Entry`): 304 when ``If-None-Match`` names it.
+
+    The headers are set up front, so the hot path builds one response and no more.
+    """
+    if rules.etag_matches(_header("HTTP_IF_NONE_MATCH"), entry.etag):
+        return not_modified(entry.etag, cache)
+    response = current_app.response_class(entry.body, content_type="application/json")
+    response.headers.add("ETag", entry.tag)
+    response.headers.add("Cache-Control", cache)
     return response
+
+
+def not_modified(etag: str, cache: str):
+    return current_app.response_class(
+        status=304, headers=[("ETag", f'"{etag}"'), ("Cache-Control", cache)]
+    )
 
 
 def public_cache(max_age: int) -> str:
@@ -195,11 +220,16 @@ PRIVATE = "private, no-cache"
 
 def after_api_request(response):
     """CORS for configured origins; ``no-store`` on anything that did not choose a policy."""
-    response.headers.setdefault("Cache-Control", "no-store")
-    allowed = current_app.config.get("API_CORS_ORIGINS") or []
-    if allowed:
-        response.vary.add("Origin")
-    origin = rules.allowed_origin(request.headers.get("Origin"), allowed)
+    headers = response.headers
+    if "Cache-Control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    if _header("HTTP_AUTHORIZATION"):
+        response.vary.add("Authorization")
+    allowed = current_app.config.get("API_CORS_ORIGINS")
+    if not allowed:
+        return response
+    response.vary.add("Origin")
+    origin = rules.allowed_origin(_header("HTTP_ORIGIN"), allowed)
     if origin is not None:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
@@ -209,114 +239,25 @@ def after_api_request(response):
             )
             response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
             response.headers["Access-Control-Max-Age"] = str(current_app.config["API_CORS_MAX_AGE"])
-    if request.headers.get("Authorization"):
-        response.vary.add("Authorization")
     return response
 
 
-# --- rate limits ----------------------------------------------------------------------------
-# A lean check on the same ``limits`` library and storage URI as Flask-Limiter: Flask-Limiter's
-# per-request resolution of decorated limits cost more than the whole cached snippet answer.
-
-
-@lru_cache(maxsize=32)
-def _parsed(value: str) -> tuple:
-    return tuple(parse_many(value))
-
-
-class LocalFixedWindow:
-    """Fixed windows counted in this process, for ``memory://``.
-
-    ``limits``' memory storage starts a timer thread every few milliseconds to expire keys,
-    which under load cost more than the request; here expired windows are pruned once a minute.
-    Shared storage (``redis://``) goes through ``limits`` itself.
-    """
-
-    def __init__(self) -> None:
-        self.counts: dict[str, tuple[int, float]] = {}
-        self.lock = threading.Lock()
-        self.next_prune = 0.0
-
-    def hit(self, item, *identifiers: str) -> bool:
-        key = item.key_for(*identifiers)
-        now = time.time()
-        with self.lock:
-            if now >= self.next_prune:
-                self.counts = {k: v for k, v in self.counts.items() if v[1] > now}
-                self.next_prune = now + 60
-            count, reset = self.counts.get(key, (0, 0.0))
-            if reset <= now:
-                count, reset = 0, now + item.get_expiry()
-            if count >= item.amount:
-                return False
-            self.counts[key] = (count + 1, reset)
-            return True
-
-    def get_window_stats(self, item, *identifiers: str) -> tuple[float, int]:
-        count, reset = self.counts.get(item.key_for(*identifiers), (0, time.time()))
-        return reset, max(0, item.amount - count)
-
-
-def _strategy():
-    ext = current_app.extensions
-    if "api_rate_limiter" not in ext:
-        uri = current_app.config["RATELIMIT_STORAGE_URI"]
-        ext["api_rate_limiter"] = (
-            LocalFixedWindow()
-            if uri.startswith("memory://")
-            else FixedWindowRateLimiter(storage_from_string(uri))
-        )
-    return ext["api_rate_limiter"]
-
-
-def is_api_request() -> bool:
-    """Flask-Limiter's request filter: the API counts its own limits."""
-    return request.path.startswith(API_PREFIX)
-
-
-def skip_site_limiter_for_api(app, limiter) -> None:
-    """Keep Flask-Limiter's per-request check off ``/api/v1`` (it counts its own limits).
-
-    Even with nothing to limit, that check resolves the decorated limits of the endpoint on every
-    request; wrapping it keeps the site's login limits as they are and the API path cheap.
-    """
-    funcs = app.before_request_funcs.get(None, [])
-    for index, func in enumerate(funcs):
-        if func == limiter._check_request_limit:
-
-            def check(_inner=func):
-                if not request.path.startswith(API_PREFIX):
-                    return _inner()
-                return None
-
-            funcs[index] = check
+# --- rate limits (counted in app.api.limits) -------------------------------------------------
 
 
 def check_rate_limits() -> None:
-    """Count the request against its address and, with a bearer token, against the token.
+    """The blueprint's before-request hook: count the request against its budgets.
 
     :raises ApiAbort: 429 with ``Retry-After`` (seconds until the window resets).
     """
-    config = current_app.config
-    if not config.get("RATELIMIT_ENABLED", True) or request.method == "OPTIONS":
-        return
-    budgets = [(config["API_RATE_LIMIT_PER_IP"], "ip", get_remote_address() or "unknown")]
-    plain = bearer_token()
-    if plain is not None:
-        # A digest, so the limiter's storage (maybe a shared Redis) never holds a usable token.
-        digest = hashlib.sha256(plain.encode()).hexdigest()[:24]
-        budgets.append((config["API_RATE_LIMIT_PER_TOKEN"], "token", digest))
-    strategy = _strategy()
-    for value, scope, identity in budgets:
-        for item in _parsed(value):
-            if not strategy.hit(item, "api", scope, identity):
-                reset, _ = strategy.get_window_stats(item, "api", scope, identity)
-                retry = max(1, math.ceil(reset - time.time()))
-                raise ApiAbort(
-                    429,
-                    "Too many requests. Wait a moment and try again.",
-                    headers={"Retry-After": str(retry)},
-                )
+    try:
+        limits.check(bearer_token())
+    except limits.RateLimited as limited:
+        raise ApiAbort(
+            429,
+            "Too many requests. Wait a moment and try again.",
+            headers={"Retry-After": str(limited.retry_after)},
+        )
 
 
 # --- no session for the API -----------------------------------------------------------------

@@ -118,6 +118,10 @@ def check_body(data: object, fields: Mapping[str, Field]) -> dict:
             details[name] = f"must be a {_TYPE_NAMES.get(spec.kind, spec.kind.__name__)}"
             continue
         if isinstance(value, str):
+            if "\x00" in value:
+                # Valid JSON, but no database text column can hold it (PostgreSQL refuses it).
+                details[name] = "must not contain NUL characters"
+                continue
             value = value.strip()
             if len(value) < spec.min_length:
                 details[name] = (

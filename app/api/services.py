@@ -172,7 +172,10 @@ def record_tour_progress(
         if user is not None
         else TourProgress.install_id == install_id
     )
-    query = select(TourProgress).where(TourProgress.tour_name == tour_name, subject)
+    # Locked (PostgreSQL) so two reports of the same subject at once cannot lose an update.
+    query = (
+        select(TourProgress).where(TourProgress.tour_name == tour_name, subject).with_for_update()
+    )
     progress = db.session.scalar(query)
     if progress is None:
         progress = TourProgress(

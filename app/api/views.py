@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from app.api import content, rules, services
+from app.api import content, limits, rules, services
 from app.api import http as api
 from app.api.openapi import openapi_document
 from app.errors import error_response
@@ -19,9 +19,12 @@ from app.outbox import commit
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-# Per address for everyone, and per token for the signed-in app, each with its own budget;
-# Flask-Limiter itself skips the API (see :func:`app.api.http.check_rate_limits`).
-limiter.request_filter(api.is_api_request)
+# Per address for everyone, and per token for the signed-in app, each with its own budget
+# (app.api.limits). The site's Flask-Limiter leaves the API alone, through its public API: the
+# blueprint is exempt, and the filter also covers /api/v1 paths that match no route. Both are
+# registered once, on the shared limiter, like the blueprint's own routes.
+limiter.exempt(bp)
+limiter.request_filter(limits.is_api_request)
 bp.before_request(api.check_rate_limits)
 bp.after_request(api.after_api_request)
 
@@ -47,14 +50,21 @@ def _content_cache() -> str:
     return api.public_cache(current_app.config["API_CACHE_MAX_AGE"])
 
 
-def _cached_body(cache_key: tuple, build) -> bytes:
-    """The encoded body for ``cache_key`` (which starts with the content version), built once."""
+def _cached(cache_key: tuple, build) -> content.Entry | None:
+    """The answer for ``cache_key`` (kind, content version, ...), built and encoded once.
+
+    The entity tag is derived from the key, so revalidating a cached answer needs no database
+    work; a :class:`content.NotFound` from ``build`` is remembered as None for that version.
+    """
     bodies = content.body_cache()
-    body = bodies.get(cache_key)
-    if body is None:
-        body = api.encode(build())
-        bodies.put(cache_key, body)
-    return body
+    entry = bodies.get(cache_key)
+    if entry is None:
+        try:
+            entry = content.Entry(rules.etag_for(*cache_key), api.encode(build()))
+        except content.NotFound:
+            entry = content.MISSING
+        bodies.put(cache_key, entry)
+    return None if entry is content.MISSING else entry
 
 
 @bp.get("/snippets/<key>")
@@ -62,22 +72,18 @@ def snippet(key: str):
     lang = api.query_lang()
     if not rules.is_key(key):
         raise content.NotFound(key)
-    version = content.content_version()
-    etag = rules.etag_for("snippet", version, key, lang)
-    cache = _content_cache()
-    # Revalidation costs no database work: the tag depends only on the cached version.
-    if rules.etag_matches(request.headers.get("If-None-Match"), etag):
-        return api.not_modified(etag, cache)
-    body = _cached_body((version, "snippet", key, lang), lambda: content.get_snippet(key, lang))
-    return api.send(body, etag=etag, cache=cache)
+    # The body holds absolute article links, so the host is part of the key (and the tag).
+    cache_key = ("snippet", content.content_version(), api.host_key(), key, lang)
+    entry = _cached(cache_key, lambda: content.get_snippet(key, lang))
+    if entry is None:
+        raise content.NotFound(key)
+    return api.send_cached(entry, _content_cache())
 
 
 @bp.get("/snippets")
 def snippets():
     lang = api.query_lang()
     keys = rules.parse_keys(request.args.get("keys"), current_app.config["API_MAX_SNIPPET_KEYS"])
-    version = content.content_version()
-    etag = rules.etag_for("snippets", version, lang, *keys)
 
     def build() -> dict:
         found = content.get_snippets(keys, lang)
@@ -87,8 +93,8 @@ def snippets():
             "missing": [key for key in keys if key not in found],
         }
 
-    body = _cached_body((version, "snippets", lang, *keys), build)
-    return api.send(body, etag=etag, cache=_content_cache())
+    cache_key = ("snippets", content.content_version(), api.host_key(), lang, *keys)
+    return api.send_cached(_cached(cache_key, build), _content_cache())
 
 
 @bp.get("/suggestions")
@@ -118,10 +124,10 @@ def suggestions():
 def tour(name: str):
     if not rules.is_name(name):
         raise content.NotFound(name)
-    version = content.content_version()
-    etag = rules.etag_for("tour", version, name)
-    body = _cached_body((version, "tour", name), lambda: content.get_tour(name))
-    return api.send(body, etag=etag, cache=_content_cache())
+    entry = _cached(("tour", content.content_version(), name), lambda: content.get_tour(name))
+    if entry is None:
+        raise content.NotFound(name)
+    return api.send_cached(entry, _content_cache())
 
 
 _PROGRESS_FIELDS = {

@@ -4,7 +4,10 @@ the snippet endpoint (200 and 304) and the bare endpoint, side by side.
 
 Options: ``--duration`` seconds per measurement (default 8), ``--clients`` (16),
 ``--workers`` (2), ``--threads`` (4), ``--rounds`` (2, the rows are interleaved and the best
-round of each is reported, so a noisy moment on a shared machine hurts all of them alike).
+round of each is reported, so a noisy moment on a shared machine hurts all of them alike),
+``--max-load`` (2.0) and ``--wait`` (600 s): before measuring, wait (checking once a minute) up
+to ``--wait`` seconds for the 1-minute load average to drop below ``--max-load``, then run
+anyway; the load average before and after is printed with the figures.
 """
 
 from __future__ import annotations
@@ -136,6 +139,24 @@ def measure(port, path, headers, expect, clients, duration) -> dict:
     }
 
 
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def wait_for_quiet(max_load: float, wait: float) -> str:
+    """Wait up to ``wait`` s for the 1-minute load average to fall below ``max_load``."""
+    deadline = time.monotonic() + wait
+    while True:
+        load = load_average()
+        if load == "n/a" or float(load.split()[0]) < max_load or time.monotonic() >= deadline:
+            return load
+        print(f"load average {load}: waiting for < {max_load:g}", flush=True)
+        time.sleep(min(60.0, max(1.0, deadline - time.monotonic())))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=8.0)
@@ -143,6 +164,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--max-load", type=float, default=2.0)
+    parser.add_argument("--wait", type=float, default=600.0)
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -164,6 +187,7 @@ def main() -> int:
                 "snippet 200": (app_port, SNIPPET, {}, 200),
                 "snippet 304": (app_port, SNIPPET, {"If-None-Match": etag}, 304),
             }
+            load_before = wait_for_quiet(options.max_load, options.wait)
             # Warm every worker (imports, caches, connections) before measuring.
             for port, path, headers, expect in rows.values():
                 measure(port, path, headers, expect, options.clients, 1.0)
@@ -173,6 +197,7 @@ def main() -> int:
                     result = measure(port, path, headers, expect, options.clients, options.duration)
                     if name not in best or result["rps"] > best[name]["rps"]:
                         best[name] = result
+            load_after = load_average()
         finally:
             for server in servers:
                 server.terminate()
@@ -184,6 +209,7 @@ def main() -> int:
         f"{options.clients} clients, {options.duration:g} s x {options.rounds} rounds "
         f"(best round), {os.cpu_count()} CPUs"
     )
+    print(f"load average before: {load_before}; after (this benchmark included): {load_after}")
     print(f"{'endpoint':<12} {'req/s':>8} {'vs bare':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for name, result in best.items():
         print(

@@ -143,6 +143,19 @@ def test_request_validation_errors(client, bearer):
     assert set(details) == {"category", "subject"}
 
 
+def test_nul_characters_are_refused_not_stored(client, bearer, synced):
+    """Valid JSON ("\\u0000"), but PostgreSQL text cannot hold it: 422, never a 500."""
+    body = {"category": "billing", "subject": "Hi", "description": "a\x00b", "impact": "minor"}
+    response = _post(client, "/api/v1/requests", body, bearer)
+    assert response.status_code == 422
+    assert response.json["error"]["details"] == {"description": "must not contain NUL characters"}
+    progress = _post(
+        client, "/api/v1/tours/first-run/progress", {"step": "today\x00", "event": "reached"},
+        INSTALL,
+    )  # fmt: skip
+    assert progress.status_code == 422
+
+
 def test_huge_ticket_id_is_404_not_500(client, bearer):
     assert client.get("/api/v1/requests/99999999999999999999", headers=bearer).status_code == 404
 

@@ -78,19 +78,44 @@
     box.style.left = (left + global.scrollX) + "px";
   }
 
+  /* Hiding waits this long after the pointer leaves, so it can cross the gap to the tooltip
+     and rest on it (WCAG 1.4.13: content on hover stays while hovered). */
+  var HIDE_DELAY_MS = 300;
+
+  function cancelHide(entry) {
+    if (entry.hideTimer) { global.clearTimeout(entry.hideTimer); entry.hideTimer = null; }
+  }
+
   function hideTip() {
     if (!openTip) { return; }
-    openTip.tip.hidden = true;
-    openTip.button.setAttribute("aria-expanded", "false");
+    var entry = openTip;
+    cancelHide(entry);
+    entry.pinned = false;
+    entry.tip.hidden = true;
+    entry.button.setAttribute("aria-expanded", "false");
     openTip = null;
   }
 
   function showTip(entry) {
-    if (openTip && openTip !== entry) { hideTip(); }
+    cancelHide(entry);
+    if (openTip === entry) { return; }
+    if (openTip) { hideTip(); }
     entry.tip.hidden = false;
     entry.button.setAttribute("aria-expanded", "true");
     place(entry.tip, entry.button, "bottom");
     openTip = entry;
+  }
+
+  /* Hide unless something still holds the tooltip open: focus, the pointer, or a click. */
+  function settle(entry, delay) {
+    cancelHide(entry);
+    if (openTip !== entry || entry.hover || entry.pinned ||
+        document.activeElement === entry.button) { return; }
+    if (!delay) { hideTip(); return; }
+    entry.hideTimer = global.setTimeout(function () {
+      entry.hideTimer = null;
+      settle(entry, 0);
+    }, delay);
   }
 
   function fillTip(tip, snippet) {
@@ -131,16 +156,18 @@
     tip.setAttribute("role", "tooltip");
     tip.hidden = true;
     fillTip(tip, snippet);
-    var entry = {button: button, tip: tip};
+    var entry = {button: button, tip: tip, hover: false, pinned: false, hideTimer: null};
+    var enter = function () { entry.hover = true; showTip(entry); };
+    var leave = function () { entry.hover = false; settle(entry, HIDE_DELAY_MS); };
     button.addEventListener("focus", function () { showTip(entry); });
-    button.addEventListener("blur", function () { hideTip(); });
-    button.addEventListener("mouseenter", function () { showTip(entry); });
-    button.addEventListener("mouseleave", function () {
-      if (document.activeElement !== button) { hideTip(); }
-    });
-    button.addEventListener("click", function () {
-      if (openTip === entry) { hideTip(); } else { showTip(entry); }
-    });
+    button.addEventListener("blur", function () { entry.pinned = false; settle(entry, 0); });
+    button.addEventListener("mouseenter", enter);
+    button.addEventListener("mouseleave", leave);
+    tip.addEventListener("mouseenter", enter);
+    tip.addEventListener("mouseleave", leave);
+    // A click or tap shows it and keeps it (a tap also focuses; focus alone must not toggle it
+    // off again). Esc, or a click elsewhere, closes it.
+    button.addEventListener("click", function () { entry.pinned = true; showTip(entry); });
     // An empty <span data-help> is a placeholder: the button goes inside it; otherwise after.
     if (element.tagName === "SPAN" && !element.textContent.trim()) {
       element.appendChild(button);
@@ -175,15 +202,26 @@
 
   /* ---- tours --------------------------------------------------------------------------- */
 
+  /* Progress reports go one after another, so the server sees them in the order they happened
+     (a quick "Done" must not overtake the "reached" of the last step). */
+  var reports = Promise.resolve();
+
   function report(name, stepId, event) {
     var extra = {"Content-Type": "application/json"};
     if (!options.token) { extra["X-Install-Id"] = installId(); }
-    return fetch(options.baseUrl + "/tours/" + encodeURIComponent(name) + "/progress", {
-      method: "POST",
-      headers: headers(extra),
-      credentials: "omit",
-      body: JSON.stringify({step: stepId, event: event})
-    }).catch(function () { /* progress is best effort: never block the tour on it */ });
+    var send = function () {
+      return fetch(options.baseUrl + "/tours/" + encodeURIComponent(name) + "/progress", {
+        method: "POST",
+        headers: headers(extra),
+        credentials: "omit",
+        body: JSON.stringify({step: stepId, event: event})
+      }).then(function (response) {
+        // Read the (small) answer: an unread body keeps the response, and its connection, open.
+        return response.text();
+      }).catch(function () { /* progress is best effort: never block the tour on it */ });
+    };
+    reports = reports.then(send, send);
+    return reports;
   }
 
   function button(label, id, handler) {
@@ -206,7 +244,6 @@
     report(tour.data.name, step.id, event);
     unhighlight();
     tour.dialog.remove();
-    document.removeEventListener("keydown", tour.onKey);
     var returnTo = tour.returnTo;
     tour = null;
     announce(event === "completed" ? "Tour finished." : "Tour closed.");
@@ -252,6 +289,9 @@
       dialog.setAttribute("data-placement", step.placement);
       place(dialog, target, step.placement);
     } else {
+      // Centred by the style sheet: drop the position of a previous step.
+      dialog.style.top = "";
+      dialog.style.left = "";
       dialog.setAttribute("data-placement", "center");
     }
     report(tour.data.name, step.id, "reached");
@@ -259,9 +299,15 @@
     if (primary) { primary.focus(); }
   }
 
+  var loadingTour = null;
+
   function startTour(name) {
+    // A second click while the tour loads must not open a second dialog.
+    if (loadingTour) { return loadingTour; }
     if (tour) { endTour("dismissed"); }
-    return getJson("/tours/" + encodeURIComponent(name)).then(function (data) {
+    var returnTo = document.activeElement;
+    loadingTour = getJson("/tours/" + encodeURIComponent(name)).then(function (data) {
+      loadingTour = null;
       if (!data.steps || !data.steps.length) { return; }
       var dialog = document.createElement("div");
       dialog.className = "helpwidget-tour";
@@ -271,25 +317,47 @@
       dialog.setAttribute("aria-labelledby", "helpwidget-tour-title");
       dialog.setAttribute("aria-describedby", "helpwidget-tour-body");
       document.body.appendChild(dialog);
-      tour = {
-        data: data, index: 0, dialog: dialog, returnTo: document.activeElement,
-        onKey: function (event) { if (event.key === "Escape") { endTour("dismissed"); } }
-      };
-      document.addEventListener("keydown", tour.onKey);
+      tour = {data: data, index: 0, dialog: dialog, returnTo: returnTo};
       announce("Tour started: " + data.title + ".");
       showStep(0);
     }).catch(function () {
+      loadingTour = null;
       announce("The tour could not be loaded.");
     });
+    return loadingTour;
   }
+
+  /* Esc closes the innermost thing first: an open tooltip, then the tour. */
+  function onKeyDown(event) {
+    if (event.key !== "Escape") { return; }
+    if (openTip) {
+      hideTip();
+    } else if (tour) {
+      endTour("dismissed");
+    }
+  }
+
+  /* A click or tap outside the open tooltip and its button closes it (Safari does not focus
+     buttons on click, so blur alone would leave a clicked tooltip open). */
+  function onPointerDown(event) {
+    if (openTip && !openTip.button.contains(event.target) && !openTip.tip.contains(event.target)) {
+      hideTip();
+    }
+  }
+
+  var listening = false;
 
   function init(settings) {
     Object.keys(settings || {}).forEach(function (name) { options[name] = settings[name]; });
     options.baseUrl = String(options.baseUrl).replace(/\/$/, "");
-    document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { hideTip(); }
-    });
+    if (!listening) {
+      listening = true;
+      document.addEventListener("keydown", onKeyDown);
+      document.addEventListener("pointerdown", onPointerDown);
+    }
     Array.prototype.forEach.call(document.querySelectorAll("[data-help-tour]"), function (element) {
+      if (element.getAttribute("data-help-tour-ready")) { return; }
+      element.setAttribute("data-help-tour-ready", "1");
       element.addEventListener("click", function () {
         startTour(element.getAttribute("data-help-tour"));
       });
