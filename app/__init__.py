@@ -6,9 +6,10 @@ import importlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request
+from flask import request
 
 from app import config as config_module
+from app.application import HelpCenterFlask
 
 #: Feature packages, each with an ``init_app(app)`` that registers its blueprint, CLI and hooks.
 FEATURES = (
@@ -22,12 +23,12 @@ FEATURES = (
 )
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None) -> HelpCenterFlask:
     """Build the application: defaults, ``instance/config.py``, environment, then ``test_config``.
 
     :raises RuntimeError: production configuration without a ``SECRET_KEY``.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    app = HelpCenterFlask(__name__, instance_relative_config=True)
     app.config.from_object(config_module.DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_module.from_environment())

@@ -1,4 +1,4 @@
-"""Security headers on every response."""
+"""Security headers: the site's on every page, the API's (``API_HEADERS``) on every JSON answer."""
 
 from __future__ import annotations
 
@@ -25,6 +25,17 @@ def content_security_policy(embed_hosts: list[str]) -> str:
     )
 
 
+#: For JSON answers, which are never rendered as a document: nothing may load or frame them,
+#: and a browser may not sniff them into HTML. The site's document headers (referrer, features)
+#: mean nothing there. Set by the API's own after-request hook (it skips the site's hooks).
+API_HEADERS = (
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+
+
 def init_app(app: Flask) -> None:
     policy = content_security_policy(app.config.get("VIDEO_EMBED_HOSTS", []))
     # (name, lower-case name, value): a header the response already has is left as it is.
@@ -38,7 +49,7 @@ def init_app(app: Flask) -> None:
             ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
         )
     ]
-    hsts = ("Strict-Transport-Security", "strict-transport-security", "max-age=31536000")
+    hsts = (HSTS[0], HSTS[0].lower(), HSTS[1])
 
     @app.after_request
     def set_security_headers(response):

@@ -41,6 +41,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(pages_bp)
     app.session_interface = NoSessionForApi(app.session_interface)
+    # Bearer tokens, no cookies, own limits and headers: none of the site's request hooks apply.
+    app.make_self_contained(bp.name)
     app.extensions.setdefault("account_sections", []).append("api/_account_tokens.html")
     app.jinja_env.globals["api_active_tokens"] = active_tokens
     app.cli.add_command(api_cli)

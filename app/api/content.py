@@ -96,8 +96,8 @@ class BodyCache:
             self.items.clear()
 
 
-def _caches() -> tuple[_VersionCache, BodyCache]:
-    ext = current_app.extensions
+def _caches(app=None) -> tuple[_VersionCache, BodyCache]:
+    ext = (app or current_app).extensions
     if "api_caches" not in ext:
         ext["api_caches"] = (_VersionCache(), BodyCache())
     return ext["api_caches"]
@@ -106,6 +106,13 @@ def _caches() -> tuple[_VersionCache, BodyCache]:
 def content_version() -> str:
     """The knowledge base's content hash, cached for ``API_CONTENT_VERSION_TTL`` seconds."""
     return _caches()[0].get(current_app.config["API_CONTENT_VERSION_TTL"])
+
+
+def version_and_bodies() -> tuple[str, BodyCache]:
+    """:func:`content_version` and :func:`body_cache` at once (the snippet path's look-ups)."""
+    app = current_app._get_current_object()
+    versions, bodies = _caches(app)
+    return versions.get(app.config["API_CONTENT_VERSION_TTL"]), bodies
 
 
 def body_cache() -> BodyCache:

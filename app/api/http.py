@@ -17,6 +17,7 @@ from app.api import limits, rules, services
 from app.api.limits import API_PREFIX
 from app.models import utcnow
 from app.outbox import commit
+from app.security import API_HEADERS, HSTS
 
 #: Request headers the app may send cross-origin (answered in a CORS preflight).
 CORS_REQUEST_HEADERS = "Authorization, Content-Type, If-None-Match, X-Install-Id"
@@ -205,8 +206,12 @@ def send_cached(entry, cache: str):
 
 
 def not_modified(etag: str, cache: str):
+    # The content type saves Werkzeug working out its HTML default; as an entity header, it is
+    # dropped from the 304 on the way out.
     return current_app.response_class(
-        status=304, headers=[("ETag", f'"{etag}"'), ("Cache-Control", cache)]
+        status=304,
+        headers=[("ETag", f'"{etag}"'), ("Cache-Control", cache)],
+        content_type="application/json",
     )
 
 
@@ -219,8 +224,14 @@ PRIVATE = "private, no-cache"
 
 
 def after_api_request(response):
-    """CORS for configured origins; ``no-store`` on anything that did not choose a policy."""
+    """The API's security headers; CORS for configured origins; ``no-store`` on anything that
+    did not choose a cache policy. (The site's hooks skip the API: ``app.application``.)"""
     headers = response.headers
+    # A 304 updates the client's stored answer, which already has them (RFC 9111, 4.3.4).
+    if response.status_code != 304:
+        headers.extend(API_HEADERS)
+        if request.environ.get("wsgi.url_scheme") == "https":
+            headers.add(*HSTS)
     if "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
     if _header("HTTP_AUTHORIZATION"):

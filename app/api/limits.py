@@ -98,11 +98,11 @@ class SharedFixedWindow:
         return self.strategy.get_window_stats(budget.item, "api", budget.scope, identity)[0]
 
 
-def _counter():
-    ext = current_app.extensions
+def _counter(app):
+    ext = app.extensions
     counter = ext.get("api_rate_counter")
     if counter is None:
-        uri = current_app.config["RATELIMIT_STORAGE_URI"]
+        uri = app.config["RATELIMIT_STORAGE_URI"]
         counter = LocalFixedWindow() if uri.startswith("memory://") else SharedFixedWindow(uri)
         ext["api_rate_counter"] = counter
     return counter
@@ -118,15 +118,18 @@ def check(bearer: str | None) -> None:
 
     :raises RateLimited: a budget is spent.
     """
-    config = current_app.config
-    if not config.get("RATELIMIT_ENABLED", True) or request.method == "OPTIONS":
+    app = current_app._get_current_object()  # one context look-up for config and counter
+    config = app.config
+    environ = request.environ
+    if not config.get("RATELIMIT_ENABLED", True) or environ["REQUEST_METHOD"] == "OPTIONS":
         return
-    checks = [(parse_budgets(config["API_RATE_LIMIT_PER_IP"], "ip"), request.remote_addr or "-")]
+    address = environ.get("REMOTE_ADDR") or "-"
+    checks = [(parse_budgets(config["API_RATE_LIMIT_PER_IP"], "ip"), address)]
     if bearer is not None:
         # A digest, so the limiter's storage (maybe a shared Redis) never holds a usable token.
         digest = hashlib.sha256(bearer.encode()).hexdigest()[:24]
         checks.append((parse_budgets(config["API_RATE_LIMIT_PER_TOKEN"], "token"), digest))
-    counter = _counter()
+    counter = _counter(app)
     now = time.time()
     for budgets, identity in checks:
         for budget in budgets:

@@ -21,8 +21,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Per address for everyone, and per token for the signed-in app, each with its own budget
 # (app.api.limits). The site's Flask-Limiter leaves the API alone, through its public API: the
-# blueprint is exempt, and the filter also covers /api/v1 paths that match no route. Both are
-# registered once, on the shared limiter, like the blueprint's own routes.
+# filter skips every /api/v1 path (also those that match no route), and the exemption also
+# keeps any "meta" limits off the blueprint (the filter does not). Both are registered once, on
+# the shared limiter, like the blueprint's own routes.
 limiter.exempt(bp)
 limiter.request_filter(limits.is_api_request)
 bp.before_request(api.check_rate_limits)
@@ -50,13 +51,16 @@ def _content_cache() -> str:
     return api.public_cache(current_app.config["API_CACHE_MAX_AGE"])
 
 
-def _cached(cache_key: tuple, build) -> content.Entry | None:
+def _cached(cache_key: tuple, build, bodies: content.BodyCache | None = None):
     """The answer for ``cache_key`` (kind, content version, ...), built and encoded once.
 
     The entity tag is derived from the key, so revalidating a cached answer needs no database
     work; a :class:`content.NotFound` from ``build`` is remembered as None for that version.
+
+    :rtype: content.Entry | None
     """
-    bodies = content.body_cache()
+    if bodies is None:
+        bodies = content.body_cache()
     entry = bodies.get(cache_key)
     if entry is None:
         try:
@@ -72,9 +76,10 @@ def snippet(key: str):
     lang = api.query_lang()
     if not rules.is_key(key):
         raise content.NotFound(key)
+    version, bodies = content.version_and_bodies()
     # The body holds absolute article links, so the host is part of the key (and the tag).
-    cache_key = ("snippet", content.content_version(), api.host_key(), key, lang)
-    entry = _cached(cache_key, lambda: content.get_snippet(key, lang))
+    cache_key = ("snippet", version, api.host_key(), key, lang)
+    entry = _cached(cache_key, lambda: content.get_snippet(key, lang), bodies)
     if entry is None:
         raise content.NotFound(key)
     return api.send_cached(entry, _content_cache())

@@ -178,7 +178,10 @@ def _after_commit(session: Session) -> None:
             indexer = current_app.extensions.get("search_indexer")
         except RuntimeError:  # no application context: nothing to wake
             return
-        if indexer is not None and indexer.thread is not None:
+        if indexer is not None:
+            # Also starts it in a process that has served no site page (the API skips the
+            # site's request hooks, where it is otherwise started).
+            indexer.ensure_started()
             indexer.wake.set()
 
 

@@ -98,16 +98,31 @@ def test_shared_storage_windows_go_through_limits():
     assert counter.hit(budget, "192.0.2.2", now) is None
 
 
-def test_site_limiter_leaves_the_api_alone(client, app):
-    """API answers carry no Flask-Limiter headers: the site's limiter is told to skip them."""
-    app.config["RATELIMIT_ENABLED"] = True
-    response = client.get("/api/v1/status")
-    assert response.status_code == 200
-    assert not [name for name, _ in response.headers if name.startswith("X-RateLimit")]
+def test_the_site_limiter_filter_covers_every_api_path(app):
     with app.test_request_context("/api/v1/nothing-here"):
         assert limits.is_api_request()
     with app.test_request_context("/account/login"):
         assert not limits.is_api_request()
+
+
+class TestSiteLimiter:
+    @pytest.fixture
+    def app_config(self):
+        # Flask-Limiter registers its hooks only in an application created with limits on.
+        return {"RATELIMIT_ENABLED": True, "LOGIN_LIMIT_PER_IP": "2 per minute"}
+
+    def test_it_leaves_the_api_alone_and_still_limits_the_site(self, client):
+        for _ in range(3):
+            response = client.get("/api/v1/status")
+            assert response.status_code == 200
+            assert not [name for name, _ in response.headers if name.startswith("X-RateLimit")]
+        logins = [
+            client.post("/account/login", data={"email": f"u{n}@example.com", "password": "x"})
+            for n in range(3)
+        ]
+        # The site's own limits still apply, with Flask-Limiter's Retry-After.
+        assert [response.status_code for response in logins] == [422, 422, 429]
+        assert logins[-1].headers["Retry-After"]
 
 
 class Statements:
@@ -161,9 +176,25 @@ def test_star_revalidates_only_what_exists(client, synced):
     assert client.get("/api/v1/tours/no-such-tour", headers=star).status_code == 404
 
 
-def test_api_answers_keep_the_security_headers(client, synced):
-    for response in (client.get(SNIPPET), client.get("/api/v1/snippets/no.such-key")):
+def test_api_answers_have_the_api_security_headers(client, synced):
+    answers = [
+        client.get(SNIPPET),
+        client.get("/api/v1/snippets/no.such-key"),
+        client.post("/api/v1/requests", json={}),  # 401, raised before the view
+    ]
+    assert [response.status_code for response in answers] == [200, 404, 401]
+    for response in answers:
+        assert response.headers["Content-Security-Policy"] == (
+            "default-src 'none'; frame-ancestors 'none'"
+        )
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert response.headers["X-Frame-Options"] == "DENY"
         assert "Set-Cookie" not in response.headers
+        assert "Strict-Transport-Security" not in response.headers
+    secure = client.get(SNIPPET, base_url="https://help.test")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    # A 304 carries what updates the stored answer, which keeps the headers above.
+    revalidated = client.get(SNIPPET, headers={"If-None-Match": answers[0].headers["ETag"]})
+    assert revalidated.status_code == 304
+    assert revalidated.headers["ETag"] == answers[0].headers["ETag"]
+    assert revalidated.headers["Cache-Control"] == answers[0].headers["Cache-Control"]

@@ -154,6 +154,25 @@ def test_new_post_is_searchable_within_two_seconds(app, client, now, backend_nam
         indexer.stop()
 
 
+def test_a_commit_starts_the_indexer_where_no_page_was_served(app, now, backend_name):
+    """An API-only worker never runs the site's request hooks: its first commit starts it."""
+    from app.search.indexer import BackgroundIndexer
+
+    indexer = app.extensions["search_indexer"] = BackgroundIndexer(app)
+    try:
+        with app.app_context():
+            assert indexer.thread is None
+            make_article(utcnow(), "Pruning figs", "Cut back to two buds in late winter.")
+            assert indexer.thread is not None and indexer.thread.is_alive()
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline and not _keys("figs"):
+                time.sleep(0.05)
+            assert _keys("figs"), "not searchable within 2 seconds"
+            db.session.remove()
+    finally:
+        indexer.stop()
+
+
 def test_rebuild_swaps_in_a_fresh_index_while_searches_continue(app, runner, now, backend_name):
     with app.app_context():
         ids = [make_article(now, f"Seed starting {i}", "Warmth and light.") for i in range(30)]
