@@ -82,6 +82,30 @@ def set_follow(
     return existing
 
 
+def move_thread_follows(source_id: int, target_id: int) -> int:
+    """Followers of a thread merged into another follow that one instead (once each).
+
+    :returns: how many follows moved.
+    """
+    following_target = set(
+        db.session.scalars(
+            select(ForumSubscription.user_id).where(ForumSubscription.thread_id == target_id)
+        )
+    )
+    moved = 0
+    for follow in db.session.scalars(
+        select(ForumSubscription).where(ForumSubscription.thread_id == source_id)
+    ).all():
+        if follow.user_id in following_target:
+            db.session.delete(follow)
+        else:
+            follow.thread_id = target_id
+            following_target.add(follow.user_id)
+            moved += 1
+    db.session.flush()
+    return moved
+
+
 def _link(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 

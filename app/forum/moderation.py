@@ -14,6 +14,7 @@ from app.accounts.services import end_all_sessions
 from app.extensions import db
 from app.forum import rules, trust
 from app.forum.audit import audit
+from app.forum.follows import move_thread_follows
 from app.forum.models import (
     DELETED,
     FLAG_REASONS,
@@ -322,6 +323,8 @@ def merge_threads(source: ForumThread, target: ForumThread, moderator, reason: s
     source.merged_into_id = target.id
     source.accepted_post_id = None
     target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
+    # Who followed the duplicate still hears about the conversation, now in one place.
+    move_thread_follows(source.id, target.id)
     audit(moderator, "merge", "thread", source.id, reason, now, f"into thread {target.id}")
     db.session.flush()
     db.session.expire(source, ["posts"])

@@ -8,6 +8,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from app.textdiff import Part, word_changes
+
 #: The Help Center's sections, in the order the home page shows them: (slug, title, blurb).
 SECTIONS: tuple[tuple[str, str, str], ...] = (
     ("getting-started", "Getting started", "Install the app, add plants and set up reminders."),
@@ -237,6 +239,9 @@ class DiffRow:
     old_number: int | None
     new_number: int | None
     text: str
+    #: For a line replaced by another (paired in order): the line cut into parts, the words
+    #: that changed marked.
+    parts: list[Part] | None = None
 
 
 def diff_rows(old: str, new: str, context: int = 3) -> list[DiffRow | None]:
@@ -258,10 +263,12 @@ def diff_rows(old: str, new: str, context: int = 3) -> list[DiffRow | None]:
                         DiffRow("same", i1 + offset + 1, j1 + offset + 1, old_lines[i1 + offset])
                     )
                 continue
-            for index in range(i1, i2):
-                rows.append(DiffRow("del", index + 1, None, old_lines[index]))
-            for index in range(j1, j2):
-                rows.append(DiffRow("ins", None, index + 1, new_lines[index]))
+            removed = [DiffRow("del", i + 1, None, old_lines[i]) for i in range(i1, i2)]
+            added = [DiffRow("ins", None, j + 1, new_lines[j]) for j in range(j1, j2)]
+            for old_row, new_row in zip(removed, added, strict=False):
+                old_row.parts, new_row.parts = word_changes(old_row.text, new_row.text)
+            rows.extend(removed)
+            rows.extend(added)
         last_old_line = group[-1][2]
     if rows and last_old_line < len(old_lines):
         rows.append(None)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.database import file_pending_commit
+
 #: Extension to the content type we serve it with (always as a download).
 CONTENT_TYPES = {
     "png": "image/png",
@@ -92,9 +94,14 @@ def directory() -> Path:
 
 
 def store(data: bytes) -> str:
-    """Write the bytes under a fresh random name and return that name."""
+    """Write the bytes under a fresh random name and return that name.
+
+    The file goes away again if the transaction that adds its row does not commit.
+    """
     name = secrets.token_hex(16)
-    (directory() / name).write_bytes(data)
+    path = directory() / name
+    path.write_bytes(data)
+    file_pending_commit(path)
     return name
 
 

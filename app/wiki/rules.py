@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from difflib import SequenceMatcher
 
+from app.textdiff import Part, word_changes
 from app.wiki.merge import split_lines
 
 MAX_TITLE = 200
@@ -139,6 +140,9 @@ class DiffRow:
     old_text: str
     new_number: int | None
     new_text: str
+    #: For a ``change`` row: each side cut into parts, the changed words marked.
+    old_parts: list[Part] | None = None
+    new_parts: list[Part] | None = None
 
 
 def diff_rows(old: str, new: str, context: int = 3) -> list[DiffRow]:
@@ -167,13 +171,16 @@ def diff_rows(old: str, new: str, context: int = 3) -> list[DiffRow]:
                     if i is not None and j is not None
                     else ("delete" if j is None else "insert")
                 )
+                old_text, new_text = ("" if i is None else a[i]), ("" if j is None else b[j])
+                parts = word_changes(old_text, new_text) if kind == "change" else (None, None)
                 rows.append(
                     DiffRow(
                         kind,
                         None if i is None else i + 1,
-                        "" if i is None else a[i],
+                        old_text,
                         None if j is None else j + 1,
-                        "" if j is None else b[j],
+                        new_text,
+                        *parts,
                     )
                 )
     return rows

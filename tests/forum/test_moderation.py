@@ -338,3 +338,27 @@ class TestRateLimits:
         thread_id = forum.thread(moderator)
         for number in range(6):
             forum.reply(thread_id, moderator, f"mod {number}")
+
+
+@pytest.mark.parametrize("app_config", [{"FORUM_PREMODERATE_POSTS": 0}])
+def test_merging_carries_the_follows_over(app_config, client, auth, factory, forum, mailbox):
+    moderator, asker, other_asker = factory.user("moderator"), factory.user(), factory.user()
+    follower, both, helper = factory.user(), factory.user(), factory.user()
+    source = forum.thread(asker, title="Mildew on courgettes")
+    target = forum.thread(other_asker, title="White powder on courgette leaves")
+    for user, threads in ((follower, [source]), (both, [source, target])):
+        auth.login(user)
+        for thread_id in threads:
+            client.post(f"/community/t/{thread_id}/follow", data={"follow": "1"})
+        auth.logout()
+    auth.login(moderator)
+    response = client.post(
+        f"/community/t/{source}/moderate",
+        data={"action": "merge", "target": target, "reason": "same question"},
+    )
+    assert response.status_code == 302
+    auth.logout()
+    forum.reply(target, helper, "Milk spray helps.")
+    recipients = sorted(message["To"] for message in mailbox.messages())
+    # Each follower of either thread hears once; the source's author followed their own thread.
+    assert recipients == sorted([asker.email, other_asker.email, follower.email, both.email])

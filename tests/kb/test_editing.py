@@ -127,6 +127,8 @@ def test_history_diff_and_restore(synced, client, agent):
     html = diff.get_data(as_text=True)
     assert diff.status_code == 200
     assert "<del>" in html and "<ins>" in html and "Removed" in html and "Added" in html
+    assert '<mark class="diff-word">Restore</mark>' in html  # the changed word, in its line
+    assert '<mark class="diff-word">Recover</mark>' in html
     assert "Recover purchases" in html  # the title change
     assert client.get(f"/articles/{SLUG}/diff?from=1&to=9").status_code == 404
     assert client.get(f"/articles/{SLUG}/diff?from=x").status_code == 404

@@ -59,3 +59,29 @@ def test_rejected_files_show_next_to_the_field(client, auth, factory, app, name,
     assert 'id="attachments-error"' in html and message in html
     with app.app_context():
         assert db.session.scalar(select(Ticket)) is None
+
+
+def test_files_of_a_transaction_that_does_not_commit_are_removed(app, factory, tmp_path, now):
+    """A request that fails after the upload leaves no file on disk without its row."""
+    from app.outbox import commit
+    from app.tickets import services
+    from app.tickets.attachments import Upload
+
+    requester = factory.user()
+    folder = tmp_path / "files"
+    fields = {**FORM, "impact": "minor", "channel": "web", "now": now}
+    with app.app_context():
+        user = db.session.merge(requester)
+        services.create_ticket(user, **fields, attachments=[Upload("a.png", PNG)])
+        assert len(list(folder.iterdir())) == 1  # written before the commit
+        db.session.rollback()
+        assert list(folder.iterdir()) == []
+        services.create_ticket(user, **fields, attachments=[Upload("b.png", PNG)])
+        db.session.close()  # ended without a commit, as a failed request's teardown does
+        assert list(folder.iterdir()) == []
+        ticket = services.create_ticket(user, **fields, attachments=[Upload("c.png", PNG)])
+        commit()
+        kept = db.session.get(Ticket, ticket.id).attachments
+        assert [path.name for path in folder.iterdir()] == [kept[0].stored_name]
+        db.session.rollback()  # a later transaction's rollback leaves committed files alone
+        assert len(list(folder.iterdir())) == 1

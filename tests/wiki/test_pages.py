@@ -62,7 +62,10 @@ def test_edit_history_and_diff(client, auth, factory, wiki):
     diff = client.get(f"/wiki/basil-care/diff?from={first.id}&to={second.id}")
     html = diff.get_data(as_text=True)
     assert diff.status_code == 200
-    assert "<del>" in html and "Line two." in html and "Line 2, better." in html
+    # The changed line on both sides, with the words that changed marked within it.
+    assert '<del><span class="visually-hidden">removed: </span>' in html
+    assert 'Line <mark class="diff-word">two</mark>.</del>' in html
+    assert 'Line <mark class="diff-word">2, better</mark>.</ins>' in html
     old = client.get(f"/wiki/basil-care/revisions/{first.id}").get_data(as_text=True)
     assert "Line two." in old and "old revision" in old
 
