@@ -10,6 +10,7 @@ from flask import request
 
 from app import config as config_module
 from app.application import HelpCenterFlask
+from app.request_args import RowIdConverter
 
 #: Feature packages, each with an ``init_app(app)`` that registers its blueprint, CLI and hooks.
 FEATURES = (
@@ -29,6 +30,8 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
     :raises RuntimeError: production configuration without a ``SECRET_KEY``.
     """
     app = HelpCenterFlask(__name__, instance_relative_config=True)
+    # Before any route exists: every <int:...> in a URL is then a number the database can hold.
+    app.url_map.converters["int"] = RowIdConverter
     app.config.from_object(config_module.DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_module.from_environment())

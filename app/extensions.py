@@ -9,7 +9,19 @@ from flask_wtf import CSRFProtect
 
 from app.models import Base
 
-db = SQLAlchemy(model_class=Base)
+
+class HelpCenterSQLAlchemy(SQLAlchemy):
+    def paginate(self, select, *, page=None, per_page=None, **options):
+        """Flask-SQLAlchemy's ``paginate``, except that a page past the end of a non-empty list
+        gives the last page: a stale or edited ``?page=`` then shows the list's end, not an
+        empty state that says there is nothing at all."""
+        result = super().paginate(select, page=page, per_page=per_page, **options)
+        if not result.items and result.page > 1 and result.total and result.pages:
+            result = super().paginate(select, page=result.pages, per_page=per_page, **options)
+        return result
+
+
+db = HelpCenterSQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

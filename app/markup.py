@@ -8,6 +8,7 @@ idempotent: cleaning the output again yields the same, still safe, HTML.
 from __future__ import annotations
 
 import html as html_lib
+import re
 from dataclasses import dataclass, field
 
 import markdown
@@ -72,7 +73,7 @@ def clean(html: str, *, user_content: bool = True) -> str:
     :param html: untrusted HTML.
     :param user_content: links from users get ``rel="nofollow ugc"``; official content does not.
     """
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
@@ -82,6 +83,22 @@ def clean(html: str, *, user_content: bool = True) -> str:
         link_rel=USER_LINK_REL if user_content else OFFICIAL_LINK_REL,
         strip_comments=True,
     )
+    return _IMG.sub(_with_alt, cleaned) if "<img" in cleaned else cleaned
+
+
+# An <img> as the sanitiser writes it: lower-case names, every value double-quoted with '"',
+# '<' and '>' escaped, so these patterns read its attributes exactly.
+_IMG = re.compile(r'<img((?:\s+[\w:-]+="[^"]*")*)(\s*/?>)')
+_ATTRIBUTE_NAME = re.compile(r'\s+([\w:-]+)="[^"]*"')
+
+
+def _with_alt(match: re.Match) -> str:
+    """An image without ``alt`` gets ``alt=""``: screen readers then skip it instead of reading
+    out its file name (nh3 can only set a value for every image, overwriting a real one)."""
+    attributes = match.group(1)
+    if "alt" in _ATTRIBUTE_NAME.findall(attributes):
+        return match.group(0)
+    return f'<img{attributes} alt=""{match.group(2)}'
 
 
 def render_document(text: str, *, user_content: bool = True) -> RenderedMarkdown:

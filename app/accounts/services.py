@@ -136,8 +136,13 @@ def end_login_session(token: str | None) -> None:
         )
 
 
-def end_all_sessions(user: User) -> None:
+def end_all_sessions(user: User, now: datetime) -> None:
+    """Sign the user out everywhere: every login session, and what other features register in
+    ``app.extensions["sign_out_everywhere"]`` as ``hook(user, now)`` (the API revokes the
+    user's tokens there). A password change or reset, or a suspension, calls this."""
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    for hook in current_app.extensions.get("sign_out_everywhere", []):
+        hook(user, now)
 
 
 def change_password(
@@ -154,7 +159,7 @@ def change_password(
     except AccountError as error:
         raise AccountError(error.message, field="new_password") from None
     user.password_hash = hash_password(new_password)
-    end_all_sessions(user)
+    end_all_sessions(user, now)
     return start_login_session(user, now, user_agent)
 
 
@@ -213,7 +218,7 @@ def reset_password(token: str, new_password: str, now: datetime) -> User:
     user = db.session.get(User, reset.user_id)
     user.password_hash = hash_password(new_password)
     reset.used_at = now
-    end_all_sessions(user)
+    end_all_sessions(user, now)
     db.session.flush()
     return user
 

@@ -138,7 +138,11 @@ def change_password():
         else:
             commit()
             login_user(current_user._get_current_object())
-            flash("Password changed. Every other device has been signed out.", "success")
+            flash(
+                "Password changed. Every other device and app has been signed out "
+                "(API tokens included).",
+                "success",
+            )
             return redirect(url_for("accounts.overview"))
     status = 422 if form.errors else 200
     return render_template("accounts/change_password.html", form=form), status

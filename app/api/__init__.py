@@ -26,7 +26,10 @@ DEFAULTS = {
 
 
 def init_app(app: Flask) -> None:
-    from app.api import models  # noqa: F401  (tables for migrations)
+    from app.api import (
+        models,  # noqa: F401  (tables for migrations)
+        services,
+    )
     from app.api.cli import api_cli
     from app.api.http import NoSessionForApi
     from app.api.pages import bp as pages_bp
@@ -44,5 +47,6 @@ def init_app(app: Flask) -> None:
     # Bearer tokens, no cookies, own limits and headers: none of the site's request hooks apply.
     app.make_self_contained(bp.name)
     app.extensions.setdefault("account_sections", []).append("api/_account_tokens.html")
+    app.extensions.setdefault("sign_out_everywhere", []).append(services.revoke_all_tokens)
     app.jinja_env.globals["api_active_tokens"] = active_tokens
     app.cli.add_command(api_cli)

@@ -3,7 +3,7 @@ widget demo page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.accounts.permissions import require
@@ -11,6 +11,7 @@ from app.api import services
 from app.api.forms import CreateTokenForm, RevokeTokenForm
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import page_arg
 
 bp = Blueprint("api_pages", __name__)
 
@@ -43,8 +44,7 @@ def tokens():
                 "api/token_created.html", token=created.token, plain=created.plain
             )
             return response, 201, {"Cache-Control": "no-store"}
-    page = request.args.get("page", 1, type=int)
-    listing = services.list_tokens(current_user, page=max(page, 1))
+    listing = services.list_tokens(current_user, page=page_arg())
     status = 422 if form.errors else 200
     return render_template("api/tokens.html", form=form, listing=listing), status
 

@@ -118,6 +118,18 @@ def revoke_token(user: User, token_id: int, now: datetime) -> ApiToken:
     return token
 
 
+def revoke_all_tokens(user: User, now: datetime) -> int:
+    """Revoke every working token of the user (signed out everywhere: a new password, say).
+
+    :returns: how many were revoked.
+    """
+    tokens = active_tokens(user)
+    for token in tokens:
+        token.revoked_at = now
+    db.session.flush()
+    return len(tokens)
+
+
 @dataclass(frozen=True)
 class Authenticated:
     """Who a token belongs to, and whether its ``last_used_at`` was refreshed (needs a commit)."""

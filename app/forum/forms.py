@@ -57,18 +57,41 @@ class FlagForm(FlaskForm):
     )
 
 
+_REASON_LENGTH = Length(max=500, message="Keep the reason to 500 characters or fewer.")
+_SILENCE_RANGE = NumberRange(
+    min=1, max=24 * 365, message="Silence for 1 to 8760 hours (a year at most)."
+)
+#: The largest thread number the database holds; a bigger one would overflow the query.
+_MAX_ID = 2_147_483_647
+
+
 class ReviewForm(FlaskForm):
-    reason = StringField("Reason (kept in the audit log)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Reason (kept in the audit log)", validators=[Optional(), _REASON_LENGTH])
     body = TextAreaField("Edited text (for “Edit and approve”)", validators=[Optional()])
+    silence_hours = IntegerField("Silence for (hours)", validators=[Optional(), _SILENCE_RANGE])
+
+
+class MemberModerationForm(FlaskForm):
+    """Silence, suspend or lift a suspension, from a member's profile."""
+
+    reason = StringField("Reason (kept in the audit log)", validators=[Optional(), _REASON_LENGTH])
     silence_hours = IntegerField(
-        "Silence for (hours)", validators=[Optional(), NumberRange(min=1, max=24 * 365)]
+        "Silence for (hours)",
+        validators=[Optional(), _SILENCE_RANGE],
+        description="Only for “Silence”. Empty: the default length.",
     )
 
 
 class ModerateThreadForm(FlaskForm):
-    reason = StringField("Reason (kept in the audit log)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Reason (kept in the audit log)", validators=[Optional(), _REASON_LENGTH])
     category = SelectField("Move to category", validators=[Optional()])
-    target = IntegerField("Merge into thread number", validators=[Optional()])
+    target = IntegerField(
+        "Merge into thread number",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=_MAX_ID, message="There is no thread with that number."),
+        ],
+    )
     title = StringField("Title of the new thread", validators=[Optional(), Length(max=200)])
     post_ids = SelectMultipleField(
         "Replies to move to the new thread",
@@ -80,4 +103,4 @@ class ModerateThreadForm(FlaskForm):
 
 
 class ModeratePostForm(FlaskForm):
-    reason = StringField("Reason (kept in the audit log)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Reason (kept in the audit log)", validators=[Optional(), _REASON_LENGTH])

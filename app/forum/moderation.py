@@ -271,14 +271,37 @@ def silence_user(user: User, moderator: User, now: datetime, *, hours=None, reas
     db.session.flush()
 
 
+def check_suspendable(user: User) -> None:
+    """Refuse before asking a moderator to confirm a suspension that can't happen (and again
+    when it runs).
+
+    :raises ForumError: the account is a moderator's or the support team's.
+    """
+    if trust.is_trusted_role(user):
+        raise ForumError("Moderators and staff can't be suspended from the forum.")
+
+
 def suspend_user(user: User, moderator: User, now: datetime, *, reason="") -> None:
     """Suspend the account (no sign-in) and end its sessions; staff can't be suspended here."""
     _require_moderator(moderator)
-    if trust.is_trusted_role(user):
-        raise ForumError("Moderators and staff can't be suspended from the forum.")
+    check_suspendable(user)
     user.is_suspended = True
-    end_all_sessions(user)
+    end_all_sessions(user, now)
     audit(moderator, "suspend", "user", user.id, reason, now)
+    db.session.flush()
+
+
+def unsuspend_user(user: User, moderator: User, now: datetime, *, reason="") -> None:
+    """Lift a suspension: the person may sign in again. Sessions ended by the suspension stay
+    ended; they sign in afresh.
+
+    :raises ForumError: the account isn't suspended.
+    """
+    _require_moderator(moderator)
+    if not user.is_suspended:
+        raise ForumError("This account isn't suspended.")
+    user.is_suspended = False
+    audit(moderator, "unsuspend", "user", user.id, reason, now)
     db.session.flush()
 
 
@@ -311,11 +334,19 @@ def move_thread(thread, category: ForumCategory, moderator, reason: str, now) ->
     touch_search(thread, now)
 
 
+def check_merge(source: ForumThread, target: ForumThread) -> None:
+    """Refuse a merge before the moderator confirms it (and again when it runs).
+
+    :raises ForumError: the target is the thread itself or was merged away.
+    """
+    if source.id == target.id or target.status == MERGED:
+        raise ForumError("Choose another, open thread to merge into.", "target")
+
+
 def merge_threads(source: ForumThread, target: ForumThread, moderator, reason: str, now):
     """Move every post of ``source`` into ``target``; ``source`` then redirects there."""
     _require_moderator(moderator)
-    if source.id == target.id or target.status == MERGED:
-        raise ForumError("Choose another, open thread to merge into.", "target")
+    check_merge(source, target)
     for post in list(source.posts):
         post.thread_id = target.id
         post.is_opening = False
@@ -333,16 +364,27 @@ def merge_threads(source: ForumThread, target: ForumThread, moderator, reason: s
     touch_search(target, now)
 
 
+def split_selection(thread: ForumThread, post_ids: list[int], title: str):
+    """The cleaned title and the chosen replies of a split, so the confirmation page can list
+    what will move. :returns: ``(title, posts)``.
+
+    :raises ForumError: no title, or no reply of this thread chosen.
+    """
+    title = " ".join((title or "").split())
+    if not title:
+        raise ForumError("Give the new thread a title.", "title")
+    chosen = set(post_ids)
+    posts = [post for post in thread.posts if post.id in chosen and not post.is_opening]
+    if not posts:
+        raise ForumError("Choose at least one reply to move.", "post_ids")
+    return title, posts
+
+
 def split_thread(thread, post_ids: list[int], title: str, moderator, reason: str, now):
     """Move chosen replies into a new thread (in the same category); the first becomes its
     opening post. :returns: the new thread."""
     _require_moderator(moderator)
-    title = " ".join((title or "").split())
-    if not title:
-        raise ForumError("Give the new thread a title.", "title")
-    posts = [post for post in thread.posts if post.id in set(post_ids) and not post.is_opening]
-    if not posts:
-        raise ForumError("Choose at least one reply to move.", "post_ids")
+    title, posts = split_selection(thread, post_ids, title)
     first = posts[0]
     new = ForumThread(
         title=title[:200],

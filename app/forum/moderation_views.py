@@ -1,9 +1,13 @@
 """Moderators' pages: the review queue, post history, thread and user actions, the audit log
-and the moderators' help (which shows the rule numbers in force)."""
+and the moderators' help (which shows the rule numbers in force).
+
+Actions that are hard to undo (reject, suspend, merge, split) take two steps: the first POST is
+checked and answered with a confirmation page (``_confirm.html``) that posts the same fields
+again with ``confirm=1``; only that second POST acts."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -12,7 +16,12 @@ from app.accounts.models import User
 from app.accounts.permissions import require
 from app.extensions import db
 from app.forum import moderation, services, trust
-from app.forum.forms import ModeratePostForm, ModerateThreadForm, ReviewForm
+from app.forum.forms import (
+    MemberModerationForm,
+    ModeratePostForm,
+    ModerateThreadForm,
+    ReviewForm,
+)
 from app.forum.models import (
     ForumFlag,
     ForumModerationLog,
@@ -22,6 +31,7 @@ from app.forum.models import (
 )
 from app.forum.posting_views import form_error
 from app.forum.views import bp, page_number
+from app.forum.views import profile as profile_page
 from app.models import utcnow
 from app.outbox import commit
 
@@ -30,6 +40,48 @@ REASON_LABELS = {
     "flags": "Flagged",
     "spam": "Caught by spam checks",
 }
+
+#: Queue actions that ask for confirmation first.
+CONFIRM_QUEUE_ACTIONS = {"reject", "suspend"}
+
+
+def _confirmed() -> bool:
+    """Whether this POST comes from a confirmation page."""
+    return request.form.get("confirm") == "1"
+
+
+def _confirm_page(form, *, carry, **context):
+    """The confirmation step (see the module docstring); nothing has changed yet."""
+    return render_template(
+        "_confirm.html",
+        form=form,
+        carry=[(name, value) for name, value in carry if value not in (None, "")],
+        action_url=request.path,
+        stylesheets=["css/forum.css"],
+        **context,
+    )
+
+
+def _reason_sentence(reason: str | None) -> str:
+    return f"Reason for the log: {reason}" if reason else "No reason given for the log."
+
+
+@bp.context_processor
+def member_moderation():
+    """The profile page (``views.profile``) shows the moderators' form; when an action on it is
+    refused, ``moderate_user`` renders that page again with the form as it was posted."""
+
+    def member_form() -> MemberModerationForm:
+        form = g.get("member_form")
+        if form is None:
+            form = MemberModerationForm(formdata=None)
+            form.silence_hours.data = current_app.config["FORUM_SILENCE_HOURS"]
+        return form
+
+    def silenced_until(person):
+        return trust.silenced_until(person, utcnow())
+
+    return {"member_form": member_form, "member_silenced_until": silenced_until}
 
 
 @bp.route("/moderation/queue")
@@ -58,6 +110,10 @@ def review_item(item_id: int):
                 moderation.claim(item, current_user, now)
             elif action == "release":
                 moderation.release(item, current_user)
+            elif action in CONFIRM_QUEUE_ACTIONS and not _confirmed():
+                if action == "suspend":
+                    moderation.check_suspendable(item.post.author)
+                return _confirm_queue_action(item, form, action)
             else:
                 moderation.resolve(
                     item,
@@ -94,6 +150,36 @@ def review_item(item_id: int):
         flag_weight=moderation.open_flag_weight(item.post),
         now=now,
     ), status
+
+
+def _confirm_queue_action(item: ForumReviewItem, form: ReviewForm, action: str):
+    post, author = item.post, item.post.author.display_name
+    where = f"“{post.thread.title}”"
+    if action == "reject":
+        heading = f"Reject this post by {author}?"
+        summary = [
+            f"The whole thread {where} is removed from the forum, replies included."
+            if post.is_opening
+            else f"The reply disappears from {where}.",
+            "From then on only moderators see it; one can restore it from the thread page.",
+        ]
+        button = "Yes, reject the post"
+    else:
+        heading = f"Hide this post and suspend {author}?"
+        summary = [
+            f"The post in {where} is hidden.",
+            f"{author} is signed out everywhere and can't sign in until a moderator lifts the "
+            "suspension on their profile.",
+        ]
+        button = f"Yes, hide and suspend {author}"
+    return _confirm_page(
+        form,
+        heading=heading,
+        summary=[*summary, _reason_sentence(form.reason.data)],
+        carry=[("action", action), ("reason", form.reason.data)],
+        button=button,
+        cancel_url=url_for("forum.review_item", item_id=item.id),
+    )
 
 
 @bp.route("/posts/<int:post_id>/history")
@@ -159,11 +245,18 @@ def moderate_thread(thread_id: int):
                 target = services.get_thread(form.target.data or 0)
                 if target is None:
                     raise services.ForumError("There is no thread with that number.", "target")
+                if not _confirmed():
+                    moderation.check_merge(thread, target)
+                    return _confirm_merge(thread, target, form)
                 moderation.merge_threads(thread, target, current_user, reason, now)
                 destination = target
             elif action == "split":
+                post_ids = form.post_ids.data or []
+                if not _confirmed():
+                    title, posts = moderation.split_selection(thread, post_ids, form.title.data)
+                    return _confirm_split(thread, title, posts, form)
                 destination = moderation.split_thread(
-                    thread, form.post_ids.data or [], form.title.data, current_user, reason, now
+                    thread, post_ids, form.title.data, current_user, reason, now
                 )
             else:
                 raise services.ForumError("Choose an action.")
@@ -177,32 +270,98 @@ def moderate_thread(thread_id: int):
     return render_template("forum/moderation/thread.html", thread=thread, form=form), status
 
 
+def _confirm_merge(thread, target, form: ModerateThreadForm):
+    return _confirm_page(
+        form,
+        heading=f"Merge “{thread.title}” into “{target.title}”?",
+        summary=[
+            f"Every post of thread {thread.id} moves into thread {target.id}, “{target.title}”, "
+            "after its own posts; its followers follow that thread from now on.",
+            f"Thread {thread.id} then only leads to thread {target.id}. Merging can't be undone; "
+            "replies can be split off again one by one.",
+            _reason_sentence(form.reason.data),
+        ],
+        carry=[("action", "merge"), ("target", target.id), ("reason", form.reason.data)],
+        button=f"Yes, merge into thread {target.id}",
+        cancel_url=url_for("forum.moderate_thread", thread_id=thread.id),
+    )
+
+
+def _confirm_split(thread, title: str, posts, form: ModerateThreadForm):
+    return _confirm_page(
+        form,
+        heading=f"Move {len(posts)} repl{'y' if len(posts) == 1 else 'ies'} to a new thread?",
+        summary=[
+            f"A new thread “{title}” is made in {thread.category.name}; the first of these "
+            f"replies becomes its opening post. They leave “{thread.title}”:",
+        ],
+        items=[f"#{post.id} by {post.author.display_name}" for post in posts],
+        links=[(f"Back to “{thread.title}”", url_for("forum.thread", thread_id=thread.id))],
+        carry=[
+            ("action", "split"),
+            ("title", title),
+            ("reason", form.reason.data),
+            *(("post_ids", post.id) for post in posts),
+        ],
+        button="Yes, split them off",
+        cancel_url=url_for("forum.moderate_thread", thread_id=thread.id),
+    )
+
+
+USER_ACTION_MESSAGES = {
+    "silence": "Silenced: {name} can read but not post, like or flag for now.",
+    "suspend": "Suspended: {name} is signed out and can't sign in.",
+    "unsuspend": "Suspension lifted: {name} can sign in again.",
+}
+
+
 @bp.route("/users/<int:user_id>/moderate", methods=["POST"])
 @require("forum.moderate")
 def moderate_user(user_id: int):
     person = db.session.get(User, user_id) or abort(404)
-    form = ReviewForm()
+    form = MemberModerationForm()
     if form.validate_on_submit():
-        action, now = request.form.get("action", ""), utcnow()
+        action, reason, now = request.form.get("action", ""), form.reason.data or "", utcnow()
         try:
             if action == "silence":
                 moderation.silence_user(
-                    person,
-                    current_user,
-                    now,
-                    hours=form.silence_hours.data,
-                    reason=form.reason.data,
+                    person, current_user, now, hours=form.silence_hours.data, reason=reason
                 )
             elif action == "suspend":
-                moderation.suspend_user(person, current_user, now, reason=form.reason.data or "")
+                if not _confirmed():
+                    moderation.check_suspendable(person)
+                    return _confirm_suspend(person, form)
+                moderation.suspend_user(person, current_user, now, reason=reason)
+            elif action == "unsuspend":
+                moderation.unsuspend_user(person, current_user, now, reason=reason)
             else:
                 raise services.ForumError("Choose an action.")
         except services.ForumError as caught:
-            flash(caught.message, "error")
+            form_error(form, caught)
         else:
             commit()
-            flash(f"Done: {action}.", "success")
-    return redirect(url_for("forum.profile", user_id=person.id))
+            flash(USER_ACTION_MESSAGES[action].format(name=person.display_name), "success")
+            return redirect(url_for("forum.profile", user_id=person.id))
+    # The profile again, with what was typed and the message next to its field.
+    g.member_form = form
+    return profile_page(person.id), 422
+
+
+def _confirm_suspend(person: User, form: MemberModerationForm):
+    name = person.display_name
+    return _confirm_page(
+        form,
+        heading=f"Suspend {name}'s account?",
+        summary=[
+            f"{name} is signed out everywhere at once and can't sign in; their posts stay as "
+            "they are.",
+            "You can lift the suspension on this profile later; they then sign in again.",
+            _reason_sentence(form.reason.data),
+        ],
+        carry=[("action", "suspend"), ("reason", form.reason.data)],
+        button=f"Yes, suspend {name}",
+        cancel_url=url_for("forum.profile", user_id=person.id),
+    )
 
 
 @bp.route("/moderation/log")

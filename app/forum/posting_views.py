@@ -15,6 +15,7 @@ from app.forum.models import PENDING
 from app.forum.views import bp
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import db_int
 
 _GUIDE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 
@@ -96,7 +97,7 @@ def reply(thread_id: int):
     form = ReplyForm()
     error = None
     if request.method == "GET":
-        quoted = services.visible_post_for(current_user, request.args.get("quote", 0, type=int))
+        quoted = services.visible_post_for(current_user, request.args.get("quote", 0, type=db_int))
         if quoted is not None and quoted.thread_id == thread.id:
             form.body.data = services.quote_text(quoted)
     elif form.validate_on_submit():

@@ -17,14 +17,16 @@ from app.extensions import csrf, db
 from app.forum import follows, queries, services, trust
 from app.forum.forms import ConfirmForm, ReplyForm
 from app.forum.models import MERGED, ForumCategory
+from app.forum.visibility import can_see_thread
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import page_arg
 
 bp = Blueprint("forum", __name__, url_prefix="/community")
 
 
 def page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return page_arg()
 
 
 def _sort() -> str:
@@ -148,11 +150,14 @@ def unsubscribe(token: str):
         follows.unsubscribe(subscription)
         commit()
         return render_template("forum/unsubscribe.html", done=True, invalid=False)
-    what = (
-        f"the thread “{services.get_thread(subscription.thread_id).title}”"
-        if subscription.thread_id
-        else f"the category {db.session.get(ForumCategory, subscription.category_id).name}"
-    )
+    if subscription.thread_id:
+        thread = services.get_thread(subscription.thread_id)
+        # Whoever holds the link sees what the follower may see: a since-hidden thread's title
+        # is not shown to anyone the e-mail was forwarded to.
+        visible = can_see_thread(subscription.user, thread)
+        what = f"the thread “{thread.title}”" if visible else "a thread that is no longer public"
+    else:
+        what = f"the category {db.session.get(ForumCategory, subscription.category_id).name}"
     return render_template(
         "forum/unsubscribe.html", done=False, invalid=False, what=what, token=token
     )

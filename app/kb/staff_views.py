@@ -16,6 +16,7 @@ from app.kb.forms import EditArticleForm, RestoreForm
 from app.kb.views import _article_or_404, _page_arg, bp
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import db_int
 
 
 def _base_revision(form) -> int:
@@ -124,8 +125,8 @@ def revision(slug: str, number: int):
 @require("kb.history")
 def diff(slug: str):
     article = _article_or_404(slug)
-    old = request.args.get("from", type=int)
-    new = request.args.get("to", type=int)
+    old = request.args.get("from", type=db_int)
+    new = request.args.get("to", type=db_int)
     if old is None or new is None:
         abort(404)
     comparison = services.compare(article, min(old, new), max(old, new))

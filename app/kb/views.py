@@ -24,6 +24,7 @@ from app.kb import feedback, rules, services
 from app.kb.forms import GuideStepForm, VoteForm
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import db_int, page_arg
 
 bp = Blueprint("kb", __name__)
 
@@ -32,7 +33,7 @@ VISITOR_KEY = "kb_visitor"
 
 
 def _page_arg() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_arg()
 
 
 def _article_or_404(slug: str):
@@ -90,9 +91,9 @@ def _video_state(article) -> dict:
 def _guide_state(article) -> dict:
     """Where the reader is in a troubleshooting guide, from the query string (no DB, no 500)."""
     total = feedback.step_count(article)
-    solved = request.args.get("solved", type=int)
-    stuck = request.args.get("stuck", type=int)
-    step = request.args.get("step", 1, type=int)
+    solved = request.args.get("solved", type=db_int)
+    stuck = request.args.get("stuck", type=db_int)
+    step = request.args.get("step", 1, type=db_int)
     return {
         "total": total,
         "step": min(max(step or 1, 1), max(total, 1)),

@@ -53,7 +53,8 @@ def _run(params: dict):
 
     A query is logged once: on its first page, unless the request comes from one of its own
     paging links (``qid``, which also lets clicks on later pages count). ``log=0`` searches
-    are not logged at all (and so their clicks are not tracked).
+    are not logged at all (and so their clicks are not tracked), nor are filtered searches
+    that find nothing.
     """
     results = services.search(
         params["query"], user=current_user, types=params["types"], category=params["category"],
@@ -62,7 +63,11 @@ def _run(params: dict):
     if not params["query"]:
         return results
     results.log_id = _logged_query_id(params) if params["qid"] else None
-    if results.log_id is None and params["page"] == 1 and params["log"]:
+    # A filtered search that finds nothing says little about the content (the filter, maybe
+    # from an edited URL, may be why): the backlog of searches without results would list
+    # words that the rest of the Help Center answers. It is not logged.
+    filtered_out = results.total == 0 and bool(params["types"] or params["category"])
+    if results.log_id is None and params["page"] == 1 and params["log"] and not filtered_out:
         entry = services.log_query(params["query"], results.total, utcnow())
         commit()
         results.log_id = entry.id if entry else None

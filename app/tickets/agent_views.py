@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.accounts.permissions import require
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import db_int, page_arg
 from app.tickets import clock, forum_link, responses, services, workspace
 from app.tickets.catalog import (
     AGENT_STATUS_LABELS,
@@ -44,7 +45,7 @@ def _higher_tiers(ticket):
 
 def _filters() -> workspace.QueueFilters:
     args = request.args
-    tier = args.get("tier", type=int)
+    tier = args.get("tier", type=db_int)
     if tier not in TIERS:
         tier = current_user.tier or 1
     return workspace.QueueFilters(
@@ -64,9 +65,7 @@ def _filters() -> workspace.QueueFilters:
 def queue():
     now = utcnow()
     filters = _filters()
-    page = workspace.queue(
-        current_user, filters, now, max(request.args.get("page", 1, type=int) or 1, 1)
-    )
+    page = workspace.queue(current_user, filters, now, page_arg())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "tickets/queue.html", page=page, filters=filters, now=now, args=args,

@@ -20,6 +20,7 @@ from flask_login import current_user
 from app.accounts.permissions import can, can_view_ticket, require
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import page_arg
 from app.tickets import attachments as files
 from app.tickets import forum_link, services
 from app.tickets.catalog import CATEGORIES, IMPACTS, PRIORITY_LABELS, STATUSES
@@ -57,7 +58,7 @@ def _own_ticket(ticket_id: int):
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return page_arg()
 
 
 @bp.route("/")

@@ -17,6 +17,7 @@ from app.accounts.permissions import (
 from app.extensions import db
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import page_arg
 from app.wiki import moderation, page_actions, services
 from app.wiki.errors import WikiError, WikiPermissionError
 from app.wiki.forms import ActionForm, ProtectForm, ReasonForm, RenameForm
@@ -181,7 +182,7 @@ def hide(slug: str, revision_id: int):
 @bp.route("/review")
 @require("wiki.moderate")
 def review():
-    held = moderation.pending_revisions(request.args.get("page", 1, type=int))
+    held = moderation.pending_revisions(page_arg())
     return render_template("wiki/review.html", held=held, form=ActionForm())
 
 
@@ -194,8 +195,15 @@ def review_decide(revision_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
+    decision = request.form.get("decision")
+    if decision not in {"approve", "reject"}:
+        abort(400)
+    if decision == "reject" and request.form.get("confirm") != "1":
+        # Rejecting throws the author's work away: a confirmation page first, which posts
+        # the decision again with confirm=1 (no script needed).
+        return _confirm_reject(revision, form)
     try:
-        if request.form.get("decision") == "approve":
+        if decision == "approve":
             moderation.approve_revision(revision, current_user, utcnow())
             message = f"Edit to “{revision.page.title}” approved."
         else:
@@ -208,3 +216,30 @@ def review_decide(revision_id: int):
         commit()
         flash(message, "success")
     return redirect(url_for("wiki.review"))
+
+
+def _confirm_reject(revision: WikiRevision, form: ActionForm):
+    page = revision.page
+    author = revision.author.display_name if revision.author else "a deleted account"
+    changes = (
+        url_for("wiki.diff", slug=page.slug, **{"from": revision.parent_id, "to": revision.id})
+        if revision.parent_id
+        else url_for("wiki.revision", slug=page.slug, revision_id=revision.id)
+    )
+    return render_template(
+        "_confirm.html",
+        heading=f"Reject the edit to “{page.title}”?",
+        summary=[
+            f"The edit by {author} ({revision.summary or 'no summary'}) is turned down: the page "
+            "keeps its current text, and only moderators and the author can still see the edit.",
+            "A rejected edit can't be approved later; the author would have to edit the page "
+            "again.",
+        ],
+        links=[("See the edit", changes)],
+        form=form,
+        carry=[("decision", "reject")],
+        action_url=url_for("wiki.review_decide", revision_id=revision.id),
+        button="Yes, reject the edit",
+        cancel_url=url_for("wiki.review"),
+        stylesheets=["css/wiki.css"],
+    )

@@ -27,6 +27,7 @@ from app.accounts.permissions import (
 from app.extensions import db
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import db_int, page_arg
 from app.wiki import links, queries, rules, services, watching
 from app.wiki.errors import EditConflict, WikiError, WikiNotFound, WikiPermissionError
 from app.wiki.forms import ActionForm, EditForm, NewPageForm, PreviewForm
@@ -47,7 +48,8 @@ def load_page(slug: str, *, for_edit: bool = False):
     """The page for ``slug``; an old slug redirects (raised as a response), unknown is 404."""
     found = queries.find_page(slug)
     if found.page is None:
-        if found.redirect_to is not None:
+        # Only to a page the reader may see: the address would give away a deleted page's name.
+        if found.redirect_to is not None and can_read_wiki_page(current_user, found.redirect_to):
             target = url_for(
                 request.endpoint, **{**request.view_args, "slug": found.redirect_to.slug}
             )
@@ -73,9 +75,7 @@ def _run_atomic(operation):
 def index():
     q = request.args.get("q", "")
     show_deleted = request.args.get("show") == "deleted" and can(current_user, "wiki.moderate")
-    pages = queries.list_pages(
-        current_user, q, deleted=show_deleted, page=request.args.get("page", 1, type=int)
-    )
+    pages = queries.list_pages(current_user, q, deleted=show_deleted, page=page_arg())
     return render_template("wiki/index.html", pages=pages, q=q, show_deleted=show_deleted)
 
 
@@ -227,7 +227,7 @@ def preview():
 @bp.route("/<slug>/history")
 def history(slug: str):
     page_obj = load_page(slug)
-    revisions = queries.history(page_obj, page=request.args.get("page", 1, type=int))
+    revisions = queries.history(page_obj, page=page_arg())
     return render_template(
         "wiki/history.html",
         page=page_obj,
@@ -244,13 +244,22 @@ def _revision_or_404(page_obj, revision_id):
         abort(404)
 
 
+def _revision_arg(name: str) -> int | None:
+    """The revision id a diff link names; None without one, 404 for one that cannot exist."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        return db_int(raw)
+    except ValueError:
+        abort(404)
+
+
 @bp.route("/<slug>/diff")
 def diff(slug: str):
     page_obj = load_page(slug)
-    new_rev = _revision_or_404(
-        page_obj, request.args.get("to", type=int) or page_obj.current_revision_id
-    )
-    from_id = request.args.get("from", type=int) or new_rev.parent_id
+    new_rev = _revision_or_404(page_obj, _revision_arg("to") or page_obj.current_revision_id)
+    from_id = _revision_arg("from") or new_rev.parent_id
     old_rev = _revision_or_404(page_obj, from_id) if from_id else None
     for revision in (old_rev, new_rev):
         if revision is not None and not can_see_revision(current_user, revision):
@@ -284,7 +293,7 @@ def recent():
         current_user,
         author=author,
         page_title=page_title,
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
     )
     return render_template(
         "wiki/recent.html",

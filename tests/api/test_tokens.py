@@ -145,3 +145,42 @@ def test_revoke_twice_keeps_first_time(app, tokens):
         services.revoke_token(user, token_id, first)
         services.revoke_token(user, token_id, first + timedelta(days=1))
         assert db.session.get(ApiToken, token_id).revoked_at == first
+
+
+def test_a_new_password_revokes_every_token(client, auth, tokens, factory, app, mailbox):
+    """Signed out everywhere means the app too: a stolen token dies with a password reset."""
+    user, first = tokens.make()
+    _, second = tokens.make(user, name="Tablet")
+    _bystander, theirs = tokens.make(factory.user())
+    for plain in (first, second, theirs):
+        assert (
+            client.get("/api/v1/requests", headers={"Authorization": f"Bearer {plain}"}).status_code
+            == 200
+        )
+    client.post("/account/reset", data={"email": user.email})
+    link = re.search(r"http://help\.test(/account/reset/\S+)", mailbox.messages()[-1].get_content())
+    new = "my new long password"
+    assert client.post(link.group(1), data={"password": new, "confirm": new}).status_code == 302
+    statuses = [
+        client.get("/api/v1/requests", headers={"Authorization": f"Bearer {plain}"}).status_code
+        for plain in (first, second, theirs)
+    ]
+    assert statuses == [401, 401, 200]  # someone else's token is untouched
+    # Changing the password while signed in does the same to a token made since.
+    auth.login(user, password=new)
+    made = client.post("/account/api-tokens", data={"name": "New phone"}).get_data(as_text=True)
+    third = re.search(r'id="new-token-value" value="([^"]+)"', made).group(1)
+    assert (
+        client.get("/api/v1/requests", headers={"Authorization": f"Bearer {third}"}).status_code
+        == 200
+    )
+    changed = client.post(
+        "/account/password", data={"current_password": new, "new_password": "another long one"}
+    )
+    assert changed.status_code == 302
+    follow = client.get(changed.headers["Location"]).get_data(as_text=True)
+    assert "API tokens included" in follow
+    assert (
+        client.get("/api/v1/requests", headers={"Authorization": f"Bearer {third}"}).status_code
+        == 401
+    )

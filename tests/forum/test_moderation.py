@@ -120,10 +120,16 @@ def test_every_queue_action(client, auth, factory, forum, app, action, post_stat
     item_id = _item_for(forum, post_id)[0]
     auth.login(moderator)
     client.post(f"/community/moderation/queue/{item_id}", data={"action": "claim"})
-    response = client.post(
-        f"/community/moderation/queue/{item_id}",
-        data={"action": action, "reason": f"why {action}", **extra},
-    )
+    data = {"action": action, "reason": f"why {action}", **extra}
+    if action in {"reject", "suspend"}:
+        # These ask first: the confirmation page changes nothing and posts confirm=1.
+        asked = client.post(f"/community/moderation/queue/{item_id}", data=data)
+        assert asked.status_code == 200
+        assert 'name="confirm" value="1"' in asked.get_data(as_text=True)
+        assert forum.post(post_id).status == "pending"
+        assert _item_for(forum, post_id)[3] is None
+        data["confirm"] = "1"
+    response = client.post(f"/community/moderation/queue/{item_id}", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
     post = forum.post(post_id)
     assert post.status == post_status
@@ -256,12 +262,11 @@ def test_thread_actions_are_audited(client, auth, factory, forum):
     assert thread.is_locked and thread.is_pinned
     client.post(url, data={"action": "move", "category": "bug-reports", "reason": "bug"})
     assert forum.get_thread(source).category_id != forum.get_thread(target).category_id
-    response = client.post(
-        url, data={"action": "split", "post_ids": [moved_reply], "title": "Split", "reason": "x"}
-    )
+    split = {"action": "split", "post_ids": [moved_reply], "title": "Split", "reason": "x"}
+    response = client.post(url, data={**split, "confirm": "1"})
     new_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert forum.post(moved_reply).thread_id == new_id and forum.post(moved_reply).is_opening
-    client.post(url, data={"action": "merge", "target": target, "reason": "dupe"})
+    client.post(url, data={"action": "merge", "target": target, "reason": "dupe", "confirm": "1"})
     assert forum.get_thread(source).status == "merged"
     assert client.get(f"/community/t/{source}").headers["Location"].endswith(f"/t/{target}")
     actions = [entry[0] for entry in forum.log_actions()]
@@ -354,7 +359,7 @@ def test_merging_carries_the_follows_over(app_config, client, auth, factory, for
     auth.login(moderator)
     response = client.post(
         f"/community/t/{source}/moderate",
-        data={"action": "merge", "target": target, "reason": "same question"},
+        data={"action": "merge", "target": target, "reason": "same question", "confirm": "1"},
     )
     assert response.status_code == 302
     auth.logout()

@@ -285,3 +285,28 @@ def test_forms_need_csrf_token(client, factory, forum, app_config):
     assert 'name="csrf_token"' in page
     refused = client.post(f"/community/t/{thread_id}/reply", data={"body": "no token"})
     assert refused.status_code == 400
+
+
+def test_unsubscribe_page_keeps_a_hidden_threads_title_private(client, auth, factory, forum, app):
+    from sqlalchemy import select
+
+    from app.forum import follows
+    from app.forum.models import HIDDEN, ForumSubscription, ForumThread
+
+    follower = factory.user()
+    thread_id = forum.thread(factory.user("moderator"), title="Private drama")
+    auth.login(follower)
+    client.post(f"/community/t/{thread_id}/follow", data={"follow": "1"})
+    auth.logout()
+    with app.app_context():
+        subscription = db.session.scalar(
+            select(ForumSubscription).where(ForumSubscription.user_id == follower.id)
+        )
+        link = f"/community/unsubscribe/{follows.unsubscribe_token(subscription)}"
+    assert "Private drama" in client.get(link).get_data(as_text=True)
+    with app.app_context():
+        db.session.get(ForumThread, thread_id).status = HIDDEN  # a moderator hid it since
+        db.session.commit()
+    html = client.get(link).get_data(as_text=True)
+    assert "Private drama" not in html and "no longer public" in html
+    assert client.post(link).status_code == 200  # unsubscribing still works

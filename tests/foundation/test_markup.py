@@ -151,3 +151,24 @@ def test_headings_are_reported_for_a_table_of_contents():
 
 def test_plain_text_strips_tags_and_entities():
     assert markup.plain_text("<p>Fish &amp; chips <script>x()</script></p>") == "Fish & chips"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('<img src="https://e.org/a.png">', '<img src="https://e.org/a.png" alt="">'),
+        (
+            '<img src="https://e.org/a.png" alt="Basil">',
+            '<img src="https://e.org/a.png" alt="Basil">',
+        ),
+        # "alt=" inside another attribute's value is not an alt attribute.
+        (
+            '<img src="https://e.org/a.png" title="alt=&quot;x">',
+            '<img src="https://e.org/a.png" title="alt=&quot;x" alt="">',
+        ),
+    ],
+)
+def test_every_image_has_alt_text(source, expected):
+    """Screen readers skip an image with an empty alt instead of reading its address."""
+    assert markup.clean(source) == expected
+    assert markup.clean(markup.clean(source)) == expected

@@ -112,6 +112,17 @@ def test_stats_for_staff_only(client, app, articles, factory, auth):
     assert "blossom end rot" in zero and "reset" not in zero
 
 
+def test_filtered_searches_that_find_nothing_stay_out_of_the_backlog(client, app, articles):
+    client.get("/search/?q=reset&category=no-such-category")  # finds nothing: filtered out
+    client.get("/search/?q=reset&type=thread")  # no thread says "reset"
+    client.get("/search/?q=reset&category=account")  # filtered, but it finds the article
+    client.get("/search/?q=blossom+end+rot")  # nothing anywhere: that is the backlog
+    assert [(log.query, log.result_count) for log in _logs(app)] == [
+        ("reset", 1),
+        ("blossom end rot", 0),
+    ]
+
+
 def test_pagination_links_keep_the_filters(client, app, now):
     with app.app_context():
         for i in range(12):

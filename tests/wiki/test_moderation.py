@@ -1,4 +1,5 @@
-"""Protection, hidden revisions, rollback, the review rule, watching and CSRF."""
+"""Protection, hidden revisions, rollback, the review rule (rejecting asks first), watching
+and CSRF."""
 
 from __future__ import annotations
 
@@ -122,3 +123,36 @@ def test_forms_need_csrf(client, factory, wiki, app):
     response = client.post("/wiki/basil-care/edit", data={"body": "x", "edit_token": "t"})
     assert response.status_code == 400
     assert len(wiki.revisions("basil-care")) == 1
+
+
+@pytest.mark.parametrize("app_config", [{"WIKI_REVIEW_FIRST_EDITS": 1, "WIKI_NEW_ACCOUNT_DAYS": 7}])
+def test_rejecting_a_held_edit_asks_first(app_config, client, factory, wiki):
+    from tests.forum.test_member_moderation import confirm_form
+
+    veteran, newcomer, moderator = (
+        factory.user("contributor"), factory.user(display_name="Nell"), factory.user("moderator"),
+    )  # fmt: skip
+    _as(client, veteran)
+    wiki.create(body="Intro.\n")
+    _as(client, newcomer)
+    wiki.save("basil-care", "Intro.\n\nBuy pills.\n", summary="More tips")
+    [held] = wiki.revisions("basil-care", status="pending")
+    _as(client, moderator)
+    assert f'id="reject-{held.id}" class="secondary">Reject…' in client.get(
+        "/wiki/review"
+    ).get_data(as_text=True)
+    assert client.post(f"/wiki/review/{held.id}", data={"decision": "ban"}).status_code == 400
+    asked = client.post(f"/wiki/review/{held.id}", data={"decision": "reject"})
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Reject the edit to “Basil care”?" in page and "The edit by Nell (More tips)" in page
+    assert 'href="/wiki/review" role="button"' in page  # Cancel
+    assert f"/wiki/basil-care/diff?from={held.parent_id}&amp;to={held.id}" in page
+    assert [r.id for r in wiki.revisions("basil-care", status="pending")] == [held.id]
+    action, fields = confirm_form(page)
+    assert action == f"/wiki/review/{held.id}"
+    assert fields == {"decision": ["reject"], "confirm": ["1"]}
+    assert client.post(action, data=fields).status_code == 302
+    assert wiki.revisions("basil-care", status="pending") == []
+    assert [r.id for r in wiki.revisions("basil-care", status="rejected")] == [held.id]
+    assert wiki.revisions("basil-care")[-1].body == "Intro.\n"

@@ -193,3 +193,19 @@ def test_out_of_range_ids_are_404_not_500(client, auth, factory, wiki):
     form = wiki.edit_form("basil-care")
     response = wiki.save("basil-care", "x\n", form={**form, "base_revision_id": str(huge)})
     assert response.status_code == 422
+
+
+def test_an_old_title_does_not_give_away_a_deleted_page(client, auth, factory, wiki):
+    moderator = factory.user("moderator")
+    auth.login(moderator)
+    wiki.create("Basil care")
+    client.post("/wiki/basil-care/rename", data={"title": "Secret new name"})
+    assert client.post("/wiki/secret-new-name/delete", data={"summary": "x"}).status_code == 302
+    moved = client.get("/wiki/basil-care")  # a moderator still follows it to the deleted page
+    assert moved.status_code == 301 and moved.location.endswith("/wiki/secret-new-name")
+    auth.logout()
+    for url in ("/wiki/basil-care", "/wiki/basil-care/history"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "secret" not in response.get_data(as_text=True).lower()
+        assert "Location" not in response.headers
