@@ -53,6 +53,16 @@ class Base(DeclarativeBase):
     )
 
 
+#: The largest value of an INTEGER column on PostgreSQL (SQLite's are wider): no row id is
+#: larger, and asking the database for a larger one fails instead of finding nothing.
+MAX_DB_INT = 2**31 - 1
+
+
+def is_row_id(value: object) -> bool:
+    """Whether ``value`` could be a row id (so typed numbers never reach a query out of range)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_DB_INT
+
+
 def utcnow() -> datetime:
     """The current time, aware and in UTC. Only the edges (views, CLI) call this."""
     return datetime.now(UTC)

@@ -11,8 +11,7 @@ from __future__ import annotations
 from flask import request
 from werkzeug.routing import IntegerConverter
 
-#: The largest value of an SQL INTEGER column on PostgreSQL (SQLite's are wider).
-MAX_DB_INT = 2**31 - 1
+from app.models import MAX_DB_INT
 
 
 class RowIdConverter(IntegerConverter):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from app.api import rules
 from app.api.openapi_schemas import _STR, _ref, schemas
+from app.models import MAX_DB_INT
 from app.search.documents import DOC_TYPES
 from app.tickets.catalog import CATEGORIES, IMPACTS
 
@@ -97,7 +98,7 @@ _P = {
         "name": "ticket_id",
         "in": "path",
         "required": True,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DB_INT},
     },
     "tour_name": {
         "name": "name",

@@ -100,7 +100,7 @@ def create_request():
     return api.send(api.encode(payload), status=201, headers={"Location": location})
 
 
-@bp.get("/requests/<int(max=2147483647):ticket_id>")
+@bp.get("/requests/<int:ticket_id>")
 def get_request(ticket_id: int):
     user = api.require_user("tickets.submit")
     ticket = _own_ticket(user, ticket_id)
@@ -110,7 +110,7 @@ def get_request(ticket_id: int):
     return api.send(api.encode(payload), cache=api.PRIVATE)
 
 
-@bp.post("/requests/<int(max=2147483647):ticket_id>/replies")
+@bp.post("/requests/<int:ticket_id>/replies")
 def reply_to_request(ticket_id: int):
     user = api.require_user("tickets.submit")
     data = api.json_body(REPLY_FIELDS)

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.forum.models import FLAG_REASONS
+from app.models import MAX_DB_INT
 
 _BODY_HINT = "Markdown works: **bold**, *italic*, `code`, > quotes, lists and links."
 
@@ -61,8 +62,6 @@ _REASON_LENGTH = Length(max=500, message="Keep the reason to 500 characters or f
 _SILENCE_RANGE = NumberRange(
     min=1, max=24 * 365, message="Silence for 1 to 8760 hours (a year at most)."
 )
-#: The largest thread number the database holds; a bigger one would overflow the query.
-_MAX_ID = 2_147_483_647
 
 
 class ReviewForm(FlaskForm):
@@ -89,7 +88,7 @@ class ModerateThreadForm(FlaskForm):
         "Merge into thread number",
         validators=[
             Optional(),
-            NumberRange(min=1, max=_MAX_ID, message="There is no thread with that number."),
+            NumberRange(min=1, max=MAX_DB_INT, message="There is no thread with that number."),
         ],
     )
     title = StringField("Title of the new thread", validators=[Optional(), Length(max=200)])

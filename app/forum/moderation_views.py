@@ -30,10 +30,11 @@ from app.forum.models import (
     ForumReviewItem,
 )
 from app.forum.posting_views import form_error
-from app.forum.views import bp, page_number
+from app.forum.views import bp
 from app.forum.views import profile as profile_page
 from app.models import utcnow
 from app.outbox import commit
+from app.request_args import page_arg
 
 REASON_LABELS = {
     "new_user": "New member's post",
@@ -87,9 +88,7 @@ def member_moderation():
 @bp.route("/moderation/queue")
 @require("forum.moderate")
 def queue():
-    page = db.paginate(
-        moderation.open_queue_query(), page=page_number(), per_page=20, error_out=False
-    )
+    page = db.paginate(moderation.open_queue_query(), page=page_arg(), per_page=20, error_out=False)
     return render_template(
         "forum/moderation/queue.html", page=page, labels=REASON_LABELS, now=utcnow()
     )
@@ -369,7 +368,7 @@ def _confirm_suspend(person: User, form: MemberModerationForm):
 def audit_log():
     page = db.paginate(
         select(ForumModerationLog).order_by(ForumModerationLog.id.desc()),
-        page=page_number(),
+        page=page_arg(),
         per_page=50,
         error_out=False,
     )

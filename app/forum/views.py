@@ -25,10 +25,6 @@ from app.request_args import page_arg
 bp = Blueprint("forum", __name__, url_prefix="/community")
 
 
-def page_number() -> int:
-    return page_arg()
-
-
 def _sort() -> str:
     sort = request.args.get("sort", "latest")
     return sort if sort in queries.SORTS else "latest"
@@ -37,7 +33,7 @@ def _sort() -> str:
 def _thread_page(query):
     page = db.paginate(
         query,
-        page=page_number(),
+        page=page_arg(),
         per_page=current_app.config["FORUM_THREADS_PER_PAGE"],
         error_out=False,
     )
@@ -96,7 +92,7 @@ def thread(thread_id: int):
     found = services.visible_thread_for(current_user, thread_id) or abort(404)
     page = db.paginate(
         queries.thread_posts_query(current_user, found),
-        page=page_number(),
+        page=page_arg(),
         per_page=current_app.config["FORUM_POSTS_PER_PAGE"],
         error_out=False,
     )
@@ -126,7 +122,7 @@ def profile(user_id: int):
     person = db.session.get(User, user_id) or abort(404)
     page = db.paginate(
         queries.user_posts_query(current_user, person),
-        page=page_number(),
+        page=page_arg(),
         per_page=current_app.config["FORUM_POSTS_PER_PAGE"],
         error_out=False,
     )

@@ -13,10 +13,10 @@ from flask_login import current_user
 from app.accounts.permissions import require
 from app.kb import rules, services
 from app.kb.forms import EditArticleForm, RestoreForm
-from app.kb.views import _article_or_404, _page_arg, bp
+from app.kb.views import _article_or_404, bp
 from app.models import utcnow
 from app.outbox import commit
-from app.request_args import db_int
+from app.request_args import db_int, page_arg
 
 
 def _base_revision(form) -> int:
@@ -107,7 +107,7 @@ def preview(slug: str):
 @require("kb.history")
 def history(slug: str):
     article = _article_or_404(slug)
-    page = services.revisions_page(article, page=_page_arg())
+    page = services.revisions_page(article, page=page_arg())
     return render_template("kb/history.html", article=article, page=page)
 
 

@@ -32,10 +32,6 @@ bp = Blueprint("kb", __name__)
 VISITOR_KEY = "kb_visitor"
 
 
-def _page_arg() -> int:
-    return page_arg()
-
-
 def _article_or_404(slug: str):
     article = services.get_article(slug)
     if article is None or not can(current_user, "kb.read"):
@@ -65,7 +61,7 @@ def home():
 def section(slug: str):
     if slug not in rules.SECTION_TITLES:
         abort(404)
-    page = services.section_articles(slug, page=_page_arg())
+    page = services.section_articles(slug, page=page_arg())
     return render_template(
         "kb/section.html",
         section_slug=slug,

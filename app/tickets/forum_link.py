@@ -12,6 +12,7 @@ from datetime import datetime
 from app.accounts.models import User
 from app.accounts.permissions import can_escalate_forum_thread
 from app.extensions import db
+from app.models import is_row_id
 from app.tickets import clock, services
 from app.tickets.models import Ticket
 from app.tickets.services import TicketError, TicketNotFound
@@ -31,7 +32,7 @@ def thread_for_escalation(actor: User, thread_id: int):
     :raises TicketNotFound: no such visible thread, or ``actor`` may not escalate it.
     """
     forum = _forum()
-    usable = forum is not None and services.valid_id(thread_id)
+    usable = forum is not None and is_row_id(thread_id)
     thread = forum.visible_thread_for(actor, thread_id) if usable else None
     if thread is None or not can_escalate_forum_thread(actor, thread):
         raise TicketNotFound()

@@ -17,6 +17,7 @@ from app.accounts.models import User
 from app.accounts.permissions import can
 from app.extensions import db
 from app.markup import render
+from app.models import is_row_id
 from app.tickets import attachments as files
 from app.tickets import clock
 from app.tickets.catalog import (
@@ -53,16 +54,6 @@ class TicketNotFound(TicketError):
 
     def __init__(self) -> None:
         super().__init__("We couldn't find that request.")
-
-
-#: Ids beyond a 32-bit integer can't exist; asking the database for one would fail instead.
-MAX_ID = 2**31 - 1
-
-
-def valid_id(value: object) -> bool:
-    """Whether ``value`` could be a row id (so user input never reaches the database as an
-    out-of-range integer)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def impact_priority(impact: str) -> str:
@@ -204,7 +195,7 @@ def get_ticket_for_requester(requester: User, ticket_id: int) -> Ticket:
 
     :raises TicketNotFound: it doesn't exist or belongs to somebody else (never say which).
     """
-    ticket = db.session.get(Ticket, ticket_id) if valid_id(ticket_id) else None
+    ticket = db.session.get(Ticket, ticket_id) if is_row_id(ticket_id) else None
     if ticket is None or requester is None or ticket.requester_id != getattr(requester, "id", -1):
         raise TicketNotFound()
     return ticket

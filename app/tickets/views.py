@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user
 
 from app.accounts.permissions import can, can_view_ticket, require
-from app.models import utcnow
+from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import page_arg
 from app.tickets import attachments as files
@@ -57,14 +57,10 @@ def _own_ticket(ticket_id: int):
         abort(404)
 
 
-def _page() -> int:
-    return page_arg()
-
-
 @bp.route("/")
 @require("tickets.submit")
 def index():
-    page = services.list_requester_tickets(current_user, _page(), 20)
+    page = services.list_requester_tickets(current_user, page_arg(), 20)
     return render_template(
         "tickets/index.html", page=page, statuses=STATUSES, categories=CATEGORIES,
         now=utcnow(), promise=services.promise_text,
@@ -171,11 +167,7 @@ def _requester_action(ticket_id: int, action, message: str):
 def attachment(ticket_id: int, attachment_id: int):
     from app.extensions import db
 
-    item = (
-        db.session.get(TicketAttachment, attachment_id)
-        if services.valid_id(attachment_id)
-        else None
-    )
+    item = db.session.get(TicketAttachment, attachment_id) if is_row_id(attachment_id) else None
     if item is None or item.ticket_id != ticket_id:
         abort(404)
     if not can_view_ticket(current_user, item.ticket):

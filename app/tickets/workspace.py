@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.accounts.permissions import can
 from app.extensions import db
 from app.markup import render
+from app.models import is_row_id
 from app.tickets import attachments as files
 from app.tickets import clock
 from app.tickets.catalog import CATEGORIES, CHANNELS, CLOSED, NEW, OPEN, SOLVED, STATUSES
@@ -26,7 +27,6 @@ from app.tickets.services import (
     TicketNotFound,
     _attach,
     _text,
-    valid_id,
 )
 
 #: Statuses a queue shows unless the agent filters for another.
@@ -55,7 +55,7 @@ def _require_agent(agent: User) -> None:
 def get_ticket_for_agent(agent: User, ticket_id: int) -> Ticket:
     """:raises TicketNotFound: no such ticket, or ``agent`` is not support staff."""
     _require_agent(agent)
-    ticket = db.session.get(Ticket, ticket_id) if valid_id(ticket_id) else None
+    ticket = db.session.get(Ticket, ticket_id) if is_row_id(ticket_id) else None
     if ticket is None:
         raise TicketNotFound()
     return ticket
@@ -77,7 +77,7 @@ def _filtered(filters: QueueFilters, agent: User, now: datetime):
         query = query.where(Ticket.assignee_id == agent.id)
     elif filters.assignee == "none":
         query = query.where(Ticket.assignee_id.is_(None))
-    elif filters.assignee.isdigit() and valid_id(int(filters.assignee)):
+    elif filters.assignee.isdigit() and is_row_id(int(filters.assignee)):
         query = query.where(Ticket.assignee_id == int(filters.assignee))
     if filters.breached:
         query = query.where(Ticket.sla_due_at < now)
@@ -160,7 +160,7 @@ def assign(agent: User, ticket: Ticket, assignee_id: int | None, now: datetime) 
     """
     _require_agent(agent)
     if assignee_id is not None:
-        assignee = db.session.get(User, assignee_id) if valid_id(assignee_id) else None
+        assignee = db.session.get(User, assignee_id) if is_row_id(assignee_id) else None
         if assignee is None or not can(assignee, "tickets.work"):
             raise TicketError("Choose a support agent.", "assignee")
     if ticket.assignee_id == assignee_id:
@@ -292,7 +292,7 @@ def merge(agent: User, ticket: Ticket, into_id: int, now: datetime) -> Ticket:
     :raises TicketError: unknown target, itself, another requester's or a closed target.
     """
     _require_agent(agent)
-    target = db.session.get(Ticket, into_id) if valid_id(into_id) else None
+    target = db.session.get(Ticket, into_id) if is_row_id(into_id) else None
     if target is None or target.id == ticket.id:
         raise TicketError("Enter the number of another ticket.", "into")
     if target.requester_id != ticket.requester_id:

@@ -15,7 +15,7 @@ from app.accounts.permissions import (
     require,
 )
 from app.extensions import db
-from app.models import utcnow
+from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import page_arg
 from app.wiki import moderation, page_actions, services
@@ -189,7 +189,7 @@ def review():
 @bp.route("/review/<int:revision_id>", methods=["POST"])
 @require("wiki.moderate")
 def review_decide(revision_id: int):
-    revision = db.session.get(WikiRevision, revision_id) if services.valid_id(revision_id) else None
+    revision = db.session.get(WikiRevision, revision_id) if is_row_id(revision_id) else None
     if revision is None:
         abort(404)
     form = ActionForm()

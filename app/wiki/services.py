@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from app.accounts.permissions import can, can_edit_wiki_page
 from app.extensions import db
+from app.models import is_row_id
 from app.outbox import record_search_change
 from app.wiki import links, rules
 from app.wiki.errors import (
@@ -50,15 +51,6 @@ class SaveResult:
 def new_edit_token() -> str:
     """A random token for an edit form (its resubmission saves nothing twice)."""
     return secrets.token_urlsafe(24)
-
-
-#: Ids beyond a 64-bit integer can't be in the database (and SQLite refuses to bind them).
-MAX_ID = 2**63 - 1
-
-
-def valid_id(value: object) -> bool:
-    """Whether ``value`` could be a row id (so user-typed numbers never crash a query)."""
-    return isinstance(value, int) and 0 < value <= MAX_ID
 
 
 def _size(body: str) -> int:
@@ -269,7 +261,7 @@ def create_page(
 
 def get_revision(page: WikiPage, revision_id: int | None) -> WikiRevision:
     """:raises WikiNotFound: no such revision of this page."""
-    revision = db.session.get(WikiRevision, revision_id) if valid_id(revision_id) else None
+    revision = db.session.get(WikiRevision, revision_id) if is_row_id(revision_id) else None
     if revision is None or revision.page_id != page.id:
         raise WikiNotFound("That revision doesn't exist.")
     return revision
