@@ -15,8 +15,6 @@ security headers). ``tests/test_application.py`` holds both sides of the rule.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from weakref import WeakSet
 
 from flask import Flask, Response, request
 from flask.globals import request_ctx
@@ -31,21 +29,7 @@ class HelpCenterFlask(Flask):
         #: Names of top-level blueprints whose requests skip the application-wide hooks
         #: (add one with :meth:`make_self_contained`).
         self.self_contained_blueprints: frozenset[str] = frozenset()
-        # Plain functions whose coroutine check (about 4 µs, made for every hook of every
-        # request) is done. Weak, so a closure made per request (after_this_request) goes.
-        self._sync_callables: WeakSet[Callable] = WeakSet()
         self._self_contained_chains: dict[str | None, tuple[str, ...] | None] = {}
-
-    def ensure_sync(self, func: Callable) -> Callable:
-        try:
-            if func in self._sync_callables:
-                return func
-        except TypeError:  # not weakly referable: not remembered
-            return super().ensure_sync(func)
-        answer = super().ensure_sync(func)
-        if answer is func:  # a coroutine's wrapper is made anew each time: only these are kept
-            self._sync_callables.add(func)
-        return answer
 
     def make_self_contained(self, blueprint_name: str) -> None:
         self.self_contained_blueprints = self.self_contained_blueprints | {blueprint_name}

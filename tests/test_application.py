@@ -3,12 +3,8 @@ nothing else changes about how a request is handled."""
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 from flask import Blueprint, after_this_request, g
-
-from app.application import HelpCenterFlask
 
 
 @pytest.fixture
@@ -101,17 +97,3 @@ def test_the_api_is_self_contained_and_the_site_keeps_its_guards(app, client, fa
     assert api.status_code == 200
     assert api.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert "Referrer-Policy" not in api.headers
-
-
-def test_sync_callables_are_checked_once():
-    flask_app = HelpCenterFlask(__name__)
-
-    def hook():
-        return None
-
-    assert flask_app.ensure_sync(hook) is hook
-    assert hook in flask_app._sync_callables
-    assert flask_app.ensure_sync(hook) is hook
-    del hook  # a closure made for one request is not kept
-    gc.collect()
-    assert len(flask_app._sync_callables) == 0

@@ -103,20 +103,12 @@ def _caches(app=None) -> tuple[_VersionCache, BodyCache]:
     return ext["api_caches"]
 
 
-def content_version() -> str:
-    """The knowledge base's content hash, cached for ``API_CONTENT_VERSION_TTL`` seconds."""
-    return _caches()[0].get(current_app.config["API_CONTENT_VERSION_TTL"])
-
-
 def version_and_bodies() -> tuple[str, BodyCache]:
-    """:func:`content_version` and :func:`body_cache` at once (the snippet path's look-ups)."""
+    """The knowledge base's content hash (cached for ``API_CONTENT_VERSION_TTL`` seconds) and
+    the cache of encoded answers, in one look-up of the application."""
     app = current_app._get_current_object()
     versions, bodies = _caches(app)
     return versions.get(app.config["API_CONTENT_VERSION_TTL"]), bodies
-
-
-def body_cache() -> BodyCache:
-    return _caches()[1]
 
 
 def forget_cached_content() -> None:

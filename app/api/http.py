@@ -230,7 +230,7 @@ def after_api_request(response):
     # A 304 updates the client's stored answer, which already has them (RFC 9111, 4.3.4).
     if response.status_code != 304:
         headers.extend(API_HEADERS)
-        if request.environ.get("wsgi.url_scheme") == "https":
+        if request.is_secure:
             headers.add(*HSTS)
     if "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"

@@ -1,7 +1,7 @@
 """Rate limits of ``/api/v1``: per address for everyone, per token for the signed-in app.
 
-The site's Flask-Limiter leaves the API alone through its public API (``limiter.exempt`` for
-the blueprint and a ``request_filter`` for every ``/api/v1`` path, see ``app.api.views``); the
+The site's Flask-Limiter leaves the API alone (the blueprint is self-contained, and a
+``request_filter`` covers ``/api/v1`` paths that match no route, see ``app.api.views``); the
 API counts its own fixed windows on the same storage URI with the ``limits`` library that
 Flask-Limiter is built on, because resolving decorated limits per request cost more than the
 whole cached snippet answer.

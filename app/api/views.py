@@ -20,11 +20,8 @@ from app.outbox import commit
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # Per address for everyone, and per token for the signed-in app, each with its own budget
-# (app.api.limits). The site's Flask-Limiter leaves the API alone, through its public API: the
-# filter skips every /api/v1 path (also those that match no route), and the exemption also
-# keeps any "meta" limits off the blueprint (the filter does not). Both are registered once, on
-# the shared limiter, like the blueprint's own routes.
-limiter.exempt(bp)
+# (app.api.limits). The site's Flask-Limiter never sees a routed API request (the blueprint is
+# self-contained: app.application); the filter keeps it off /api/v1 paths that match no route.
 limiter.request_filter(limits.is_api_request)
 bp.before_request(api.check_rate_limits)
 bp.after_request(api.after_api_request)
@@ -51,16 +48,16 @@ def _content_cache() -> str:
     return api.public_cache(current_app.config["API_CACHE_MAX_AGE"])
 
 
-def _cached(cache_key: tuple, build, bodies: content.BodyCache | None = None):
-    """The answer for ``cache_key`` (kind, content version, ...), built and encoded once.
+def _cached(build, kind: str, *key) -> content.Entry | None:
+    """The answer of ``kind`` for ``key`` at the current content version, built and encoded
+    once per version.
 
-    The entity tag is derived from the key, so revalidating a cached answer needs no database
-    work; a :class:`content.NotFound` from ``build`` is remembered as None for that version.
-
-    :rtype: content.Entry | None
+    The entity tag is derived from (kind, version, *key), so revalidating a cached answer needs
+    no database work; a :class:`content.NotFound` from ``build`` is remembered as None for
+    that version.
     """
-    if bodies is None:
-        bodies = content.body_cache()
+    version, bodies = content.version_and_bodies()
+    cache_key = (kind, version, *key)
     entry = bodies.get(cache_key)
     if entry is None:
         try:
@@ -76,10 +73,8 @@ def snippet(key: str):
     lang = api.query_lang()
     if not rules.is_key(key):
         raise content.NotFound(key)
-    version, bodies = content.version_and_bodies()
     # The body holds absolute article links, so the host is part of the key (and the tag).
-    cache_key = ("snippet", version, api.host_key(), key, lang)
-    entry = _cached(cache_key, lambda: content.get_snippet(key, lang), bodies)
+    entry = _cached(lambda: content.get_snippet(key, lang), "snippet", api.host_key(), key, lang)
     if entry is None:
         raise content.NotFound(key)
     return api.send_cached(entry, _content_cache())
@@ -98,8 +93,8 @@ def snippets():
             "missing": [key for key in keys if key not in found],
         }
 
-    cache_key = ("snippets", content.content_version(), api.host_key(), lang, *keys)
-    return api.send_cached(_cached(cache_key, build), _content_cache())
+    entry = _cached(build, "snippets", api.host_key(), lang, *keys)
+    return api.send_cached(entry, _content_cache())
 
 
 @bp.get("/suggestions")
@@ -129,7 +124,7 @@ def suggestions():
 def tour(name: str):
     if not rules.is_name(name):
         raise content.NotFound(name)
-    entry = _cached(("tour", content.content_version(), name), lambda: content.get_tour(name))
+    entry = _cached(lambda: content.get_tour(name), "tour", name)
     if entry is None:
         raise content.NotFound(name)
     return api.send_cached(entry, _content_cache())
