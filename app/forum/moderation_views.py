@@ -7,13 +7,14 @@ again with ``confirm=1``; only that second POST acts."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import User
 from app.accounts.permissions import require
+from app.confirm import confirm_page, confirmed
 from app.extensions import db
 from app.forum import moderation, services, trust
 from app.forum.forms import (
@@ -30,8 +31,7 @@ from app.forum.models import (
     ForumReviewItem,
 )
 from app.forum.posting_views import form_error
-from app.forum.views import bp
-from app.forum.views import profile as profile_page
+from app.forum.views import bp, render_profile
 from app.models import utcnow
 from app.outbox import commit
 from app.request_args import page_arg
@@ -46,43 +46,8 @@ REASON_LABELS = {
 CONFIRM_QUEUE_ACTIONS = {"reject", "suspend"}
 
 
-def _confirmed() -> bool:
-    """Whether this POST comes from a confirmation page."""
-    return request.form.get("confirm") == "1"
-
-
-def _confirm_page(form, *, carry, **context):
-    """The confirmation step (see the module docstring); nothing has changed yet."""
-    return render_template(
-        "_confirm.html",
-        form=form,
-        carry=[(name, value) for name, value in carry if value not in (None, "")],
-        action_url=request.path,
-        stylesheets=["css/forum.css"],
-        **context,
-    )
-
-
 def _reason_sentence(reason: str | None) -> str:
     return f"Reason for the log: {reason}" if reason else "No reason given for the log."
-
-
-@bp.context_processor
-def member_moderation():
-    """The profile page (``views.profile``) shows the moderators' form; when an action on it is
-    refused, ``moderate_user`` renders that page again with the form as it was posted."""
-
-    def member_form() -> MemberModerationForm:
-        form = g.get("member_form")
-        if form is None:
-            form = MemberModerationForm(formdata=None)
-            form.silence_hours.data = current_app.config["FORUM_SILENCE_HOURS"]
-        return form
-
-    def silenced_until(person):
-        return trust.silenced_until(person, utcnow())
-
-    return {"member_form": member_form, "member_silenced_until": silenced_until}
 
 
 @bp.route("/moderation/queue")
@@ -109,7 +74,7 @@ def review_item(item_id: int):
                 moderation.claim(item, current_user, now)
             elif action == "release":
                 moderation.release(item, current_user)
-            elif action in CONFIRM_QUEUE_ACTIONS and not _confirmed():
+            elif action in CONFIRM_QUEUE_ACTIONS and not confirmed():
                 if action == "suspend":
                     moderation.check_suspendable(item.post.author)
                 return _confirm_queue_action(item, form, action)
@@ -171,8 +136,9 @@ def _confirm_queue_action(item: ForumReviewItem, form: ReviewForm, action: str):
             "suspension on their profile.",
         ]
         button = f"Yes, hide and suspend {author}"
-    return _confirm_page(
+    return confirm_page(
         form,
+        stylesheet="css/forum.css",
         heading=heading,
         summary=[*summary, _reason_sentence(form.reason.data)],
         carry=[("action", action), ("reason", form.reason.data)],
@@ -244,14 +210,14 @@ def moderate_thread(thread_id: int):
                 target = services.get_thread(form.target.data or 0)
                 if target is None:
                     raise services.ForumError("There is no thread with that number.", "target")
-                if not _confirmed():
+                if not confirmed():
                     moderation.check_merge(thread, target)
                     return _confirm_merge(thread, target, form)
                 moderation.merge_threads(thread, target, current_user, reason, now)
                 destination = target
             elif action == "split":
                 post_ids = form.post_ids.data or []
-                if not _confirmed():
+                if not confirmed():
                     title, posts = moderation.split_selection(thread, post_ids, form.title.data)
                     return _confirm_split(thread, title, posts, form)
                 destination = moderation.split_thread(
@@ -270,8 +236,9 @@ def moderate_thread(thread_id: int):
 
 
 def _confirm_merge(thread, target, form: ModerateThreadForm):
-    return _confirm_page(
+    return confirm_page(
         form,
+        stylesheet="css/forum.css",
         heading=f"Merge “{thread.title}” into “{target.title}”?",
         summary=[
             f"Every post of thread {thread.id} moves into thread {target.id}, “{target.title}”, "
@@ -287,8 +254,9 @@ def _confirm_merge(thread, target, form: ModerateThreadForm):
 
 
 def _confirm_split(thread, title: str, posts, form: ModerateThreadForm):
-    return _confirm_page(
+    return confirm_page(
         form,
+        stylesheet="css/forum.css",
         heading=f"Move {len(posts)} repl{'y' if len(posts) == 1 else 'ies'} to a new thread?",
         summary=[
             f"A new thread “{title}” is made in {thread.category.name}; the first of these "
@@ -327,7 +295,7 @@ def moderate_user(user_id: int):
                     person, current_user, now, hours=form.silence_hours.data, reason=reason
                 )
             elif action == "suspend":
-                if not _confirmed():
+                if not confirmed():
                     moderation.check_suspendable(person)
                     return _confirm_suspend(person, form)
                 moderation.suspend_user(person, current_user, now, reason=reason)
@@ -342,14 +310,14 @@ def moderate_user(user_id: int):
             flash(USER_ACTION_MESSAGES[action].format(name=person.display_name), "success")
             return redirect(url_for("forum.profile", user_id=person.id))
     # The profile again, with what was typed and the message next to its field.
-    g.member_form = form
-    return profile_page(person.id), 422
+    return render_profile(person, form), 422
 
 
 def _confirm_suspend(person: User, form: MemberModerationForm):
     name = person.display_name
-    return _confirm_page(
+    return confirm_page(
         form,
+        stylesheet="css/forum.css",
         heading=f"Suspend {name}'s account?",
         summary=[
             f"{name} is signed out everywhere at once and can't sign in; their posts stay as "

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.accounts.models import User
 from app.accounts.permissions import (
+    can,
     can_accept_forum_answer,
     can_delete_forum_post,
     can_edit_forum_post,
@@ -15,7 +16,7 @@ from app.accounts.permissions import (
 )
 from app.extensions import csrf, db
 from app.forum import follows, queries, services, trust
-from app.forum.forms import ConfirmForm, ReplyForm
+from app.forum.forms import ConfirmForm, MemberModerationForm, ReplyForm
 from app.forum.models import MERGED, ForumCategory
 from app.forum.visibility import can_see_thread
 from app.models import utcnow
@@ -119,7 +120,17 @@ def thread(thread_id: int):
 
 @bp.route("/users/<int:user_id>")
 def profile(user_id: int):
-    person = db.session.get(User, user_id) or abort(404)
+    return render_profile(db.session.get(User, user_id) or abort(404))
+
+
+def render_profile(person: User, member_form: MemberModerationForm | None = None) -> str:
+    """A member's public profile; a moderator also gets the member moderation form, as posted
+    when ``moderation_views.moderate_user`` refused it (else with the defaults)."""
+    now = utcnow()
+    moderating = can(current_user, "forum.moderate")
+    if moderating and member_form is None:
+        member_form = MemberModerationForm(formdata=None)
+        member_form.silence_hours.data = current_app.config["FORUM_SILENCE_HOURS"]
     page = db.paginate(
         queries.user_posts_query(current_user, person),
         page=page_arg(),
@@ -130,9 +141,11 @@ def profile(user_id: int):
         "forum/profile.html",
         person=person,
         counts=queries.profile_counts(current_user, person),
-        progress=trust.progress_for(person, utcnow()),
+        progress=trust.progress_for(person, now),
         is_me=current_user.is_authenticated and current_user.id == person.id,
         page=page,
+        member_form=member_form,
+        silenced_until=trust.silenced_until(person, now) if moderating else None,
     )
 
 

@@ -14,6 +14,7 @@ from app.accounts.permissions import (
     can_see_revision,
     require,
 )
+from app.confirm import confirm_page, confirmed
 from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
@@ -198,7 +199,7 @@ def review_decide(revision_id: int):
     decision = request.form.get("decision")
     if decision not in {"approve", "reject"}:
         abort(400)
-    if decision == "reject" and request.form.get("confirm") != "1":
+    if decision == "reject" and not confirmed():
         # Rejecting throws the author's work away: a confirmation page first, which posts
         # the decision again with confirm=1 (no script needed).
         return _confirm_reject(revision, form)
@@ -226,8 +227,9 @@ def _confirm_reject(revision: WikiRevision, form: ActionForm):
         if revision.parent_id
         else url_for("wiki.revision", slug=page.slug, revision_id=revision.id)
     )
-    return render_template(
-        "_confirm.html",
+    return confirm_page(
+        form,
+        stylesheet="css/wiki.css",
         heading=f"Reject the edit to “{page.title}”?",
         summary=[
             f"The edit by {author} ({revision.summary or 'no summary'}) is turned down: the page "
@@ -236,10 +238,8 @@ def _confirm_reject(revision: WikiRevision, form: ActionForm):
             "again.",
         ],
         links=[("See the edit", changes)],
-        form=form,
         carry=[("decision", "reject")],
         action_url=url_for("wiki.review_decide", revision_id=revision.id),
         button="Yes, reject the edit",
         cancel_url=url_for("wiki.review"),
-        stylesheets=["css/wiki.css"],
     )
