@@ -69,9 +69,16 @@ def route_path(endpoint: str, **values) -> str | None:
     needs ``SERVER_NAME``; the route map gives the same path. None when there is no such route.
     """
     try:
-        adapter = current_app.url_map.bind("localhost")
+        extensions = current_app.extensions
+    except RuntimeError:  # no application context
+        return None
+    # Bound once per application: binding costs twice the build, and a rebuild makes thousands.
+    adapter = extensions.get("search_route_adapter")
+    if adapter is None:
+        adapter = extensions["search_route_adapter"] = current_app.url_map.bind("localhost")
+    try:
         return adapter.build(endpoint, values)
-    except (BuildError, RuntimeError):
+    except BuildError:
         return None
 
 
@@ -174,28 +181,12 @@ def forum_thread_document(thread) -> Document | None:
 
 
 def forum_thread_documents(threads: list) -> list[Document | None]:
-    """:func:`forum_thread_document` of many threads, with one query for all their posts.
+    """:func:`forum_thread_document` of many threads, with one query for all their posts."""
+    from app.forum.services import is_thread_public, threads_search_text
 
-    The posts' text is put together as ``forum.services.thread_search_text`` does (publicly
-    visible posts, oldest first, plain text, blank lines between); a test holds the two equal.
-    """
-    from app.forum.models import ForumPost
-    from app.forum.services import is_thread_public
-    from app.forum.visibility import public_posts_filter
-    from app.markup import plain_text
-
-    public = [thread for thread in threads if is_thread_public(thread)]
-    texts: dict[int, list[str]] = {thread.id: [] for thread in public}
-    if public:
-        rows = db.session.execute(
-            select(ForumPost.thread_id, ForumPost.body_html)
-            .where(ForumPost.thread_id.in_(list(texts)), public_posts_filter())
-            .order_by(ForumPost.thread_id, ForumPost.id)
-        )
-        for thread_id, html in rows:
-            texts[thread_id].append(plain_text(html))
+    texts = threads_search_text([thread.id for thread in threads if is_thread_public(thread)])
     return [
-        _thread_document(thread, "\n\n".join(texts[thread.id])) if thread.id in texts else None
+        _thread_document(thread, texts[thread.id]) if thread.id in texts else None
         for thread in threads
     ]
 

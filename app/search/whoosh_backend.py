@@ -40,17 +40,21 @@ SNIPPET_RESERVE = 0.02
 
 
 def _fields(document: Document) -> dict:
-    tags = " ".join(document.tags)
+    title, tags, body = (
+        tokens(document.title),
+        tokens(" ".join(document.tags)),
+        tokens(document.body),
+    )
     return {
         "id": document.key,
         "type": document.type,
         "category": document.category or "",
         # Token lists: Whoosh indexes them as they are (no analyzer chain per token).
-        "title": tokens(document.title),
+        "title": title,
         "_stored_title": document.title,
-        "tags": tokens(tags),
-        "body": tokens(document.body),
-        "words": word_line(document.title, tags, document.body),
+        "tags": tags,
+        "body": body,
+        "words": word_line(title, tags, body),
         "text": document.body[:STORED_TEXT_CHARS],
         "section": document.section,
         "url": document.url,

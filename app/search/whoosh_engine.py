@@ -262,18 +262,20 @@ class Engine:
             self._norms[fieldname] = norm
         return norm
 
-    def _coefficient(self, fieldname: str, text: str, weight: float) -> float:
-        frequency = self.searcher.doc_frequency(fieldname, text)
+    def _coefficient(self, frequency: int, weight: float) -> float:
+        """BM25's idf times (k1 + 1) and the field weight, for a term in ``frequency`` documents."""
         return (log(self.doc_count / (frequency + 1)) + 1) * (K1 + 1) * weight
 
     def evaluate(self, plan: Plan, *, limit: int, by_date: bool, deadline: float) -> Evaluation:
         """Score every match of ``plan``; keep the best ``limit``."""
-        words = [
-            [(f, t, self._coefficient(f, t, w), self._norm(f)) for f, t, w in word.terms]
-            for word in plan.words
-        ]
+        frequency = self.searcher.doc_frequency
+        counted = [[(f, t, w, frequency(f, t)) for f, t, w in word.terms] for word in plan.words]
         # Rarest word first: it bounds the candidates, so common words skip most blocks.
-        words.sort(key=lambda terms: sum(self.searcher.doc_frequency(f, t) for f, t, *_ in terms))
+        counted.sort(key=lambda terms: sum(n for *_, n in terms))
+        words = [
+            [(f, t, self._coefficient(n, w), self._norm(f)) for f, t, w, n in terms]
+            for terms in counted
+        ]
         found = Evaluation([], 0, False)
         for leaf in self.leaves:
             try:

@@ -60,15 +60,14 @@ def stem(word: str) -> str:
     return porter_stem(word)
 
 
-def word_line(title: str, tags: str, body: str) -> bytes:
-    """Every indexed word of a document in order, field by field, for phrase checks.
+def word_line(*fields: list[str]) -> bytes:
+    """Every indexed word of a document in order, field by field (the :func:`tokens` of its
+    title, tags and body), for phrase checks.
 
     ``" tomato plants "`` in ``b" ... | ... tomato plants ... | "`` means the phrase is in one
     field (the ``|`` between fields is never a word, so no phrase spans two fields).
     """
-    return " | ".join(
-        f" {' '.join(words)} " for words in (tokens(title), tokens(tags), tokens(body))
-    ).encode()
+    return " | ".join(f" {' '.join(words)} " for words in fields).encode()
 
 
 def make_schema() -> Schema:
