@@ -66,7 +66,7 @@ def bootstrap_admin_command(email: str) -> None:
     services.create_user(email, "Help Center Admin", password, utcnow(), role="admin")
     commit()
     click.echo("")
-    click.echo("  First admin created. Sign in at http://127.0.0.1:5000/account/login with")
+    click.echo("  First admin created. Sign in at /account/login on the site with")
     click.echo(f"    e-mail:   {email}")
     click.echo(f"    password: {password}")
     click.echo("  (shown once; change it under Account > Change password)")
