@@ -21,6 +21,7 @@ FEATURES = (
     "app.tickets",
     "app.search",
     "app.api",
+    "app.ops",
 )
 
 
