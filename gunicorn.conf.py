@@ -1,0 +1,37 @@
+"""gunicorn settings for the Help Center (``gunicorn --config gunicorn.conf.py wsgi:app``).
+
+Threaded workers (``gthread``), one process per CPU core and a few threads in each:
+- a page spends much of its time waiting on the database, so threads overlap those waits while
+  the GIL lets each process use about one core; more processes than cores only add memory;
+- each worker runs the search indexer as a real thread (woken after each commit), which an
+  event-loop worker (gevent, eventlet) would turn into a greenlet that blocks the loop while it
+  indexes, and whose monkey-patching the database drivers and the index's file lock don't expect;
+- no ``preload_app``: each worker builds its own database pool and indexer after the fork.
+
+Everything can be overridden from the environment: ``WEB_CONCURRENCY`` (processes),
+``GUNICORN_THREADS``, ``BIND`` (default ``127.0.0.1:$PORT``, 5000 without PORT) and
+``GUNICORN_CMD_ARGS`` for any other gunicorn option.
+"""
+
+import os
+
+wsgi_app = "wsgi:app"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 1))
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT') or 5000}"
+# A request that takes longer than this is stuck; its worker is replaced.
+timeout = 30
+# On SIGTERM, requests in flight get this long to finish before the workers are stopped.
+graceful_timeout = 10
+keepalive = 5
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request=%({x-request-id}o)s'
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges from the metrics (prometheus-client multiprocess)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
