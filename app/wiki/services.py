@@ -259,10 +259,16 @@ def create_page(
     return SaveResult(page, revision, "saved")
 
 
+def find_revision(page: WikiPage, revision_id: object) -> WikiRevision | None:
+    """The revision ``revision_id`` of ``page``; None for anything else (typed ids included)."""
+    revision = db.session.get(WikiRevision, revision_id) if is_row_id(revision_id) else None
+    return revision if revision is not None and revision.page_id == page.id else None
+
+
 def get_revision(page: WikiPage, revision_id: int | None) -> WikiRevision:
     """:raises WikiNotFound: no such revision of this page."""
-    revision = db.session.get(WikiRevision, revision_id) if is_row_id(revision_id) else None
-    if revision is None or revision.page_id != page.id:
+    revision = find_revision(page, revision_id)
+    if revision is None:
         raise WikiNotFound("That revision doesn't exist.")
     return revision
 
@@ -280,12 +286,14 @@ def edit_page(
     """Save an edit made from revision ``base_revision_id``.
 
     If the page moved on since, the edit is merged three-way (base, current, yours); a clean
-    merge is saved and marked as merged, overlapping changes raise :class:`EditConflict`.
+    merge is saved and marked as merged, overlapping changes raise :class:`EditConflict`. A
+    page with text needs a base revision of its own: without one (missing, malformed or of
+    another page) nothing is saved and :class:`EditConflict` (``unknown_base``) is raised.
     Identical text saves nothing; a resubmitted ``edit_token`` returns the revision it saved.
 
     :raises WikiPermissionError: the page is protected (or deleted) for this user.
     :raises EditConflict: overlapping changes; nothing saved.
-    :raises WikiError: empty or too long text, unknown base.
+    :raises WikiError: empty or too long text, a base that is not an accepted revision.
     """
     existing = _by_token(edit_token)
     if existing is not None:
@@ -299,7 +307,13 @@ def edit_page(
     if existing is not None:
         return SaveResult(page, existing, "duplicate")
     head = page.head
-    base = get_revision(page, base_revision_id) if base_revision_id else head
+    base = find_revision(page, base_revision_id)
+    if head is not None and base is None:
+        # Saving over the head without knowing what the editor saw would silently drop any
+        # edit made meanwhile: they compare with the current text first, as in a conflict.
+        if body == head.body and not head.is_hidden:
+            return SaveResult(page, head, "unchanged")
+        raise EditConflict(head, _visible_body(head, page, user), [], unknown_base=True)
     if base is not None and base.status != "accepted":
         raise WikiError("You can only edit from a saved revision.")
     notes: list[str] = []
