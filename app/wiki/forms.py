@@ -1,7 +1,7 @@
 """Wiki forms; CSRF comes with every FlaskForm."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -49,6 +49,11 @@ class RenameForm(PageForm):
         "New title", validators=[DataRequired("Enter a title."), Length(max=MAX_TITLE)]
     )
     summary = StringField("Reason", validators=[Optional(), Length(max=MAX_SUMMARY)])
+    #: Shown to moderators only (the service refuses it from anyone else).
+    keep_redirect = BooleanField(
+        "Keep the old title for this page",
+        description="Otherwise the old title redirects here until someone creates a page with it.",
+    )
 
 
 class ReasonForm(PageForm):

@@ -59,9 +59,15 @@ def rename(slug: str):
     done = _act(
         form,
         lambda: page_actions.rename_page(
-            page, current_user, form.title.data, form.summary.data or "", utcnow()
+            page,
+            current_user,
+            form.title.data,
+            form.summary.data or "",
+            utcnow(),
+            keep_redirect=bool(form.keep_redirect.data),
         ),
-        "Page renamed. The old title redirects here.",
+        "Page renamed. The old title redirects here."
+        + ("" if form.keep_redirect.data else " until a new page takes it."),
         lambda _revision: page.slug,
     )
     return done or (render_template("wiki/rename.html", page=page, form=form), _status(form))

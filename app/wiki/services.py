@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.accounts.permissions import can, can_edit_wiki_page
 from app.extensions import db
@@ -197,9 +197,10 @@ def _check_body(body: str) -> str:
 
 
 def check_new_title(title: str, *, page: WikiPage | None = None, field_name: str = "title") -> str:
-    """The slug for a new or renamed page's title.
+    """The slug for a new or renamed page's title. A title another page left by a rename is
+    free (its redirect yields, see :func:`take_title`) unless a moderator kept it.
 
-    :raises WikiError: the title is invalid or another page (or redirect) has it.
+    :raises WikiError: the title is invalid, or another page (or a kept redirect) has it.
     """
     problem = rules.title_problem(title)
     if problem:
@@ -213,11 +214,24 @@ def check_new_title(title: str, *, page: WikiPage | None = None, field_name: str
             )
         raise WikiError("A page with this title already exists.", field=field_name)
     redirect = db.session.scalar(select(WikiRedirect).where(WikiRedirect.slug == slug))
-    if redirect is not None and redirect.page_id != (page.id if page else None):
+    if redirect is not None and redirect.kept and redirect.page_id != (page.id if page else None):
         raise WikiError(
             f"This title already leads to the page “{redirect.page.title}”.", field=field_name
         )
     return slug
+
+
+def take_title(slug: str) -> bool:
+    """Remove the redirect a rename left on ``slug`` (a page is taking the title).
+
+    :returns: whether there was one (links to the title then lead to the new page).
+    """
+    result = db.session.execute(
+        delete(WikiRedirect)
+        .where(WikiRedirect.slug == slug)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount > 0
 
 
 def create_page(
@@ -247,12 +261,15 @@ def create_page(
         updated_at=now,
         created_by_id=user.id,
     )
+    took_title = take_title(slug)
     db.session.add(page)
     db.session.flush()
     if _held_for_review(user, now):
         revision = _pending(
             page, user, body, None, now, kind="create", summary=summary, edit_token=edit_token
         )
+        if took_title:  # links to the title no longer lead to the renamed page
+            links.refresh_linking_pages({slug})
         return SaveResult(page, revision, "pending")
     revision = _append(page, user, body, now, kind="create", summary=summary, edit_token=edit_token)
     links.refresh_linking_pages({slug})

@@ -110,7 +110,8 @@ def new():
         form.title.data = request.args.get("title", "")[: rules.MAX_TITLE]
         form.edit_token.data = services.new_edit_token()
         existing = queries.find_page(rules.slugify(form.title.data)) if form.title.data else None
-        if existing and (existing.page or existing.redirect_to):
+        # A title a rename left behind is free to take (unless kept): offer the form for it.
+        if existing and (existing.page or (existing.redirect_to and existing.kept)):
             page = existing.page or existing.redirect_to
             if can_read_wiki_page(current_user, page) and page.is_public:
                 return redirect(url_for("wiki.page", slug=page.slug))
