@@ -43,8 +43,9 @@ def search(
 ) -> SearchResults:
     """Search everything ``user`` may see (the index holds only public content).
 
-    When the query finds nothing, a spelling correction is tried; its results are returned
-    with ``corrected`` set and ``suggestion`` naming the corrected query.
+    When the query finds nothing, a spelling correction is tried; when it finds something, its
+    results are returned with ``corrected`` set and ``suggestion`` naming the corrected query
+    (never a suggestion that would find nothing).
 
     :param user: the acting user (or None / anonymous); see the module docs on visibility.
     :param types: document types to keep (``article``, ``wiki_page``, ``forum_thread``).
@@ -75,18 +76,14 @@ def search(
         corrected = _correct(parsed.words, backend)
         if corrected:
             request.query = ParsedQuery(tuple(corrected), parsed.phrases)
-            suggestion = request.query.text()
-            if request.remaining() <= 0:
-                return _with_suggestion(results, suggestion)
-            retry = backend.search(request)
-            retry.suggestion = suggestion
-            retry.corrected = retry.total > 0
-            return retry if retry.total else _with_suggestion(results, suggestion)
-    return results
-
-
-def _with_suggestion(results: SearchResults, suggestion: str) -> SearchResults:
-    results.suggestion = suggestion
+            # Offered only when it finds something the searcher may see, with the same
+            # filters: a word alone proves nothing (the vocabulary may still hold words of
+            # hidden, deleted or pending content, or words that never occur together).
+            retry = backend.search(request) if request.remaining() > 0 else None
+            if retry is not None and retry.total > 0:
+                retry.suggestion = request.query.text()
+                retry.corrected = True
+                return retry
     return results
 
 
