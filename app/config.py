@@ -59,6 +59,8 @@ class DefaultConfig:
     #: Login attempts allowed per client address and per account.
     LOGIN_LIMIT_PER_IP = "20 per minute; 100 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
+    #: "Was this helpful?" answers per client address (beside one vote per person per article).
+    KB_VOTE_LIMIT_PER_IP = "30 per hour"
 
     MAIL_BACKEND = "file"  # "smtp" in production
     MAIL_DEFAULT_SENDER = "GrowgrEbuddy Support <support@growgrebuddy.com>"

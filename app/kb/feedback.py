@@ -1,39 +1,84 @@
 """What readers tell us: helpful votes, page views and troubleshooting-guide outcomes.
 
-Votes are one per account (or per browser for anonymous visitors) and can be changed; views are
+Votes are one per account (for anonymous visitors one per browser, and one per connection and
+browser within a day, without storing addresses) and can be changed; views are
 a count per article per day with no address or visitor stored; guide outcomes feed the
 self-service success rate.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.kb import rules
-from app.kb.models import Article, ArticleViewDay, ArticleVote, GuideOutcome
+from app.kb.models import Article, ArticleViewDay, ArticleVote, GuideOutcome, VoteSalt
 from app.kb.services import KbError
 
 REASON_MAX = 500
 
 
 def find_vote(
-    article: Article, *, user_id: int | None = None, visitor_id: str | None = None
+    article: Article,
+    *,
+    user_id: int | None = None,
+    visitor_id: str | None = None,
+    visitor_hash: str | None = None,
 ) -> ArticleVote | None:
-    """This person's vote on ``article``: by account when signed in, else by browser id."""
+    """This person's vote on ``article``: by account when signed in, else by browser id, else
+    by today's anonymous key."""
     if user_id is not None:
-        condition = ArticleVote.user_id == user_id
-    elif visitor_id:
-        condition = ArticleVote.visitor_id == visitor_id
+        conditions = [ArticleVote.user_id == user_id]
     else:
-        return None
-    return db.session.scalar(
-        select(ArticleVote).where(ArticleVote.article_id == article.id, condition)
+        conditions = [
+            *([ArticleVote.visitor_id == visitor_id] if visitor_id else []),
+            *([ArticleVote.visitor_hash == visitor_hash] if visitor_hash else []),
+        ]
+    for condition in conditions:
+        vote = db.session.scalar(
+            select(ArticleVote).where(ArticleVote.article_id == article.id, condition)
+        )
+        if vote is not None:
+            return vote
+    return None
+
+
+def anonymous_key(article: Article, address: str, user_agent: str, now: datetime) -> str:
+    """Today's key of an anonymous voter on ``article``: an HMAC under the day's random salt,
+    so votes from fresh cookie-less sessions of one connection and browser count once, while
+    nothing stored names the address (and keys differ between articles and days)."""
+    message = f"{article.id}\n{address}\n{user_agent}".encode()
+    return hmac.new(_salt_for(now).encode(), message, hashlib.sha256).hexdigest()
+
+
+def _salt_for(now: datetime) -> str:
+    day = now.date()
+    salt = db.session.scalar(select(VoteSalt.salt).where(VoteSalt.day == day))
+    if salt is not None:
+        return salt
+    try:
+        with db.session.begin_nested():
+            db.session.add(VoteSalt(day=day, salt=secrets.token_hex(32)))
+    except IntegrityError:  # another request started the day first
+        return db.session.scalar(select(VoteSalt.salt).where(VoteSalt.day == day))
+    # A new day: earlier salts go, and with them the keys made from them (votes created before
+    # today), so a stored key can never be matched to an address again.
+    db.session.execute(delete(VoteSalt).where(VoteSalt.day < day))
+    start = datetime.combine(day, time(), tzinfo=UTC)
+    db.session.execute(
+        update(ArticleVote)
+        .where(ArticleVote.visitor_hash.is_not(None), ArticleVote.created_at < start)
+        .values(visitor_hash=None)
+        .execution_options(synchronize_session=False)
     )
+    return db.session.scalar(select(VoteSalt.salt).where(VoteSalt.day == day))
 
 
 def cast_vote(
@@ -44,11 +89,15 @@ def cast_vote(
     now: datetime,
     user_id: int | None = None,
     visitor_id: str | None = None,
+    client: tuple[str, str] | None = None,
 ) -> ArticleVote:
     """Record or change one person's "Was this helpful?" answer and recount the article.
 
     :param user_id: the signed-in voter; takes precedence over ``visitor_id``.
     :param visitor_id: the anonymous browser's random id (from the signed session cookie).
+    :param client: the anonymous voter's ``(address, user agent)``; only today's salted key
+        of it is stored (:func:`anonymous_key`), so a new session from the same connection
+        and browser changes that vote instead of adding one.
     :raises KbError: no voter identity, or a reason that is too long.
     """
     reason = (reason or "").strip()
@@ -56,7 +105,11 @@ def cast_vote(
         raise KbError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
     if user_id is None and not visitor_id:
         raise KbError("We couldn't tell who is voting; reload the page and try again.")
-    identity = {"user_id": user_id} if user_id is not None else {"visitor_id": visitor_id}
+    if user_id is not None:
+        identity = {"user_id": user_id}
+    else:
+        key = anonymous_key(article, *client, now) if client is not None else None
+        identity = {"visitor_id": visitor_id, "visitor_hash": key}
     vote = find_vote(article, **identity)
     if vote is None:
         vote = ArticleVote(

@@ -120,12 +120,14 @@ class ArticleRevision(db.Model):
 
 
 class ArticleVote(db.Model):
-    """ "Was this article helpful?": one per account, or per browser for anonymous visitors."""
+    """ "Was this article helpful?": one per account; for anonymous visitors one per browser
+    and, within a day, one per connection and browser (``visitor_hash``)."""
 
     __tablename__ = "kb_vote"
     __table_args__ = (
         UniqueConstraint("article_id", "user_id", name="uq_kb_vote_article_user"),
         UniqueConstraint("article_id", "visitor_id", name="uq_kb_vote_article_visitor"),
+        UniqueConstraint("article_id", "visitor_hash", name="uq_kb_vote_article_visitor_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,10 +135,23 @@ class ArticleVote(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     #: Random id kept in the anonymous visitor's signed session cookie (never an IP address).
     visitor_id: Mapped[str | None] = mapped_column(String(64))
+    #: Anonymous votes only: HMAC of (article, address, user agent) under the day's random
+    #: salt (:class:`VoteSalt`). Cleared when the day's salt is replaced; never an address.
+    visitor_hash: Mapped[str | None] = mapped_column(String(64))
     helpful: Mapped[bool]
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class VoteSalt(db.Model):
+    """The random salt of anonymous vote keys for one (UTC) day; only the current day's is
+    kept, so a key from an earlier day can't be linked to an address any more."""
+
+    __tablename__ = "kb_vote_salt"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
 
 
 class ArticleViewDay(db.Model):

@@ -20,6 +20,7 @@ from flask import (
 from flask_login import current_user
 
 from app.accounts.permissions import can
+from app.extensions import limiter
 from app.kb import feedback, rules, services
 from app.kb.forms import GuideStepForm, VoteForm
 from app.models import utcnow
@@ -128,6 +129,8 @@ def article(slug: str):
 
 
 @bp.route("/articles/<slug>/vote", methods=["POST"])
+# Caps what changing the user agent on each request could add to the daily anonymous key.
+@limiter.limit(lambda: current_app.config["KB_VOTE_LIMIT_PER_IP"], methods=["POST"])
 def vote(slug: str):
     article = _article_or_404(slug)
     form = VoteForm()
@@ -142,6 +145,7 @@ def vote(slug: str):
                 now=utcnow(),
                 user_id=_user_id(),
                 visitor_id=session.get(VISITOR_KEY),
+                client=(request.remote_addr or "", request.headers.get("User-Agent", "")),
             )
         except services.KbError as error:
             target = getattr(form, error.field, None) if error.field else None

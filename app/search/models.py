@@ -65,5 +65,5 @@ class SearchWord(db.Model):
     )  # fmt: skip
 
     word: Mapped[str] = mapped_column(String(60), primary_key=True)
-    #: How many indexed documents held the word when last counted (a tie-breaker only).
+    #: How many indexed documents hold the word (a tie-breaker); the word goes with the last.
     frequency: Mapped[int] = mapped_column(Integer, default=1)

@@ -4,7 +4,8 @@ Documents live in ``search_document`` with one ``tsvector`` holding both the eng
 lexemes and the as-typed ("simple") ones, weighted title A, tags B, body C. A word of the query
 matches its stem or any word it is a prefix of (``'installa':*``), so prefixes never break on
 stems, and an exact word matches both lexemes and so ranks above a stemmed-only match.
-"Did you mean" looks words up in ``search_word`` through a ``pg_trgm`` index.
+"Did you mean" looks words up in ``search_word`` through a ``pg_trgm`` index; that vocabulary
+counts the indexed documents holding each word, so a word leaves it with its last document.
 
 Writes happen in the caller's transaction (the drain commits them together with the outbox
 events they handle); the single-writer lock is a transaction-level advisory lock.
@@ -59,11 +60,20 @@ def _row(document: Document) -> dict:
     }  # fmt: skip
 
 
-def _vocabulary(documents: Iterable[Document]) -> list[dict]:
+_UNCOUNT = text("UPDATE search_word SET frequency = frequency - :frequency WHERE word = :word")
+_PRUNE = text("DELETE FROM search_word WHERE frequency <= 0 AND word IN :words").bindparams(
+    bindparam("words", expanding=True)
+)
+_OLD_TEXTS = text("SELECT title, tags, body FROM search_document WHERE key IN :keys").bindparams(
+    bindparam("keys", expanding=True)
+)
+
+
+def _vocabulary(texts: Iterable[tuple[str, str, str]]) -> list[dict]:
+    """Per word, how many of the ``(title, tags, body)`` texts hold it."""
     counts: Counter[str] = Counter()
-    for document in documents:
-        text_ = " ".join((document.title, " ".join(document.tags), document.body))
-        counts.update({w for w in words_of(text_) if 3 < len(w) <= 60 and w.isalpha()})
+    for text_ in texts:
+        counts.update({w for w in words_of(" ".join(text_)) if 3 < len(w) <= 60 and w.isalpha()})
     return [{"word": word, "frequency": count} for word, count in counts.items()]
 
 
@@ -84,6 +94,7 @@ class PostgresBackend(SearchBackend):
 
     def apply(self, upserts: Iterable[Document], deletes: Iterable[str]) -> None:
         upserts, deletes = list(upserts), list(deletes)
+        self._uncount([*deletes, *(document.key for document in upserts)])
         if deletes:
             db.session.execute(
                 text("DELETE FROM search_document WHERE key IN :keys").bindparams(
@@ -93,9 +104,21 @@ class PostgresBackend(SearchBackend):
             )
         if upserts:
             db.session.execute(_UPSERT, [_row(document) for document in upserts])
-            words = _vocabulary(upserts)
+            words = _vocabulary((d.title, " ".join(d.tags), d.body) for d in upserts)
             if words:
                 db.session.execute(_WORDS, words)
+
+    @staticmethod
+    def _uncount(keys: list[str]) -> None:
+        """Take the words of the documents about to be replaced or removed out of the
+        vocabulary, so "Did you mean" never offers a word only hidden or deleted content had."""
+        if not keys:
+            return
+        old = db.session.execute(_OLD_TEXTS, {"keys": keys}).all()
+        words = _vocabulary(old)
+        if words:
+            db.session.execute(_UNCOUNT, words)
+            db.session.execute(_PRUNE, {"words": [w["word"] for w in words]})
 
     def rebuild(self, documents: Iterator[Document]) -> int:
         # One transaction: readers see the old rows until the commit, then all the new ones.

@@ -5,14 +5,16 @@ Services take explicit inputs (the acting user, ``now``), flush at most and neve
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from limits import RateLimitItemPerSecond, parse_many
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.search.backend import SORTS, SearchRequest, SearchResults, get_backend
 from app.search.documents import DOC_TYPES, all_documents
 from app.search.models import SearchQueryLog
@@ -43,8 +45,9 @@ def search(
 ) -> SearchResults:
     """Search everything ``user`` may see (the index holds only public content).
 
-    When the query finds nothing, a spelling correction is tried; its results are returned
-    with ``corrected`` set and ``suggestion`` naming the corrected query.
+    When the query finds nothing, a spelling correction is tried; when it finds something, its
+    results are returned with ``corrected`` set and ``suggestion`` naming the corrected query
+    (never a suggestion that would find nothing).
 
     :param user: the acting user (or None / anonymous); see the module docs on visibility.
     :param types: document types to keep (``article``, ``wiki_page``, ``forum_thread``).
@@ -75,18 +78,14 @@ def search(
         corrected = _correct(parsed.words, backend)
         if corrected:
             request.query = ParsedQuery(tuple(corrected), parsed.phrases)
-            suggestion = request.query.text()
-            if request.remaining() <= 0:
-                return _with_suggestion(results, suggestion)
-            retry = backend.search(request)
-            retry.suggestion = suggestion
-            retry.corrected = retry.total > 0
-            return retry if retry.total else _with_suggestion(results, suggestion)
-    return results
-
-
-def _with_suggestion(results: SearchResults, suggestion: str) -> SearchResults:
-    results.suggestion = suggestion
+            # Offered only when it finds something the searcher may see, with the same
+            # filters: a word alone proves nothing (the vocabulary may still hold words of
+            # hidden, deleted or pending content, or words that never occur together).
+            retry = backend.search(request) if request.remaining() > 0 else None
+            if retry is not None and retry.total > 0:
+                retry.suggestion = request.query.text()
+                retry.corrected = True
+                return retry
     return results
 
 
@@ -99,15 +98,47 @@ def _correct(words: tuple[str, ...], backend) -> list[str] | None:
     return corrected if changed else None
 
 
-def log_query(query: str, result_count: int, now: datetime) -> SearchQueryLog | None:
-    """Record one search without personal data (no user, no address); None for empty queries."""
+def log_query(
+    query: str, result_count: int, now: datetime, *, client: str | None = None
+) -> SearchQueryLog | None:
+    """Record one search without personal data (no user, no address).
+
+    :param client: who searched, as the rate limits know them (an opaque key, never stored
+        with the log); with it, a repeat of the same query within ``SEARCH_LOG_REPEAT_SECONDS``
+        or a search past ``SEARCH_LOG_LIMIT_PER_CLIENT`` is not recorded.
+    :returns: the new row; None for an empty query or one not recorded.
+    """
     normalised = normalise_for_log(query)
     if not normalised:
+        return None
+    if client is not None and not _may_log(client, normalised):
         return None
     entry = SearchQueryLog(query=normalised, result_count=result_count, created_at=now)
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _may_log(client: str, normalised: str) -> bool:
+    """Count this search against the client's log limits (in the rate limiter's storage:
+    memory, or Redis shared by all hosts); False when it is over one of them."""
+    if not limiter.enabled:
+        return True
+    config = current_app.config
+    # Keys hold a digest, so the limiter's storage never holds addresses or queries.
+    who = hashlib.sha256(client.encode()).hexdigest()[:32]
+    what = hashlib.sha256(normalised.encode()).hexdigest()[:32]
+    repeat = RateLimitItemPerSecond(1, int(config["SEARCH_LOG_REPEAT_SECONDS"]))
+    caps = parse_many(config["SEARCH_LOG_LIMIT_PER_CLIENT"])
+    strategy = limiter.limiter
+    if not strategy.test(repeat, "search-log-query", who, what):
+        return False
+    if not all(strategy.test(cap, "search-log-client", who) for cap in caps):
+        return False
+    strategy.hit(repeat, "search-log-query", who, what)
+    for cap in caps:
+        strategy.hit(cap, "search-log-client", who)
+    return True
 
 
 def record_click(log_id: int, key: str) -> str | None:

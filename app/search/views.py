@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -68,7 +69,9 @@ def _run(params: dict):
     # words that the rest of the Help Center answers. It is not logged.
     filtered_out = results.total == 0 and bool(params["types"] or params["category"])
     if results.log_id is None and params["page"] == 1 and params["log"] and not filtered_out:
-        entry = services.log_query(params["query"], results.total, utcnow())
+        entry = services.log_query(
+            params["query"], results.total, utcnow(), client=get_remote_address()
+        )
         commit()
         results.log_id = entry.id if entry else None
     return results

@@ -20,6 +20,7 @@ from datetime import UTC
 from itertools import islice
 
 from whoosh.collectors import TimeLimit
+from whoosh.reading import TermNotFound
 
 from app.search.backend import Document, Hit, SearchBackend, SearchRequest, SearchResults
 from app.search.rules import best_correction, highlight, max_typos
@@ -37,6 +38,8 @@ from app.search.whoosh_store import CODEC, Store
 REBUILD_BATCH = 500
 #: Time kept back from the deadline for the hits' snippets.
 SNIPPET_RESERVE = 0.02
+#: Counting a correction's documents stops here (it only ranks candidates).
+LIVE_COUNT_CAP = 1000
 
 
 def _fields(document: Document) -> dict:
@@ -69,6 +72,25 @@ def _fields(document: Document) -> dict:
 def _plain_snippet(text: str, width: int = 220) -> str:
     text = " ".join((text or "")[: width * 2].split())
     return html.escape(text[:width]) + ("…" if len(text) > width else "")
+
+
+def _live_frequency(reader, field: str, term: str, cap: int = LIVE_COUNT_CAP) -> int:
+    """How many documents not deleted hold ``term`` (up to ``cap``).
+
+    Whoosh keeps a deleted (hidden, removed, replaced) document's terms, and counts it in
+    ``doc_frequency``, until its segment is merged; postings skip deleted documents.
+    """
+    if not reader.has_deletions():
+        return reader.doc_frequency(field, term)
+    try:
+        postings = reader.postings(field, term)
+    except TermNotFound:
+        return 0
+    count = 0
+    while postings.is_active() and count < cap:
+        count += 1
+        postings.next()
+    return count
 
 
 class WhooshBackend(SearchBackend):
@@ -178,14 +200,14 @@ class WhooshBackend(SearchBackend):
             if searcher is None:
                 return None
             reader = searcher.reader()
-            if any(reader.doc_frequency(field, word) for field in FIELD_WEIGHTS):
+            if any(_live_frequency(reader, field, word) for field in FIELD_WEIGHTS):
                 return None
             candidates: dict[str, int] = {}
             for field in FIELD_WEIGHTS:
                 for candidate in reader.terms_within(field, word, max_typos(word), prefix=1):
-                    candidates[candidate] = candidates.get(candidate, 0) + reader.doc_frequency(
-                        field, candidate
-                    )
+                    count = _live_frequency(reader, field, candidate)
+                    if count:
+                        candidates[candidate] = candidates.get(candidate, 0) + count
             return best_correction(word, candidates.items())
 
     def fingerprints(self) -> dict[str, str]:

@@ -28,13 +28,29 @@ class WikiNotFound(WikiError):
 
 
 class EditConflict(WikiError):
-    """Someone saved overlapping changes since ``base``; nothing was saved."""
+    """Someone saved overlapping changes since ``base``; nothing was saved.
 
-    def __init__(self, current: WikiRevision, current_body: str, conflicts: list[Conflict]):
-        super().__init__("Someone else changed the same part of this page while you were editing.")
+    ``unknown_base``: the form named no usable base revision, so nobody can tell what changed
+    since the editor started; the edit is treated as conflicting with the whole current text.
+    """
+
+    def __init__(
+        self,
+        current: WikiRevision,
+        current_body: str,
+        conflicts: list[Conflict],
+        *,
+        unknown_base: bool = False,
+    ):
+        super().__init__(
+            "We couldn't tell which version of the page you started from."
+            if unknown_base
+            else "Someone else changed the same part of this page while you were editing."
+        )
         self.current = current
         self.current_body = current_body
         self.conflicts = conflicts
+        self.unknown_base = unknown_base
 
 
 class ConcurrentChange(WikiError):

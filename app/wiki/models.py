@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from app.accounts.models import User
@@ -134,7 +134,8 @@ class WikiRevision(db.Model):
 
 
 class WikiRedirect(db.Model):
-    """An old slug of a renamed page; ``/wiki/<old>`` redirects to the page."""
+    """An old slug of a renamed page; ``/wiki/<old>`` redirects to the page until a new page
+    takes the title (so renames never reserve titles), unless a moderator kept it."""
 
     __tablename__ = "wiki_redirect"
 
@@ -142,6 +143,8 @@ class WikiRedirect(db.Model):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("wiki_page.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
+    #: Kept by a moderator when renaming: the old title stays this page's, no new page takes it.
+    kept: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     page: Mapped[WikiPage] = relationship()
 

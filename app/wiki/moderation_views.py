@@ -21,7 +21,7 @@ from app.outbox import commit
 from app.request_args import page_arg
 from app.wiki import moderation, page_actions, services
 from app.wiki.errors import WikiError, WikiPermissionError
-from app.wiki.forms import ActionForm, ProtectForm, ReasonForm, RenameForm
+from app.wiki.forms import ActionForm, PageActionForm, ProtectForm, ReasonForm, RenameForm
 from app.wiki.models import WikiRevision
 from app.wiki.views import _revision_or_404, bp, form_error, load_page
 
@@ -53,15 +53,21 @@ def rename(slug: str):
     page = load_page(slug)
     if not can_edit_wiki_page(current_user, page):
         abort(403)
-    form = RenameForm()
+    form = RenameForm(page_id=page.id)
     if request.method == "GET":
         form.title.data = page.title
     done = _act(
         form,
         lambda: page_actions.rename_page(
-            page, current_user, form.title.data, form.summary.data or "", utcnow()
+            page,
+            current_user,
+            form.title.data,
+            form.summary.data or "",
+            utcnow(),
+            keep_redirect=bool(form.keep_redirect.data),
         ),
-        "Page renamed. The old title redirects here.",
+        "Page renamed. The old title redirects here."
+        + ("" if form.keep_redirect.data else " until a new page takes it."),
         lambda _revision: page.slug,
     )
     return done or (render_template("wiki/rename.html", page=page, form=form), _status(form))
@@ -73,7 +79,7 @@ def delete(slug: str):
     page = load_page(slug)
     if not can_delete_wiki_page(current_user, page):
         abort(403)
-    form = ReasonForm()
+    form = ReasonForm(page_id=page.id)
     done = _act(
         form,
         lambda: page_actions.delete_page(page, current_user, form.summary.data or "", utcnow()),
@@ -89,7 +95,7 @@ def delete(slug: str):
 @require("wiki.moderate")
 def restore(slug: str):
     page = load_page(slug)
-    form = ActionForm()
+    form = PageActionForm(page_id=page.id)
     done = _act(form, lambda: page_actions.restore_page(page, current_user, utcnow()),
                 "Page restored.", lambda _revision: page.slug)  # fmt: skip
     if done is None:
@@ -102,7 +108,7 @@ def restore(slug: str):
 @require("wiki.moderate")
 def protect(slug: str):
     page = load_page(slug)
-    form = ProtectForm()
+    form = ProtectForm(page_id=page.id)
     if request.method == "GET":
         form.level.data = page.protection
     done = _act(
@@ -123,7 +129,7 @@ def revert(slug: str, revision_id: int):
     revision = _revision_or_404(page, revision_id)
     if not can_see_revision(current_user, revision) or not can_edit_wiki_page(current_user, page):
         abort(403)
-    form = ReasonForm()
+    form = ReasonForm(page_id=page.id)
     done = _act(
         form,
         lambda: services.revert_page(
@@ -146,7 +152,7 @@ def rollback(slug: str, user_id: int):
     author_id, streak = moderation.rollback_candidates(page)
     if author_id != user_id or not streak:
         abort(404)
-    form = ReasonForm()
+    form = ReasonForm(page_id=page.id)
     done = _act(
         form,
         lambda: moderation.rollback_user(page, current_user, user_id, utcnow()),
@@ -165,7 +171,7 @@ def rollback(slug: str, user_id: int):
 def hide(slug: str, revision_id: int):
     page = load_page(slug)
     revision = _revision_or_404(page, revision_id)
-    form = ReasonForm()
+    form = ReasonForm(page_id=page.id)
     hidden = request.args.get("undo") is None
     done = _act(
         form,

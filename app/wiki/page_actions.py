@@ -13,7 +13,7 @@ from app.extensions import db
 from app.wiki import links, rules
 from app.wiki.errors import WikiError, WikiPermissionError
 from app.wiki.models import WikiPage, WikiRedirect, WikiRevision
-from app.wiki.services import _append, _lock_page, check_new_title
+from app.wiki.services import _append, _lock_page, check_new_title, take_title
 
 
 def _log(page: WikiPage, user, now: datetime, *, kind: str, summary: str) -> WikiRevision:
@@ -22,23 +22,31 @@ def _log(page: WikiPage, user, now: datetime, *, kind: str, summary: str) -> Wik
     return _append(page, user, public.body if public else "", now, kind=kind, summary=summary)
 
 
-def rename_page(page: WikiPage, user, new_title: str, summary: str, now: datetime):
-    """Give the page a new title; the old slug keeps working as a redirect.
+def rename_page(
+    page: WikiPage, user, new_title: str, summary: str, now: datetime, *, keep_redirect=False
+):
+    """Give the page a new title; the old slug redirects to it until a new page takes that
+    title. ``keep_redirect`` (moderators) keeps the old title for this page instead.
 
-    :raises WikiPermissionError: the user can't edit this page.
+    :raises WikiPermissionError: the user can't edit this page, or keep a title.
     :raises WikiError: invalid or taken title, or the same title.
     """
     if not can_edit_wiki_page(user, page) or page.is_deleted:
         raise WikiPermissionError("You can't rename this page.")
+    if keep_redirect and not can(user, "wiki.moderate"):
+        # A kept title is reserved for good: that is a moderator's call, not every editor's.
+        raise WikiPermissionError("Only moderators can keep the old title.")
     new_title = rules.normalise_title(new_title)
     if new_title == page.title:
         raise WikiError("That is already the page's title.", field="title")
     slug = check_new_title(new_title, page=page)
     _lock_page(page)
     old_slug, old_title = page.slug, page.title
-    db.session.execute(db.delete(WikiRedirect).where(WikiRedirect.slug == slug))
+    take_title(slug)
     if slug != old_slug:
-        db.session.add(WikiRedirect(slug=old_slug, page_id=page.id, created_at=now))
+        db.session.add(
+            WikiRedirect(slug=old_slug, page_id=page.id, created_at=now, kept=keep_redirect)
+        )
         page.slug = slug
     page.title = new_title
     db.session.flush()

@@ -19,6 +19,8 @@ class Lookup:
 
     page: WikiPage | None
     redirect_to: WikiPage | None = None
+    #: The redirect was kept by a moderator (no new page may take the title).
+    kept: bool = False
 
 
 def find_page(slug: str) -> Lookup:
@@ -26,7 +28,9 @@ def find_page(slug: str) -> Lookup:
     if page is not None:
         return Lookup(page)
     redirect = db.session.scalar(select(WikiRedirect).where(WikiRedirect.slug == slug))
-    return Lookup(None, redirect.page if redirect else None)
+    if redirect is None:
+        return Lookup(None)
+    return Lookup(None, redirect.page, kept=redirect.kept)
 
 
 def list_pages(user, query: str = "", *, deleted: bool = False, page: int = 1, per_page: int = 20):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.accounts.permissions import can, can_edit_wiki_page
 from app.extensions import db
@@ -197,9 +197,10 @@ def _check_body(body: str) -> str:
 
 
 def check_new_title(title: str, *, page: WikiPage | None = None, field_name: str = "title") -> str:
-    """The slug for a new or renamed page's title.
+    """The slug for a new or renamed page's title. A title another page left by a rename is
+    free (its redirect yields, see :func:`take_title`) unless a moderator kept it.
 
-    :raises WikiError: the title is invalid or another page (or redirect) has it.
+    :raises WikiError: the title is invalid, or another page (or a kept redirect) has it.
     """
     problem = rules.title_problem(title)
     if problem:
@@ -213,11 +214,24 @@ def check_new_title(title: str, *, page: WikiPage | None = None, field_name: str
             )
         raise WikiError("A page with this title already exists.", field=field_name)
     redirect = db.session.scalar(select(WikiRedirect).where(WikiRedirect.slug == slug))
-    if redirect is not None and redirect.page_id != (page.id if page else None):
+    if redirect is not None and redirect.kept and redirect.page_id != (page.id if page else None):
         raise WikiError(
             f"This title already leads to the page “{redirect.page.title}”.", field=field_name
         )
     return slug
+
+
+def take_title(slug: str) -> bool:
+    """Remove the redirect a rename left on ``slug`` (a page is taking the title).
+
+    :returns: whether there was one (links to the title then lead to the new page).
+    """
+    result = db.session.execute(
+        delete(WikiRedirect)
+        .where(WikiRedirect.slug == slug)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount > 0
 
 
 def create_page(
@@ -247,22 +261,31 @@ def create_page(
         updated_at=now,
         created_by_id=user.id,
     )
+    took_title = take_title(slug)
     db.session.add(page)
     db.session.flush()
     if _held_for_review(user, now):
         revision = _pending(
             page, user, body, None, now, kind="create", summary=summary, edit_token=edit_token
         )
+        if took_title:  # links to the title no longer lead to the renamed page
+            links.refresh_linking_pages({slug})
         return SaveResult(page, revision, "pending")
     revision = _append(page, user, body, now, kind="create", summary=summary, edit_token=edit_token)
     links.refresh_linking_pages({slug})
     return SaveResult(page, revision, "saved")
 
 
+def find_revision(page: WikiPage, revision_id: object) -> WikiRevision | None:
+    """The revision ``revision_id`` of ``page``; None for anything else (typed ids included)."""
+    revision = db.session.get(WikiRevision, revision_id) if is_row_id(revision_id) else None
+    return revision if revision is not None and revision.page_id == page.id else None
+
+
 def get_revision(page: WikiPage, revision_id: int | None) -> WikiRevision:
     """:raises WikiNotFound: no such revision of this page."""
-    revision = db.session.get(WikiRevision, revision_id) if is_row_id(revision_id) else None
-    if revision is None or revision.page_id != page.id:
+    revision = find_revision(page, revision_id)
+    if revision is None:
         raise WikiNotFound("That revision doesn't exist.")
     return revision
 
@@ -280,12 +303,14 @@ def edit_page(
     """Save an edit made from revision ``base_revision_id``.
 
     If the page moved on since, the edit is merged three-way (base, current, yours); a clean
-    merge is saved and marked as merged, overlapping changes raise :class:`EditConflict`.
+    merge is saved and marked as merged, overlapping changes raise :class:`EditConflict`. A
+    page with text needs a base revision of its own: without one (missing, malformed or of
+    another page) nothing is saved and :class:`EditConflict` (``unknown_base``) is raised.
     Identical text saves nothing; a resubmitted ``edit_token`` returns the revision it saved.
 
     :raises WikiPermissionError: the page is protected (or deleted) for this user.
     :raises EditConflict: overlapping changes; nothing saved.
-    :raises WikiError: empty or too long text, unknown base.
+    :raises WikiError: empty or too long text, a base that is not an accepted revision.
     """
     existing = _by_token(edit_token)
     if existing is not None:
@@ -299,7 +324,13 @@ def edit_page(
     if existing is not None:
         return SaveResult(page, existing, "duplicate")
     head = page.head
-    base = get_revision(page, base_revision_id) if base_revision_id else head
+    base = find_revision(page, base_revision_id)
+    if head is not None and base is None:
+        # Saving over the head without knowing what the editor saw would silently drop any
+        # edit made meanwhile: they compare with the current text first, as in a conflict.
+        if body == head.body and not head.is_hidden:
+            return SaveResult(page, head, "unchanged")
+        raise EditConflict(head, _visible_body(head, page, user), [], unknown_base=True)
     if base is not None and base.status != "accepted":
         raise WikiError("You can only edit from a saved revision.")
     notes: list[str] = []

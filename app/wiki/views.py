@@ -25,12 +25,13 @@ from app.accounts.permissions import (
     require,
 )
 from app.extensions import db
-from app.models import utcnow
+from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
 from app.wiki import links, queries, rules, services, watching
 from app.wiki.errors import EditConflict, WikiError, WikiNotFound, WikiPermissionError
-from app.wiki.forms import ActionForm, EditForm, NewPageForm, PreviewForm
+from app.wiki.forms import ActionForm, EditForm, NewPageForm, PageActionForm, PreviewForm
+from app.wiki.models import WikiPage
 
 bp = Blueprint("wiki", __name__, url_prefix="/wiki")
 
@@ -44,8 +45,17 @@ def form_error(form, error: WikiError) -> None:
         form.form_errors.append(error.message)
 
 
-def load_page(slug: str, *, for_edit: bool = False):
-    """The page for ``slug``; an old slug redirects (raised as a response), unknown is 404."""
+def load_page(slug: str):
+    """The page for ``slug``; an old slug redirects (raised as a response), unknown is 404.
+
+    A form posted to a page carries its id (``PageForm.page_id``): the POST acts on that page
+    even when the title has since moved on, or been taken by a new page. Without one, an old
+    title answers a POST with 308, which keeps the method and the form (a 301 would turn the
+    save into a GET and drop it).
+    """
+    page = _posted_page()
+    if page is not None:
+        return page
     found = queries.find_page(slug)
     if found.page is None:
         # Only to a page the reader may see: the address would give away a deleted page's name.
@@ -54,11 +64,24 @@ def load_page(slug: str, *, for_edit: bool = False):
                 request.endpoint, **{**request.view_args, "slug": found.redirect_to.slug}
             )
             query = request.query_string.decode()
-            abort(redirect(target + ("?" + query if query else ""), 301))
+            code = 301 if request.method in ("GET", "HEAD") else 308
+            abort(redirect(target + ("?" + query if query else ""), code))
         abort(404)
     if not can_read_wiki_page(current_user, found.page):
         abort(404)
     return found.page
+
+
+def _posted_page():
+    """The readable page a posted form names by id, if any."""
+    if request.method != "POST":
+        return None
+    try:
+        page_id = db_int(request.form.get("page_id", ""))
+    except ValueError:
+        return None
+    page = db.session.get(WikiPage, page_id) if is_row_id(page_id) else None
+    return page if page is not None and can_read_wiki_page(current_user, page) else None
 
 
 def _run_atomic(operation):
@@ -87,7 +110,8 @@ def new():
         form.title.data = request.args.get("title", "")[: rules.MAX_TITLE]
         form.edit_token.data = services.new_edit_token()
         existing = queries.find_page(rules.slugify(form.title.data)) if form.title.data else None
-        if existing and (existing.page or existing.redirect_to):
+        # A title a rename left behind is free to take (unless kept): offer the form for it.
+        if existing and (existing.page or (existing.redirect_to and existing.kept)):
             page = existing.page or existing.redirect_to
             if can_read_wiki_page(current_user, page) and page.is_public:
                 return redirect(url_for("wiki.page", slug=page.slug))
@@ -136,7 +160,7 @@ def _after_save(result: services.SaveResult):
 def page(slug: str):
     page_obj = load_page(slug)
     revision = page_obj.current_revision
-    action = ActionForm()
+    action = PageActionForm(page_id=page_obj.id)
     return render_template(
         "wiki/page.html",
         page=page_obj,
@@ -155,7 +179,7 @@ def edit(slug: str):
     page_obj = load_page(slug)
     if not can_edit_wiki_page(current_user, page_obj):
         abort(403)
-    form = EditForm()
+    form = EditForm(page_id=page_obj.id)
     conflict = None
     preview_html = None
     status = 200
@@ -281,7 +305,7 @@ def revision(slug: str, revision_id: int):
         revision=revision_obj,
         visible=visible,
         can_edit=can_edit_wiki_page(current_user, page_obj),
-        action=ActionForm(),
+        action=PageActionForm(page_id=page_obj.id),
     )
 
 
@@ -308,7 +332,7 @@ def recent():
 @require("wiki.watch")
 def watch(slug: str):
     page_obj = load_page(slug)
-    form = ActionForm()
+    form = PageActionForm(page_id=page_obj.id)
     if not form.validate_on_submit():
         abort(400)
     if request.form.get("action") == "unwatch":

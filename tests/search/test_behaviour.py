@@ -66,12 +66,42 @@ def test_typo_still_finds_and_says_so(corpus):
     assert results.suggestion == "password"
 
 
-def test_zero_results_suggest_a_correction(corpus):
-    # The correction exists, but not together with the other word: suggested, not applied.
+def test_a_correction_that_finds_nothing_is_not_suggested(corpus):
+    # The correction exists, but not together with the other word: following "Did you mean"
+    # would find nothing, so it is not offered.
     results = services.search("pasword zucchini", user=None)
     assert results.total == 0
-    assert results.suggestion == "password zucchini"
+    assert results.suggestion is None
     assert not results.corrected
+
+
+def test_a_correction_outside_the_filter_is_not_suggested(corpus):
+    results = services.search("pasword", user=None, types=["forum_thread"])
+    assert results.total == 0 and results.suggestion is None
+
+
+def test_words_of_removed_or_changed_content_are_never_suggested(corpus, now):
+    """Hidden, deleted and pending content leaves the index; its words must leave "Did you
+    mean" too (Whoosh keeps a deleted document's terms until a merge; the PostgreSQL
+    vocabulary kept counting them)."""
+    _index(
+        _doc(5, "Hydroponics secrets", "Hydroponics without soil.", now),
+        _doc(6, "Feeding", "A fertilizer schedule for basil.", now),
+    )
+    assert services.search("hydroponix", user=None).suggestion == "hydroponics"
+    assert services.search("fertilizr", user=None).suggestion == "fertilizer"
+    backend = get_backend()
+    with backend.writer_lock(blocking=True):
+        backend.apply([_doc(6, "Feeding", "A compost schedule for basil.", now)], ["article:5"])
+    commit()
+    for typo in ("hydroponix", "fertilizr"):
+        results = services.search(typo, user=None)
+        assert results.total == 0 and results.suggestion is None, typo
+    # Words still in visible content are still suggested, even when a removed word was closer.
+    assert services.search("compst", user=None).suggestion == "compost"
+    _index(_doc(7, "Fertiliser", "Fertiliser for tomatoes.", now))
+    assert services.search("fertilizr", user=None).suggestion == "fertiliser"
+    assert services.search("pasword", user=None).suggestion == "password"
 
 
 def test_nothing_close_means_no_suggestion(corpus):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models import utcnow
 from app.search.indexer import drain_all
 from app.search.models import SearchQueryLog
 from tests.search.conftest import make_article
@@ -186,3 +188,36 @@ def test_paging_token_is_checked(client, app, articles):
     assert data["query_id"] == token
     assert data["results"][0]["click_url"].startswith("/search/click")
     assert len(_logs(app)) == 1
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "SEARCH_REBUILD_PROCS": 1,
+            "SEARCH_LOG_LIMIT_PER_CLIENT": "6/hour",
+        }
+    ],
+)
+def test_repeating_a_search_cannot_fill_the_top_queries(app, articles, app_config):
+    """One logged search per client and normalised query per window, and a cap per client."""
+    client = app.test_client()
+    for query in ["reset", "Reset", "  RESET  "] * 7:
+        response = client.get("/search/", query_string={"q": query})
+        assert response.status_code == 200 and "Reset your password" in response.get_data(
+            as_text=True
+        )
+    assert [log.query for log in _logs(app)] == ["reset"]
+    for n in range(10):
+        assert client.get(f"/search/?q=install+{n}").status_code == 200
+    assert len(_logs(app)) == 6  # the per-client cap
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    other.get("/search/?q=reset")
+    other.get("/search/?q=reset")
+    with app.app_context():
+        from app.search import services
+
+        top = services.stats(utcnow() + timedelta(minutes=1)).top_queries
+    assert [(stat.query, stat.searches) for stat in top if stat.query == "reset"] == [("reset", 2)]

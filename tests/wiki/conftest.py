@@ -33,10 +33,12 @@ class Wiki:
         """The hidden fields of a fresh edit form, as a browser would get them."""
         html = (client or self.client).get(f"/wiki/{slug}/edit").get_data(as_text=True)
         fields = {}
-        for name in ("base_revision_id", "edit_token"):
+        for name in ("base_revision_id", "edit_token", "page_id"):
             match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html) or re.search(
                 rf'id="{name}" name="{name}" type="hidden" value="([^"]*)"', html
             )
+            if name == "page_id" and match is None:
+                continue  # forms from before the page id was carried
             assert match, html[:3000]
             fields[name] = match.group(1)
         return fields

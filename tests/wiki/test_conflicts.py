@@ -86,7 +86,9 @@ def test_unknown_base_is_a_form_error_not_a_crash(client, auth, factory, wiki):
     auth.login(factory.user())
     wiki.create()
     form = wiki.edit_form("basil-care")
+    # No usable base: nothing is saved over the current text; the editor compares first.
     response = wiki.save("basil-care", "x\n", form={**form, "base_revision_id": "999999"})
-    assert response.status_code == 422
+    assert response.status_code == 409
     response = wiki.save("basil-care", "x\n", form={**form, "base_revision_id": "abc"})
-    assert response.status_code == 302  # no usable base: edit of the current text
+    assert response.status_code == 409
+    assert len(wiki.revisions("basil-care")) == 1

@@ -35,8 +35,10 @@ def test_protection_levels(client, factory, wiki, level, member, contributor, mo
                           ("moderator", moderator)):  # fmt: skip
         _as(client, users[role])
         assert (client.get("/wiki/basil-care/edit").status_code == 200) is allowed, role
+        base = str(wiki.page("basil-care").current_revision_id)
         response = client.post(
-            "/wiki/basil-care/edit", data={"body": f"By {role}.\n", "edit_token": role}
+            "/wiki/basil-care/edit",
+            data={"body": f"By {role}.\n", "edit_token": role, "base_revision_id": base},
         )
         assert response.status_code == (302 if allowed else 403), role
 
