@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 
 from app.accounts.models import User
 from app.accounts.permissions import can, is_moderator
@@ -14,6 +14,7 @@ from app.accounts.services import end_all_sessions
 from app.extensions import db
 from app.forum import rules, trust
 from app.forum.audit import audit
+from app.forum.edits import HELD, apply_held_edit, drop_held_edit, edit_post
 from app.forum.follows import move_thread_follows
 from app.forum.models import (
     DELETED,
@@ -29,10 +30,14 @@ from app.forum.models import (
     ForumReviewItem,
     ForumThread,
 )
-from app.forum.services import ForumError, edit_post, publish_effects, slugify, touch_search
+from app.forum.services import ForumError, publish_effects, slugify, touch_search
 from app.forum.visibility import can_see_post
+from app.forum.writes import insert_once
 
 QUEUE_ACTIONS = ("approve", "reject", "hide", "edit", "silence", "suspend")
+
+#: A thread's state from its opening post's (rejected and deleted posts: a deleted thread).
+_THREAD_STATE = {PUBLISHED: PUBLISHED, PENDING: PENDING, HIDDEN: HIDDEN}
 
 
 def _require_moderator(user: User) -> None:
@@ -44,28 +49,35 @@ def _require_moderator(user: User) -> None:
 
 
 def open_flag_weight(post: ForumPost) -> float:
-    return float(
-        db.session.scalar(
-            select(func.coalesce(func.sum(ForumFlag.weight), 0.0)).where(
-                ForumFlag.post_id == post.id, ForumFlag.outcome.is_(None)
-            )
-        )
-    )
+    return open_flags(post)[0]
 
 
-def _open_item(post: ForumPost, reason: str) -> ForumReviewItem | None:
-    return db.session.scalar(
-        select(ForumReviewItem).where(
-            ForumReviewItem.post_id == post.id,
-            ForumReviewItem.reason == reason,
-            ForumReviewItem.resolved_at.is_(None),
-        )
+def open_flags(post: ForumPost) -> tuple[float, int]:
+    """The total weight of the post's open flags and the highest trust level among them."""
+    total, highest = db.session.execute(
+        select(
+            func.coalesce(func.sum(ForumFlag.weight), 0.0),
+            func.coalesce(func.max(ForumFlag.flagger_level), 0),
+        ).where(ForumFlag.post_id == post.id, ForumFlag.outcome.is_(None))
+    ).one()
+    return float(total), int(highest)
+
+
+def _open_item(post: ForumPost, reason: str | None = None) -> ForumReviewItem | None:
+    """An open review item of the post (of ``reason``, or of any reason)."""
+    query = select(ForumReviewItem).where(
+        ForumReviewItem.post_id == post.id, ForumReviewItem.resolved_at.is_(None)
     )
+    if reason is not None:
+        query = query.where(ForumReviewItem.reason == reason)
+    return db.session.scalars(query.order_by(ForumReviewItem.id)).first()
 
 
 def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datetime) -> ForumFlag:
-    """Flag a post for moderators. Its weight depends on the flagger's trust and track record;
-    when open flags reach ``FORUM_FLAG_HIDE_WEIGHT`` the post is hidden pending review.
+    """Flag a post for moderators. Its weight depends on the flagger's trust level, track
+    record and account age; open flags hide the post pending review when they reach
+    ``FORUM_FLAG_HIDE_WEIGHT`` and one of them comes from ``FORUM_FLAG_HIDE_MIN_LEVEL`` or
+    above (see :func:`rules.should_auto_hide`). Staff posts are never hidden automatically.
 
     :raises ForumError: unknown reason, "other" without a note, own post, flagged already.
     """
@@ -73,28 +85,32 @@ def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datet
         raise ForumError("You can't flag this post.")
     if reason not in FLAG_REASONS:
         raise ForumError("Choose why you flag this post.", "reason")
-    note = (note or "").strip()
-    if reason == "other" and not note:
+    note = rules.without_controls(note).strip()
+    if reason == "other" and not rules.has_visible_text(note):
         raise ForumError("Tell the moderators what is wrong.", "note")
     if post.author_id == flagger.id:
         raise ForumError("You can't flag your own post; edit or delete it instead.")
     if trust.silenced_until(flagger, now):
         raise ForumError("Your account is silenced for now.")
-    already = db.session.scalar(
-        select(ForumFlag.id).where(ForumFlag.post_id == post.id, ForumFlag.flagger_id == flagger.id)
-    )
-    if already is not None:
+    # Flags on one post are taken one at a time (PostgreSQL row lock; SQLite writes are
+    # serialised anyway), so racing flags share one review item and their total weight is
+    # judged with every flag counted.
+    db.session.execute(select(ForumPost.id).where(ForumPost.id == post.id).with_for_update())
+    weight, level = trust.flag_standing(flagger, now)
+    values = {
+        "post_id": post.id,
+        "flagger_id": flagger.id,
+        "reason": reason,
+        "note": note[:500],
+        "weight": weight,
+        "flagger_level": level,
+        "created_at": now,
+    }
+    if not insert_once(ForumFlag, values, ["post_id", "flagger_id"]):
         raise ForumError("You have already flagged this post; moderators will look at it.")
-    flag = ForumFlag(
-        post_id=post.id,
-        flagger_id=flagger.id,
-        reason=reason,
-        note=note[:500],
-        weight=trust.flag_weight_for(flagger, now),
-        created_at=now,
+    flag = db.session.scalar(
+        select(ForumFlag).where(ForumFlag.post_id == post.id, ForumFlag.flagger_id == flagger.id)
     )
-    db.session.add(flag)
-    db.session.flush()
     item = _open_item(post, "flags")
     summary = f"{FLAG_REASONS[reason]}" + (f": {note}" if note else "")
     if item is None:
@@ -103,9 +119,14 @@ def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datet
         )
     else:
         item.detail = f"{item.detail}; {summary}"[:500]
-    total = open_flag_weight(post)
+    total, highest = open_flags(post)
+    config = current_app.config
     if post.status == PUBLISHED and rules.should_auto_hide(
-        total, float(current_app.config["FORUM_FLAG_HIDE_WEIGHT"])
+        total,
+        float(config["FORUM_FLAG_HIDE_WEIGHT"]),
+        highest_level=highest,
+        min_level=int(config["FORUM_FLAG_HIDE_MIN_LEVEL"]),
+        author_is_staff=trust.is_trusted_role(post.author),
     ):
         _set_post_status(post, HIDDEN, now)
         post.moderation_note = "Hidden automatically after flags; a moderator will review it."
@@ -128,9 +149,7 @@ def _set_post_status(post: ForumPost, status: str, now: datetime) -> None:
     post.status = status
     thread = post.thread
     if post.is_opening and thread.status != MERGED:
-        thread.status = {PUBLISHED: PUBLISHED, PENDING: PENDING, HIDDEN: HIDDEN}.get(
-            status, DELETED
-        )
+        thread.status = _THREAD_STATE.get(status, DELETED)
     if status != PUBLISHED and thread.accepted_post_id == post.id:
         thread.accepted_post_id = None
     if status == PUBLISHED and not was_public:
@@ -205,7 +224,10 @@ def resolve(
 ) -> None:
     """Act on a review item: approve, reject, hide, edit (then approve), silence or suspend
     the author (both also hide the post). Claims the item first, so a moderator never acts on
-    an item someone else holds. Every other open item of the same post is closed too.
+    an item someone else holds. Every other open item of the same post is closed too, except
+    that a held edit (item reason ``edit``) is decided on its own: approve applies it, edit
+    replaces it with the moderator's text, reject drops it and the post keeps its approved text;
+    approving the post from another item leaves the held edit waiting.
 
     :raises ForumError: unknown action, item held by someone else or already handled.
     """
@@ -213,6 +235,42 @@ def resolve(
         raise ForumError("Choose what to do with this post.")
     claim(item, moderator, now)
     post = item.post
+    if item.reason == HELD and action in {"approve", "edit", "reject"}:
+        # A decision on the held edit only: the post, its flags and other items stay as they are.
+        _decide_held_edit(post, moderator, action, body, now)
+        closing = ForumReviewItem.reason == HELD
+    else:
+        if action != "approve":
+            drop_held_edit(post, moderator, now, action)
+        _decide_post(
+            post, moderator, action, now, reason=reason, body=body, silence_hours=silence_hours
+        )
+        # Approving the post leaves a held edit waiting for its own decision.
+        closing = ForumReviewItem.reason != HELD if action == "approve" else true()
+    db.session.execute(
+        update(ForumReviewItem)
+        .where(ForumReviewItem.post_id == post.id, ForumReviewItem.resolved_at.is_(None), closing)
+        .values(resolved_at=now, resolved_by_id=moderator.id, outcome=action)
+        .execution_options(synchronize_session=False)
+    )
+    audit(moderator, action, "post", post.id, reason, now, detail=f"review item {item.id}")
+    db.session.flush()
+    db.session.refresh(item)
+
+
+def _decide_held_edit(post: ForumPost, moderator: User, action: str, body, now) -> None:
+    if action == "approve":
+        apply_held_edit(post, now)
+    elif action == "edit":
+        drop_held_edit(post, moderator, now, action)
+        edit_post(post, moderator, body or "", now)
+    else:
+        drop_held_edit(post, moderator, now, action)
+
+
+def _decide_post(
+    post: ForumPost, moderator: User, action: str, now, *, reason, body, silence_hours
+) -> None:
     author = post.author
     if action == "approve":
         _settle_flags(post, "dismissed", now)
@@ -234,15 +292,6 @@ def resolve(
             silence_user(author, moderator, now, hours=silence_hours, reason=reason)
         elif action == "suspend":
             suspend_user(author, moderator, now, reason=reason)
-    db.session.execute(
-        update(ForumReviewItem)
-        .where(ForumReviewItem.post_id == post.id, ForumReviewItem.resolved_at.is_(None))
-        .values(resolved_at=now, resolved_by_id=moderator.id, outcome=action)
-        .execution_options(synchronize_session=False)
-    )
-    audit(moderator, action, "post", post.id, reason, now, detail=f"review item {item.id}")
-    db.session.flush()
-    db.session.refresh(item)
 
 
 def moderate_post(post: ForumPost, moderator: User, action: str, reason: str, now: datetime):
@@ -370,8 +419,8 @@ def split_selection(thread: ForumThread, post_ids: list[int], title: str):
 
     :raises ForumError: no title, or no reply of this thread chosen.
     """
-    title = " ".join((title or "").split())
-    if not title:
+    title = rules.clean_title(title)
+    if not rules.has_visible_text(title):
         raise ForumError("Give the new thread a title.", "title")
     chosen = set(post_ids)
     posts = [post for post in thread.posts if post.id in chosen and not post.is_opening]
@@ -381,11 +430,13 @@ def split_selection(thread: ForumThread, post_ids: list[int], title: str):
 
 
 def split_thread(thread, post_ids: list[int], title: str, moderator, reason: str, now):
-    """Move chosen replies into a new thread (in the same category); the first becomes its
-    opening post. :returns: the new thread."""
+    """Move chosen replies into a new thread (in the same category). The first published one
+    becomes its opening post, so the thread is public when any of them is; otherwise the
+    thread takes its opening post's state, and a pending one waits in the review queue (where
+    approving the post publishes the thread). :returns: the new thread."""
     _require_moderator(moderator)
     title, posts = split_selection(thread, post_ids, title)
-    first = posts[0]
+    first = next((post for post in posts if post.status == PUBLISHED), posts[0])
     new = ForumThread(
         title=title[:200],
         slug=slugify(title),
@@ -395,7 +446,7 @@ def split_thread(thread, post_ids: list[int], title: str, moderator, reason: str
         last_activity_at=max(post.created_at for post in posts),
         is_locked=False,
         is_pinned=False,
-        status=PUBLISHED if first.status == PUBLISHED else PENDING,
+        status=_THREAD_STATE.get(first.status, DELETED),
     )
     db.session.add(new)
     db.session.flush()
@@ -404,6 +455,15 @@ def split_thread(thread, post_ids: list[int], title: str, moderator, reason: str
         if thread.accepted_post_id == post.id:
             thread.accepted_post_id = None
     first.is_opening = True
+    if new.status == PENDING and _open_item(first) is None:
+        db.session.add(
+            ForumReviewItem(
+                post_id=first.id,
+                reason="split",
+                detail=f"Opening post of a thread split off “{thread.title}”"[:500],
+                created_at=now,
+            )
+        )
     audit(moderator, "split", "thread", thread.id, reason, now, f"{len(posts)} post(s) to {new.id}")
     db.session.flush()
     db.session.expire(thread, ["posts"])

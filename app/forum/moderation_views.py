@@ -40,6 +40,8 @@ REASON_LABELS = {
     "new_user": "New member's post",
     "flags": "Flagged",
     "spam": "Caught by spam checks",
+    "edit": "Edit awaiting review",
+    "split": "Opening post of a split thread",
 }
 
 #: Queue actions that ask for confirmation first.
@@ -66,7 +68,7 @@ def review_item(item_id: int):
     form = ReviewForm()
     now = utcnow()
     if request.method == "GET" and not form.body.data:
-        form.body.data = item.post.body
+        form.body.data = item.post.held_body or item.post.body
     if form.validate_on_submit():
         action = request.form.get("action", "")
         try:
@@ -119,7 +121,14 @@ def review_item(item_id: int):
 def _confirm_queue_action(item: ForumReviewItem, form: ReviewForm, action: str):
     post, author = item.post, item.post.author.display_name
     where = f"“{post.thread.title}”"
-    if action == "reject":
+    if action == "reject" and item.reason == "edit":
+        heading = f"Reject this edit by {author}?"
+        summary = [
+            f"The edit is dropped; the post in {where} keeps the text everyone sees now.",
+            "The earlier approved text stays; the post is not removed.",
+        ]
+        button = "Yes, reject the edit"
+    elif action == "reject":
         heading = f"Reject this post by {author}?"
         summary = [
             f"The whole thread {where} is removed from the forum, replies included."
@@ -358,4 +367,5 @@ def moderation_help():
         weights=sorted(
             (int(level), weight) for level, weight in config["FORUM_FLAG_WEIGHTS"].items()
         ),
+        hide_min_level=int(config["FORUM_FLAG_HIDE_MIN_LEVEL"]),
     )

@@ -58,9 +58,7 @@ def test_new_accounts_flags_weigh_by_account_age(app, factory, forum, now):
     settled = factory.user(created_at=now - timedelta(days=60))
     _flag_all(app, forum, post_id, [fresh, settled], now)
     with app.app_context():
-        weights = dict(
-            db.session.execute(select(ForumFlag.flagger_id, ForumFlag.weight)).tuples().all()
-        )
+        weights = dict(db.session.execute(select(ForumFlag.flagger_id, ForumFlag.weight)).all())
     assert weights[settled.id] == pytest.approx(1.5)  # level 1, no history, full age
     assert weights[fresh.id] < 0.1  # an hour old: a sliver of a level-0 flag
 
