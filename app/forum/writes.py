@@ -20,5 +20,12 @@ def insert_once(model, values: dict, unique: list[str]) -> bool:
     :returns: whether this call inserted the row.
     """
     insert = _INSERTS[db.session.get_bind().dialect.name]
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=unique)
-    return db.session.execute(statement).rowcount == 1
+    table = model.__table__
+    statement = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=unique)
+        # A row comes back only when inserted (row counts are not reported by every driver).
+        .returning(*table.primary_key.columns)
+    )
+    return db.session.execute(statement).first() is not None
