@@ -1,5 +1,6 @@
-"""Moderation: flags and automatic hiding, the review queue with claims, and thread actions
-(lock, pin, move, merge, split). Every moderator action is written to the audit log."""
+"""Moderation: flags and automatic hiding, the review queue with claims, hiding posts,
+silencing and suspending members (thread actions are in ``thread_actions.py``). Every
+moderator action is written to the audit log."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from app.extensions import db
 from app.forum import rules, trust
 from app.forum.audit import audit
 from app.forum.edits import HELD, apply_held_edit, drop_held_edit, edit_post
-from app.forum.follows import move_thread_follows
 from app.forum.models import (
     DELETED,
     FLAG_REASONS,
@@ -24,23 +24,21 @@ from app.forum.models import (
     PENDING,
     PUBLISHED,
     REJECTED,
-    ForumCategory,
     ForumFlag,
     ForumPost,
     ForumReviewItem,
-    ForumThread,
 )
-from app.forum.services import ForumError, publish_effects, slugify, touch_search
+from app.forum.services import ForumError, publish_effects, touch_search
 from app.forum.visibility import can_see_post
 from app.forum.writes import insert_once
 
 QUEUE_ACTIONS = ("approve", "reject", "hide", "edit", "silence", "suspend")
 
 #: A thread's state from its opening post's (rejected and deleted posts: a deleted thread).
-_THREAD_STATE = {PUBLISHED: PUBLISHED, PENDING: PENDING, HIDDEN: HIDDEN}
+THREAD_STATE = {PUBLISHED: PUBLISHED, PENDING: PENDING, HIDDEN: HIDDEN}
 
 
-def _require_moderator(user: User) -> None:
+def require_moderator(user: User) -> None:
     if not is_moderator(user):
         raise ForumError("Only moderators can do this.")
 
@@ -63,7 +61,7 @@ def open_flags(post: ForumPost) -> tuple[float, int]:
     return float(total), int(highest)
 
 
-def _open_item(post: ForumPost, reason: str | None = None) -> ForumReviewItem | None:
+def open_item(post: ForumPost, reason: str | None = None) -> ForumReviewItem | None:
     """An open review item of the post (of ``reason``, or of any reason)."""
     query = select(ForumReviewItem).where(
         ForumReviewItem.post_id == post.id, ForumReviewItem.resolved_at.is_(None)
@@ -111,7 +109,7 @@ def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datet
     flag = db.session.scalar(
         select(ForumFlag).where(ForumFlag.post_id == post.id, ForumFlag.flagger_id == flagger.id)
     )
-    item = _open_item(post, "flags")
+    item = open_item(post, "flags")
     summary = f"{FLAG_REASONS[reason]}" + (f": {note}" if note else "")
     if item is None:
         db.session.add(
@@ -149,7 +147,7 @@ def _set_post_status(post: ForumPost, status: str, now: datetime) -> None:
     post.status = status
     thread = post.thread
     if post.is_opening and thread.status != MERGED:
-        thread.status = _THREAD_STATE.get(status, DELETED)
+        thread.status = THREAD_STATE.get(status, DELETED)
     if status != PUBLISHED and thread.accepted_post_id == post.id:
         thread.accepted_post_id = None
     if status == PUBLISHED and not was_public:
@@ -181,7 +179,7 @@ def claim(item: ForumReviewItem, moderator: User, now: datetime) -> None:
 
     :raises ForumError: resolved already, or another moderator holds it.
     """
-    _require_moderator(moderator)
+    require_moderator(moderator)
     until = now + timedelta(seconds=int(current_app.config["FORUM_CLAIM_SECONDS"]))
     result = db.session.execute(
         update(ForumReviewItem)
@@ -296,7 +294,7 @@ def _decide_post(
 
 def moderate_post(post: ForumPost, moderator: User, action: str, reason: str, now: datetime):
     """Hide or restore one post outside the queue (from the thread page)."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     if action == "hide":
         _settle_flags(post, "upheld", now)
         _set_post_status(post, HIDDEN, now)
@@ -313,7 +311,7 @@ def moderate_post(post: ForumPost, moderator: User, action: str, reason: str, no
 
 def silence_user(user: User, moderator: User, now: datetime, *, hours=None, reason="") -> None:
     """The user may read but not post, like or flag for ``hours`` (default from config)."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     hours = int(hours or current_app.config["FORUM_SILENCE_HOURS"])
     trust.state_for(user).silenced_until = now + timedelta(hours=hours)
     audit(moderator, "silence", "user", user.id, reason, now, detail=f"{hours} hours")
@@ -332,7 +330,7 @@ def check_suspendable(user: User) -> None:
 
 def suspend_user(user: User, moderator: User, now: datetime, *, reason="") -> None:
     """Suspend the account (no sign-in) and end its sessions; staff can't be suspended here."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     check_suspendable(user)
     user.is_suspended = True
     end_all_sessions(user, now)
@@ -346,127 +344,9 @@ def unsuspend_user(user: User, moderator: User, now: datetime, *, reason="") -> 
 
     :raises ForumError: the account isn't suspended.
     """
-    _require_moderator(moderator)
+    require_moderator(moderator)
     if not user.is_suspended:
         raise ForumError("This account isn't suspended.")
     user.is_suspended = False
     audit(moderator, "unsuspend", "user", user.id, reason, now)
     db.session.flush()
-
-
-# --- Thread actions ---
-
-
-def set_thread_flag(thread: ForumThread, moderator: User, action: str, reason: str, now):
-    """Lock, unlock, pin or unpin a thread."""
-    _require_moderator(moderator)
-    attribute, value = {
-        "lock": ("is_locked", True),
-        "unlock": ("is_locked", False),
-        "pin": ("is_pinned", True),
-        "unpin": ("is_pinned", False),
-    }[action]
-    setattr(thread, attribute, value)
-    audit(moderator, action, "thread", thread.id, reason, now)
-    db.session.flush()
-
-
-def move_thread(thread, category: ForumCategory, moderator, reason: str, now) -> None:
-    _require_moderator(moderator)
-    if category.id == thread.category_id:
-        raise ForumError("The thread is already in that category.", "category")
-    old = thread.category.name
-    thread.category_id = category.id
-    db.session.flush()
-    db.session.refresh(thread)
-    audit(moderator, "move", "thread", thread.id, reason, now, f"{old} → {category.name}")
-    touch_search(thread, now)
-
-
-def check_merge(source: ForumThread, target: ForumThread) -> None:
-    """Refuse a merge before the moderator confirms it (and again when it runs).
-
-    :raises ForumError: the target is the thread itself or was merged away.
-    """
-    if source.id == target.id or target.status == MERGED:
-        raise ForumError("Choose another, open thread to merge into.", "target")
-
-
-def merge_threads(source: ForumThread, target: ForumThread, moderator, reason: str, now):
-    """Move every post of ``source`` into ``target``; ``source`` then redirects there."""
-    _require_moderator(moderator)
-    check_merge(source, target)
-    for post in list(source.posts):
-        post.thread_id = target.id
-        post.is_opening = False
-    source.status = MERGED
-    source.merged_into_id = target.id
-    source.accepted_post_id = None
-    target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
-    # Who followed the duplicate still hears about the conversation, now in one place.
-    move_thread_follows(source.id, target.id)
-    audit(moderator, "merge", "thread", source.id, reason, now, f"into thread {target.id}")
-    db.session.flush()
-    db.session.expire(source, ["posts"])
-    db.session.expire(target, ["posts"])
-    touch_search(source, now)
-    touch_search(target, now)
-
-
-def split_selection(thread: ForumThread, post_ids: list[int], title: str):
-    """The cleaned title and the chosen replies of a split, so the confirmation page can list
-    what will move. :returns: ``(title, posts)``.
-
-    :raises ForumError: no title, or no reply of this thread chosen.
-    """
-    title = rules.clean_title(title)
-    if not rules.has_visible_text(title):
-        raise ForumError("Give the new thread a title.", "title")
-    chosen = set(post_ids)
-    posts = [post for post in thread.posts if post.id in chosen and not post.is_opening]
-    if not posts:
-        raise ForumError("Choose at least one reply to move.", "post_ids")
-    return title, posts
-
-
-def split_thread(thread, post_ids: list[int], title: str, moderator, reason: str, now):
-    """Move chosen replies into a new thread (in the same category). The first published one
-    becomes its opening post, so the thread is public when any of them is; otherwise the
-    thread takes its opening post's state, and a pending one waits in the review queue (where
-    approving the post publishes the thread). :returns: the new thread."""
-    _require_moderator(moderator)
-    title, posts = split_selection(thread, post_ids, title)
-    first = next((post for post in posts if post.status == PUBLISHED), posts[0])
-    new = ForumThread(
-        title=title[:200],
-        slug=slugify(title),
-        category_id=thread.category_id,
-        author_id=first.author_id,
-        created_at=first.created_at,
-        last_activity_at=max(post.created_at for post in posts),
-        is_locked=False,
-        is_pinned=False,
-        status=_THREAD_STATE.get(first.status, DELETED),
-    )
-    db.session.add(new)
-    db.session.flush()
-    for post in posts:
-        post.thread_id = new.id
-        if thread.accepted_post_id == post.id:
-            thread.accepted_post_id = None
-    first.is_opening = True
-    if new.status == PENDING and _open_item(first) is None:
-        db.session.add(
-            ForumReviewItem(
-                post_id=first.id,
-                reason="split",
-                detail=f"Opening post of a thread split off “{thread.title}”"[:500],
-                created_at=now,
-            )
-        )
-    audit(moderator, "split", "thread", thread.id, reason, now, f"{len(posts)} post(s) to {new.id}")
-    db.session.flush()
-    db.session.expire(thread, ["posts"])
-    touch_search(thread, now)
-    touch_search(new, now)
-    return new

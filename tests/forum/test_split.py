@@ -12,12 +12,12 @@ from app.extensions import db
 
 def _split(app, thread_id, post_ids, now):
     from app.accounts.models import User
-    from app.forum import moderation, services
+    from app.forum import services, thread_actions
     from app.outbox import commit
 
     with app.app_context():
         moderator = db.session.scalar(select(User).where(User.role == "moderator"))
-        new = moderation.split_thread(
+        new = thread_actions.split_thread(
             services.get_thread(thread_id), post_ids, "Split off", moderator, "", now
         )
         new_id = new.id
