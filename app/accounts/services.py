@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -52,6 +53,37 @@ def check_password_rules(password: str) -> None:
         raise AccountError("Use at most 1024 characters.", field="password")
 
 
+#: Roles whose display names nobody else may take (a look-alike "moderator" is a phishing tool).
+_RESERVED_NAME_ROLES = tuple(role for role in ROLES if role not in ("member", "contributor"))
+#: Letters that look like Latin ones (Cyrillic, Greek, digits), folded after NFKC and casefold.
+_LOOK_ALIKES = str.maketrans(
+    "аеорсухіјѕһԁԛԝкмнтвαβεηικνορτυχζ013457|",  # noqa: RUF001 (the look-alikes are the point)
+    "aeopcyxijshdqwkmhtbabenikvoptuxzoleastl",
+)
+
+
+def name_skeleton(name: str) -> str:
+    """What a display name reads as: case, width, accents, invisible characters, spacing,
+    punctuation and look-alike letters ignored (Cyrillic o and a read as Latin ones)."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
+    text = "".join(char for char in text.translate(_LOOK_ALIKES) if char.isalnum())
+    # i, l and 1 (and rn, m) are told apart by few readers in most fonts.
+    return text.replace("rn", "m").replace("i", "l")
+
+
+def check_display_name_free(display_name: str) -> None:
+    """:raises AccountError: the name reads the same as a staff member's display name."""
+    skeleton = name_skeleton(display_name)
+    staff_names = db.session.scalars(
+        select(User.display_name).where(User.role.in_(_RESERVED_NAME_ROLES))
+    )
+    if skeleton and any(name_skeleton(name) == skeleton for name in staff_names):
+        raise AccountError(
+            "This name is reserved for a member of the support team; choose another.",
+            field="display_name",
+        )
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
@@ -69,6 +101,7 @@ def create_user(
     display_name = display_name.strip()
     if not display_name:
         raise AccountError("Enter a display name.", field="display_name")
+    check_display_name_free(display_name)
     check_password_rules(password)
     if find_user_by_email(email) is not None:
         raise AccountError("An account with this e-mail address already exists.", field="email")
