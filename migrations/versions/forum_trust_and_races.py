@@ -1,7 +1,7 @@
 """forum: flagger level on flags, held edits on posts, one follow per person and thread/category
 
 Revision ID: forum_trust_and_races
-Revises: 0002_all_features
+Revises: kb_vote_daily_key
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import app.models
 
 revision = "forum_trust_and_races"
-down_revision = "0002_all_features"
+down_revision = "kb_vote_daily_key"
 branch_labels = None
 depends_on = None
 

@@ -3,6 +3,7 @@ keeping the oldest follow of each person and thread or category (SQLite; a fresh
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
@@ -12,12 +13,13 @@ from tests.conftest import ROOT
 
 def test_migration_keeps_one_follow_per_person_and_thread(app, factory, forum):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return  # the migration itself is plain SQL; one database is enough to run it here
+        pytest.skip("the migration itself is plain SQL; one database is enough to run it here")
     member = factory.user()
     thread_id = forum.thread(factory.user("moderator"))
     directory = str(ROOT / "migrations")
     with app.app_context():
-        downgrade(directory=directory, revision="0002_all_features")
+        # Back to the parent of forum_trust_and_races, where duplicates could still exist.
+        downgrade(directory=directory, revision="kb_vote_daily_key")
         rows = [
             {"user_id": member.id, "thread_id": thread_id, "category_id": None},
             {"user_id": member.id, "thread_id": thread_id, "category_id": None},
