@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services
@@ -60,7 +61,11 @@ def _form_error(form, error: services.AccountError) -> None:
 
 
 def _account_key() -> str:
-    return "account:" + services.normalise_email(request.form.get("email", ""))
+    """The per-account limit counts attempts on one account *from one client*: a stranger's
+    wrong passwords slow the stranger down, never the owner signing in from elsewhere. The
+    per-address limit still caps every client across all accounts."""
+    account = services.normalise_email(request.form.get("email", ""))
+    return f"account:{account}:{get_remote_address()}"
 
 
 @bp.route("/register", methods=["GET", "POST"])
