@@ -7,12 +7,20 @@ import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 #: Environment variables read as configuration, with the parser for each.
 ENVIRONMENT_KEYS: dict[str, type] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "HELPCENTER_ENV": str,
+    "SITE_URL": str,
+    "EXTRA_TRUSTED_HOSTS": list,
+    "PROXY_FIX_X_FOR": int,
+    "PROXY_FIX_X_PROTO": int,
+    "PROXY_FIX_X_HOST": int,
+    "PROXY_FIX_X_PORT": int,
+    "PROXY_FIX_X_PREFIX": int,
     "SERVER_NAME": str,
     "PREFERRED_URL_SCHEME": str,
     "SEARCH_BACKEND": str,
@@ -52,6 +60,20 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    #: The canonical address of the site (``https://help.example.com``): every link in an
+    #: e-mail is built from it, never from the request's Host. Required in production;
+    #: development derives ``http://127.0.0.1:$PORT``.
+    SITE_URL = ""
+    #: Host names served besides SITE_URL's (aliases); any other Host header is refused (400).
+    EXTRA_TRUSTED_HOSTS: list[str] = []
+    #: Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0 = don't trust
+    #: it). Werkzeug's ProxyFix is applied when any is above 0.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
@@ -120,6 +142,46 @@ def database_uri(url: str, instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+#: Names a development machine is reached by, trusted besides SITE_URL's host.
+_LOCAL_HOSTS = ["127.0.0.1", "localhost", "::1"]
+
+
+def configure_site(config: dict, environ: dict[str, str] | None = None) -> None:
+    """Settle ``SITE_URL`` (no trailing slash) and ``TRUSTED_HOSTS``.
+
+    ``SITE_URL`` falls back to ``PREFERRED_URL_SCHEME://SERVER_NAME`` when only that is set,
+    and on a development or test machine to ``http://127.0.0.1:$PORT``. ``TRUSTED_HOSTS``
+    (Flask refuses any other Host with 400) is SITE_URL's host plus ``EXTRA_TRUSTED_HOSTS``,
+    plus the loopback names in development; a ``TRUSTED_HOSTS`` set explicitly is kept.
+
+    :raises RuntimeError: production without a site URL, or one that isn't ``http(s)://host``.
+    """
+    environ = os.environ if environ is None else environ
+    local = config.get("HELPCENTER_ENV") in {"development", "testing"}
+    url = (config.get("SITE_URL") or "").strip()
+    if not url and config.get("SERVER_NAME"):
+        url = f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}"
+    if not url and local:
+        url = f"http://127.0.0.1:{environ.get('PORT') or 5000}"
+    if not url:
+        raise RuntimeError(
+            "SITE_URL is not configured. Set it to the address people use to reach the help "
+            "center (for example SITE_URL=https://help.example.com): links in e-mails are "
+            "built from it, never from the request's Host header."
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise RuntimeError(f"SITE_URL must look like https://help.example.com, not {url!r}.")
+    config["SITE_URL"] = url.rstrip("/")
+    if config.get("TRUSTED_HOSTS") is None:
+        hosts = [parts.hostname, *(config.get("EXTRA_TRUSTED_HOSTS") or [])]
+        if local:
+            hosts += _LOCAL_HOSTS
+            if config.get("SERVER_NAME"):
+                hosts.append(config["SERVER_NAME"].split(":")[0])
+        config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
 
 
 def ensure_secret_key(config: dict, instance_path: str) -> None:

@@ -14,6 +14,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote, urlsplit
+
+from flask import current_app
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,27 @@ class OutgoingMail:
             message[name] = value
         message.set_content(self.body)
         return message
+
+
+def site_link(endpoint: str, **values) -> str:
+    """The absolute URL of a page for an e-mail, on the configured ``SITE_URL``.
+
+    Never built from the request's Host header (a reset asked for with ``Host: evil.example``
+    must not mail a link to evil.example), and works with no request at all (drain, timer,
+    CLI). ``_anchor`` adds a fragment, as with ``url_for``.
+    """
+    anchor = values.pop("_anchor", None)
+    site = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(
+        site.netloc, script_name=site.path or "/", url_scheme=site.scheme
+    )
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{quote(anchor)}" if anchor else url
+
+
+def site_path_link(path: str) -> str:
+    """``SITE_URL`` followed by a site path (``/wiki/watering``)."""
+    return current_app.config["SITE_URL"] + path
 
 
 class Mailer(Protocol):

@@ -28,6 +28,7 @@ from app.accounts.forms import (
 )
 from app.accounts.permissions import require
 from app.extensions import limiter
+from app.mail import site_link
 from app.models import utcnow
 from app.outbox import commit
 
@@ -161,7 +162,7 @@ def reset_request():
         services.request_password_reset(
             form.email.data,
             utcnow(),
-            lambda token: url_for("accounts.reset_password", token=token, _external=True),
+            lambda token: site_link("accounts.reset_password", token=token),
         )
         commit()
         return render_template("accounts/reset_sent.html", email=form.email.data)
