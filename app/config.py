@@ -36,6 +36,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_FILE_DIR": str,
+    "MAIL_TIMEOUT": float,
     "SESSION_COOKIE_SECURE": bool,
     "SUPPORT_TIMEZONE": str,
     "CONTENT_DIR": str,
@@ -91,6 +92,13 @@ class DefaultConfig:
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_FILE_DIR = ""  # empty: instance/mail
+    #: Seconds each SMTP network wait may take in the drain.
+    MAIL_TIMEOUT = 15
+    #: Seconds a request may spend, in all, delivering its own mail after its commit; what is
+    #: not sent by then (a slow or silent server) is left to ``flask outbox drain``.
+    OUTBOX_INLINE_SECONDS = 0.5
+    #: Failures after which an event is parked (kept with its error, no longer retried).
+    OUTBOX_MAX_ATTEMPTS = 10
 
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_RESET_HOURS = 1
@@ -110,6 +118,8 @@ def _parse(kind: type, raw: str):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind is int:
         return int(raw)
+    if kind is float:
+        return float(raw)
     if kind is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
