@@ -82,6 +82,8 @@ class DefaultConfig:
     #: Login attempts allowed per client address and per account.
     LOGIN_LIMIT_PER_IP = "20 per minute; 100 per hour"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
+    #: Registrations (each mails a confirmation link) allowed per client address.
+    REGISTER_LIMIT_PER_IP = "5 per hour; 20 per day"
 
     MAIL_BACKEND = "file"  # "smtp" in production
     MAIL_DEFAULT_SENDER = "GrowgrEbuddy Support <support@growgrebuddy.com>"
@@ -102,6 +104,8 @@ class DefaultConfig:
 
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_RESET_HOURS = 1
+    #: How long the link that confirms a registration works.
+    REGISTRATION_CONFIRM_HOURS = 24
 
     CONTENT_DIR = ""  # empty: content/ beside the app package
     SEARCH_BACKEND = "whoosh"  # or "postgres"

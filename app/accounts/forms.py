@@ -67,3 +67,7 @@ class ResetPasswordForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Empty: sign-out is a POST with a CSRF token, so a link elsewhere can't sign you out."""
+
+
+class ConfirmRegistrationForm(FlaskForm):
+    """Empty: creating the account is a POST, never the GET a mail scanner makes."""

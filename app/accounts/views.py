@@ -17,9 +17,10 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import registration, services
 from app.accounts.forms import (
     ChangePasswordForm,
+    ConfirmRegistrationForm,
     LoginForm,
     LogoutForm,
     RegisterForm,
@@ -70,21 +71,47 @@ def _account_key() -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"])
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
-                form.email.data, form.display_name.data, form.password.data, utcnow()
+            registration.start_registration(
+                form.email.data,
+                form.display_name.data,
+                form.password.data,
+                utcnow(),
+                {
+                    "confirm": lambda token: site_link(
+                        "accounts.confirm_registration", token=token
+                    ),
+                    "login": lambda: site_link("accounts.login"),
+                    "reset": lambda: site_link("accounts.reset_request"),
+                },
             )
         except services.AccountError as error:
             _form_error(form, error)
         else:
+            commit()
+            # The same page whether or not the address has an account: only its owner learns.
+            return render_template("accounts/register_sent.html", email=form.email.data)
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token: str):
+    # Opening the link shows a button: mail scanners that fetch links create nothing.
+    try:
+        registration.check_registration_token(token, utcnow())
+        if request.method == "POST" and ConfirmRegistrationForm().validate_on_submit():
+            user = registration.confirm_registration(token, utcnow())
             _sign_in(user)
             commit()
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("kb.home"))
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+            return redirect(url_for("kb.home"))
+    except services.AccountError as error:
+        return render_template("accounts/register_invalid.html", message=error.message), 410
+    return render_template("accounts/register_confirm.html", form=ConfirmRegistrationForm())
 
 
 @bp.route("/login", methods=["GET", "POST"])
