@@ -43,6 +43,7 @@ def test_cli_account_on_special_use_domain_can_sign_in_and_reset(client, runner,
 
 def test_first_admin_printed_by_bootstrap_can_sign_in(client, runner):
     output = runner.invoke(args=["users", "bootstrap-admin"]).output
+    assert "Sign in at http://help.test/account/login with" in output
     email = re.search(r"e-mail:\s+(\S+)", output).group(1)
     password = re.search(r"password:\s+(\S+)", output).group(1)
     response = client.post("/account/login", data={"email": email, "password": password})
