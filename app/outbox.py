@@ -253,6 +253,16 @@ def _send_mail(payload: dict) -> None:
         raise
 
 
+def parked_events(limit: int = 200) -> list[OutboxEvent]:
+    """Events that will not be retried (newest first), for ``outbox status`` and admins."""
+    return db.session.scalars(
+        select(OutboxEvent)
+        .where(OutboxEvent.processed_at.is_(None), OutboxEvent.parked_at.is_not(None))
+        .order_by(OutboxEvent.id.desc())
+        .limit(limit)
+    ).all()
+
+
 outbox_cli = AppGroup("outbox", help="Inspect and drain the outbox of side effects.")
 
 
@@ -288,12 +298,7 @@ def status_command() -> None:
         click.echo("outbox empty")
     for kind, name, count in rows:
         click.echo(f"{kind}: {count} {name}")
-    parked = db.session.scalars(
-        select(OutboxEvent)
-        .where(OutboxEvent.processed_at.is_(None), OutboxEvent.parked_at.is_not(None))
-        .order_by(OutboxEvent.id)
-    ).all()
-    for event in parked:
+    for event in reversed(parked_events(limit=10_000)):
         click.echo(
             f"  parked #{event.id} {event.kind} at {event.parked_at:%Y-%m-%d %H:%M} "
             f"after {event.attempts} attempt(s): {event.last_error}"

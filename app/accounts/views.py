@@ -31,7 +31,7 @@ from app.accounts.permissions import require
 from app.extensions import limiter
 from app.mail import site_link
 from app.models import utcnow
-from app.outbox import commit
+from app.outbox import commit, parked_events
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -151,6 +151,13 @@ def logout():
 @require("account.manage")
 def overview():
     return render_template("accounts/overview.html")
+
+
+@bp.route("/outbox")
+@require("outbox.view")
+def parked_mail():
+    """Side effects (mostly mail) that could never be done, with their errors."""
+    return render_template("accounts/parked_outbox.html", events=parked_events())
 
 
 @bp.route("/password", methods=["GET", "POST"])
