@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.mail import OutgoingMail
+from app.mail import OutgoingMail, site_link
 from app.outbox import record_mail
 from app.tickets import timers
 from app.tickets.catalog import PAUSED_STATUSES, SOLVED, STATUSES, TIERS
@@ -193,12 +193,8 @@ def on_call_addresses(tier: int) -> list[str]:
 
 
 def ticket_link(ticket_id: int, agent: bool = False) -> str:
-    """Absolute link when the server name is known (requests, configured CLI), else the path."""
-    endpoint = "tickets.work" if agent else "tickets.show"
-    try:
-        return url_for(endpoint, ticket_id=ticket_id, _external=True)
-    except RuntimeError:
-        return f"/requests/{ticket_id}{'/work' if agent else ''}"
+    """Absolute link on the configured ``SITE_URL`` (in a request or not)."""
+    return site_link("tickets.work" if agent else "tickets.show", ticket_id=ticket_id)
 
 
 def notify_on_call(ticket: Ticket, tier: int, now: datetime) -> None:
