@@ -20,7 +20,7 @@ from flask_login import current_user
 from app.accounts.permissions import can, can_view_ticket, require
 from app.models import is_row_id, utcnow
 from app.outbox import commit
-from app.request_args import page_arg
+from app.request_args import db_int, page_arg
 from app.tickets import attachments as files
 from app.tickets import forum_link, services
 from app.tickets.catalog import CATEGORIES, IMPACTS, PRIORITY_LABELS, STATUSES
@@ -50,6 +50,14 @@ def uploads_from_request(name: str = "attachments") -> list[files.Upload]:
     ]
 
 
+def _guide_steps(raw: str | None) -> int | None:
+    """The hidden count of guide steps tried; None for anything that is not a number."""
+    try:
+        return db_int(raw or "")
+    except ValueError:
+        return None
+
+
 def _own_ticket(ticket_id: int):
     try:
         return services.get_ticket_for_requester(current_user, ticket_id)
@@ -75,14 +83,13 @@ def new():
         form.guide.data = request.args.get("guide", "")[:200]
         form.steps.data = request.args.get("steps", "")[:4]
     if form.validate_on_submit():
-        steps = form.steps.data
         try:
             ticket = services.create_ticket(
                 current_user, category=form.category.data, subject=form.subject.data,
                 description=form.description.data, impact=form.impact.data, channel="web",
                 now=utcnow(), attachments=uploads_from_request(),
                 guide_slug=form.guide.data or None,
-                guide_steps=int(steps) if steps and steps.isdigit() else None,
+                guide_steps=_guide_steps(form.steps.data),
             )  # fmt: skip
         except services.TicketError as error:
             form_error(form, error)
@@ -192,12 +199,14 @@ def attachment(ticket_id: int, attachment_id: int):
 @bp.route("/deflection", methods=["POST"])
 @require("tickets.submit")
 def deflection():
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    # Anything but an object of strings (a list, a number, nested values) is refused, not a 500.
+    fields = ("query", "article_url", "outcome")
+    values = {name: data.get(name, "") for name in fields} if isinstance(data, dict) else None
     try:
-        services.record_deflection(
-            current_user, str(data.get("query", "")), str(data.get("article_url", "")),
-            str(data.get("outcome", "")), utcnow(),
-        )  # fmt: skip
+        if values is None or not all(isinstance(value, str) for value in values.values()):
+            raise services.TicketError("Send a JSON object of text fields.")
+        services.record_deflection(current_user, **values, now=utcnow())
     except services.TicketError as error:
         return jsonify({"error": {"code": "validation_failed", "message": error.message}}), 422
     commit()
