@@ -194,8 +194,10 @@ def create_ticket(
         after={"priority": ticket.priority, "category": category, "channel": channel,
                "tier": 1, "impact": impact, "forum_thread_id": forum_thread_id},
     )  # fmt: skip
-    # A Critical ticket escalates here and now (rule ``critical_immediate``), not at the next tick.
-    clock.apply_due_actions(ticket, now)
+    # A Critical ticket escalates here and now (rule ``critical_immediate``), not at the next tick;
+    # on-call is paged unless this requester's Critical ticket paged them within the window.
+    recent = clock.recent_page(requester, now) if ticket.priority == "critical" else None
+    clock.apply_due_actions(ticket, now, paged_recently=recent)
     db.session.flush()
     return ticket
 

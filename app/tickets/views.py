@@ -22,7 +22,7 @@ from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
 from app.tickets import attachments as files
-from app.tickets import forum_link, services
+from app.tickets import forum_link, limits, services
 from app.tickets.catalog import CATEGORIES, IMPACTS, PRIORITY_LABELS, STATUSES
 from app.tickets.forms import ActionForm, EscalateThreadForm, ReplyForm, TicketForm
 from app.tickets.models import TicketAttachment
@@ -82,25 +82,43 @@ def new():
     if request.method == "GET":
         form.guide.data = request.args.get("guide", "")[:200]
         form.steps.data = request.args.get("steps", "")[:4]
+    limited = None
     if form.validate_on_submit():
+        uploads = uploads_from_request()
         try:
+            _spend(uploads, new_ticket=True)
             ticket = services.create_ticket(
                 current_user, category=form.category.data, subject=form.subject.data,
                 description=form.description.data, impact=form.impact.data, channel="web",
-                now=utcnow(), attachments=uploads_from_request(),
-                guide_slug=form.guide.data or None,
+                now=utcnow(), attachments=uploads, guide_slug=form.guide.data or None,
                 guide_steps=_guide_steps(form.steps.data),
             )  # fmt: skip
         except services.TicketError as error:
             form_error(form, error)
+            limited = error if isinstance(error, limits.SubmissionLimited) else None
         else:
             commit()
             flash(f"Thank you. Your request {ticket.ref} is with our support team.", "success")
             return redirect(url_for("tickets.show", ticket_id=ticket.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template(
+    page = render_template(
         "tickets/new.html", form=form, impacts=IMPACTS, priorities=PRIORITY_LABELS
-    ), status
+    )
+    return _limited_answer(page, limited) if limited else (page, status)
+
+
+def _spend(uploads: list[files.Upload], *, new_ticket: bool) -> None:
+    """Count this submission against the account's and the address's limits.
+
+    :raises limits.SubmissionLimited: a limit is reached.
+    """
+    size = sum(len(upload.data) for upload in uploads)
+    limits.spend(current_user.id, request.remote_addr, new_ticket=new_ticket, upload_bytes=size)
+
+
+def _limited_answer(page: str, limited: limits.SubmissionLimited):
+    """The form again with the message, as a 429 that says when to try again."""
+    return page, 429, {"Retry-After": str(limited.retry_after)}
 
 
 @bp.route("/<int:ticket_id>")
@@ -130,12 +148,14 @@ def reply(ticket_id: int):
     ticket = _own_ticket(ticket_id)
     form = ReplyForm()
     if form.validate_on_submit():
+        uploads = uploads_from_request()
         try:
-            services.add_requester_reply(
-                current_user, ticket, form.body.data, utcnow(), uploads_from_request()
-            )
+            _spend(uploads, new_ticket=False)
+            services.add_requester_reply(current_user, ticket, form.body.data, utcnow(), uploads)
         except services.TicketError as error:
             form_error(form, error)
+            if isinstance(error, limits.SubmissionLimited):
+                return _limited_answer(_render_show(ticket, form)[0], error)
         else:
             commit()
             flash("Your reply is sent.", "success")
