@@ -45,6 +45,18 @@ ENVIRONMENT_KEYS: dict[str, type] = {
 }
 
 
+class ConfigError(RuntimeError):
+    """A setting that would make the application fail later; raised while it starts.
+
+    The message names the key and says what is wrong, so the fix is obvious from the log.
+    """
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"Configuration {key}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
 class DefaultConfig:
     """Defaults for a development machine: SQLite in ``instance/``, Whoosh in ``search_index/``."""
 

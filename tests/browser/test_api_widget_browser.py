@@ -80,8 +80,9 @@ def test_tooltip_on_hover_shows_the_snippet_and_esc_closes_it(page):
     expect(tooltip).to_be_visible()
     words = tooltip.inner_text().split()
     assert words[: len(_tip_text(page, snippet))] == _tip_text(page, snippet)
-    if snippet["article"]:
-        expect(tooltip).to_contain_text(snippet["article"]["url"])
+    # plant.add links its article in content/: the tooltip must show where to read more.
+    assert snippet["article"] is not None
+    expect(tooltip).to_contain_text(snippet["article"]["url"])
     tip_id = tooltip.get_attribute("id")
     expect(help_button).to_have_attribute("aria-describedby", tip_id)
     expect(help_button).to_have_attribute("aria-expanded", "true")
