@@ -72,7 +72,7 @@ def test_bad_parameters_are_400_not_500(client, articles, query):
 
 def test_query_log_without_personal_data_and_click(client, app, articles, factory, auth):
     auth.login(factory.user())
-    data = client.get("/search/results.json?q=Reset+ana@example.com").get_json()
+    data = client.get("/search/results.json?q=Zucchini+ana@example.com").get_json()
     assert data["total"] == 0
     data = client.get("/search/results.json?q=Reset").get_json()
     click = data["results"][0]["click_url"]
@@ -81,7 +81,7 @@ def test_query_log_without_personal_data_and_click(client, app, articles, factor
     assert response.headers["Location"] == data["results"][0]["url"]
     logs = _logs(app)
     assert [(log.query, log.result_count) for log in logs] == [
-        ("reset [email]", 0),
+        ("zucchini [email]", 0),
         ("reset", 1),
     ]
     assert logs[1].clicked_key == f"article:{articles[1]}"
