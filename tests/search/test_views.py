@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -186,3 +187,10 @@ def test_paging_token_is_checked(client, app, articles):
     assert data["query_id"] == token
     assert data["results"][0]["click_url"].startswith("/search/click")
     assert len(_logs(app)) == 1
+
+
+def test_results_are_labelled_with_the_singular_kind(client, articles):
+    html = client.get("/search/?q=reset").get_data(as_text=True)
+    labels = re.findall(r'<span class="search-hit-type">([^<]*)</span>', html)
+    assert labels and all("Help articles" not in label for label in labels)
+    assert any(label.startswith(("Guide", "FAQ", "Video")) for label in labels), labels
