@@ -31,6 +31,7 @@
   if (menu) {
     menu.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && menu.open) {
+        event.stopPropagation(); // the innermost disclosure first, not the whole phone menu
         menu.open = false;
         menu.querySelector("summary").focus();
       }
