@@ -114,8 +114,7 @@ def popular_articles(
         select(Article)
         .outerjoin(
             ArticleViewDay,
-            (ArticleViewDay.article_id == Article.id)
-            & (ArticleViewDay.day > since),
+            (ArticleViewDay.article_id == Article.id) & (ArticleViewDay.day > since),
         )
         .where(Article.is_archived.is_(False))
         .group_by(Article.id)

@@ -53,3 +53,12 @@ def test_readers_see_no_undo_and_a_sign_in_prompt(client, auth, factory, wiki):
     assert 'href="/account/login?next=/wiki/basil-care">Sign in to edit' in page
     auth.login(factory.user())
     assert 'id="wiki-sign-in-to-edit"' not in client.get("/wiki/basil-care").get_data(as_text=True)
+
+
+def test_live_preview_is_not_a_live_region(client, auth, factory, wiki):
+    # Announcing the whole preview at every pause in typing drowns a screen reader.
+    auth.login(factory.user())
+    wiki.create()
+    html = client.get("/wiki/basil-care/edit").get_data(as_text=True)
+    preview = re.search(r'<div id="wiki-preview"[^>]*>', html).group(0)
+    assert "aria-live" not in preview
