@@ -129,6 +129,14 @@ class DefaultConfig:
     SITE_ANNOUNCEMENT = ""
     #: Hosts allowed in video embeds (iframe src); the CSP frame-src follows this list.
     VIDEO_EMBED_HOSTS: list[str] = []
+    #: "Popular articles" on the home page shows these (article slugs, in order) until the
+    #: articles have had ``KB_POPULAR_MIN_VIEWS`` views in the last 30 days together: on a
+    #: fresh install view counts say nothing yet.
+    KB_FEATURED_ARTICLES: list[str] = [
+        "reminders-not-arriving", "change-or-reset-your-password", "cant-sign-in",
+        "sync-not-working-between-devices", "restore-purchases", "add-your-first-plant",
+    ]  # fmt: skip
+    KB_POPULAR_MIN_VIEWS = 50
 
 
 def _parse(kind: type, raw: str):

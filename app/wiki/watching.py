@@ -39,6 +39,18 @@ def is_watching(user, page: WikiPage) -> bool:
     )
 
 
+def watched_pages(user_id: int, page: int = 1, per_page: int = 20):
+    """The pages ``user_id`` watches, most recently changed first (deleted ones included:
+    the watcher sees that they were deleted and can stop watching)."""
+    query = (
+        select(WikiPage)
+        .join(WikiWatch, WikiWatch.page_id == WikiPage.id)
+        .where(WikiWatch.user_id == user_id)
+        .order_by(WikiPage.updated_at.desc(), WikiPage.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
 def watch(user, page: WikiPage, now: datetime) -> bool:
     """Start watching. :returns: False when already watching.
 

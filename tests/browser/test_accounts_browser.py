@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility
 
@@ -46,6 +47,8 @@ def test_register_logout_login_reset(page, live_server):
     page.get_by_role("button", name="Confirm and sign in").click()
     page.get_by_text("Welcome, Rosa Gardener!").wait_for()
 
+    # Sign out is in the person's own menu (a disclosure under their name).
+    page.locator("#user-menu-button").click()
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("You are signed out.").wait_for()
 
@@ -55,9 +58,12 @@ def test_register_logout_login_reset(page, live_server):
     page.get_by_label("Password").fill("tomatoes and basil")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as Rosa Gardener.").wait_for()
-    page.get_by_role("link", name="Rosa Gardener").click()
+    expect(page.locator("#user-menu-button")).to_contain_text("Rosa Gardener")
+    page.locator("#user-menu-button").click()
+    page.get_by_role("link", name="Account settings").click()
     assert page.get_by_role("heading", name="Your account").is_visible()
     check_accessibility(page, context="account")
+    page.locator("#user-menu-button").click()
     page.get_by_role("button", name="Sign out").click()
 
     # Forgotten password: the link arrives through the development mailer.
