@@ -32,6 +32,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SUPPORT_TIMEZONE": str,
     "CONTENT_DIR": str,
     "API_CORS_ORIGINS": list,
+    "MARKUP_IMAGE_HOSTS": list,
     "SITE_ANNOUNCEMENT": str,
 }
 
@@ -81,6 +82,9 @@ class DefaultConfig:
     SITE_ANNOUNCEMENT = ""
     #: Hosts allowed in video embeds (iframe src); the CSP frame-src follows this list.
     VIDEO_EMBED_HOSTS: list[str] = []
+    #: Hosts whose https images may show in content (user and official); any other image
+    #: becomes a link to it. Empty: only the site's own images. The CSP img-src follows this.
+    MARKUP_IMAGE_HOSTS: list[str] = []
 
 
 def _parse(kind: type, raw: str):
