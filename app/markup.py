@@ -144,7 +144,8 @@ def render_document(text: str, *, user_content: bool = True) -> RenderedMarkdown
     :returns: the HTML and its headings.
     """
     env: dict = {}
-    html = clean(_MARKDOWN.render(text or "", env), user_content=user_content)
+    # Without the final newline, as the HTML stored so far was.
+    html = clean(_MARKDOWN.render(text or "", env), user_content=user_content).rstrip("\n")
     if "<img" in html:
         rel = USER_LINK_REL if user_content else OFFICIAL_LINK_REL
         html = _images_within(html, image_hosts(), rel)

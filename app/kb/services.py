@@ -32,6 +32,7 @@ from app.outbox import record_search_change
 TITLE_MAX = 200
 SUMMARY_MAX = rules.SUMMARY_MAX
 BODY_MAX = 200_000
+_BODY_TOO_LONG = f"Keep the article text under {BODY_MAX:,} characters."
 
 
 class KbError(Exception):
@@ -243,7 +244,7 @@ def _check_fields(title: str, summary: str, body: str) -> None:
     if not body.strip():
         raise KbError("The article text can't be empty.", field="body")
     if len(body) > BODY_MAX:
-        raise KbError("The article text is too long.", field="body")
+        raise KbError(_BODY_TOO_LONG, field="body")
 
 
 def _check_base(article: Article, base_revision: int) -> None:
@@ -320,5 +321,11 @@ def restore_revision(
 
 
 def preview(article: Article, body: str) -> str:
-    """Sanitised HTML of an unsaved body, for the editor's preview."""
-    return render(body or "", user_content=False)
+    """Sanitised HTML of an unsaved body, for the editor's preview.
+
+    :raises KbError: the body is longer than an article may be; checked before rendering.
+    """
+    body = body or ""
+    if len(body) > BODY_MAX:
+        raise KbError(_BODY_TOO_LONG, field="body")
+    return render(body, user_content=False)
