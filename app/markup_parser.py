@@ -23,7 +23,7 @@ ID_PREFIX = "h-"
 #: Block quotes and lists nested deeper than this are cut there (what is deeper is dropped), and
 #: emphasis deeper than this stays text: the parser's recursion and the output's depth stay
 #: bounded whatever the input.
-MAX_NESTING = 50
+MAX_NESTING = 20
 
 #: The sanitiser's HTML parser walks its stack of open elements for many tags, so its time grows
 #: with the square of the nesting depth (20,000 unclosed ``<div>`` took 2.9 s). Markdown alone

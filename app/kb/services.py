@@ -31,7 +31,7 @@ from app.outbox import record_search_change
 
 TITLE_MAX = 200
 SUMMARY_MAX = rules.SUMMARY_MAX
-BODY_MAX = 200_000
+BODY_MAX = rules.BODY_MAX
 _BODY_TOO_LONG = f"Keep the article text under {BODY_MAX:,} characters."
 
 

@@ -41,3 +41,22 @@ def test_live_preview_with_too_long_body_is_refused(synced, client, agent):
     assert response.status_code == 422
     assert response.get_json()["field"] == "body"
     assert "<strong>" not in response.get_data(as_text=True)
+
+
+def test_content_files_longer_than_an_article_may_be_are_refused_before_rendering():
+    """The sync and the editor share one body check; it bounds the length before rendering."""
+    from app.kb import content, rules
+
+    body = "## Step 1: Try this\n\n" + "[[" * (BODY_MAX // 2)
+    with pytest.raises(rules.ContentError, match="longer than"):
+        rules.check_body("guide", True, body)
+    with pytest.raises(rules.ContentError, match="longer than"):
+        content.render_article("guide", True, body)
+
+
+def test_the_wiki_and_article_limits_are_what_renders_within_a_second():
+    """``bench.markup`` measures the slowest text of each size; these are the sizes it passes."""
+    from app.wiki.rules import MAX_BODY as WIKI_MAX
+
+    assert WIKI_MAX <= 60_000
+    assert BODY_MAX <= 40_000
