@@ -119,20 +119,34 @@ def image_allowed(src: str, hosts: frozenset[str]) -> bool:
     return parts.scheme == "https" and (parts.hostname or "") in hosts
 
 
+# Links and images as the sanitiser writes them, in document order (a '>' inside an attribute
+# value is always escaped there).
+_LINK_OR_IMG = re.compile(r'(<a\b[^>]*>)|(</a>)|<img((?:\s+[\w:-]+="[^"]*")*)\s*/?>')
+
+
 def _images_within(html: str, hosts: frozenset[str], rel: str) -> str:
-    """Replace each image from a host not allowed by a link to it (its alt text as label)."""
+    """Replace each image from a host not allowed by a link to it, labelled with its alt text;
+    inside a link, by the label alone (a link may not hold another)."""
+    links_open = 0
 
     def one(match: re.Match) -> str:
-        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        nonlocal links_open
+        if match.group(1):
+            links_open += 1
+            return match.group(0)
+        if match.group(2):
+            links_open = max(links_open - 1, 0)
+            return match.group(0)
+        attributes = dict(_ATTRIBUTE.findall(match.group(3)))
         src = attributes.get("src", "")
         if image_allowed(src, hosts):
             return match.group(0)
-        if not src:
-            return ""
         label = html_lib.escape(html_lib.unescape(attributes.get("alt") or "") or "image")
+        if links_open or not src:
+            return label
         return f'<a href="{src}" rel="{rel}">{label}</a>'
 
-    return _IMG.sub(one, html)
+    return _LINK_OR_IMG.sub(one, html)
 
 
 def render_document(text: str, *, user_content: bool = True) -> RenderedMarkdown:

@@ -171,3 +171,12 @@ def test_ticket_message_images_from_other_hosts_reach_staff_as_links(app, factor
         db.session.flush()
         assert "<img" not in ticket.description_html
         assert 'href="https://tracker.example/pixel.gif?uid=42"' in ticket.description_html
+
+
+def test_a_remote_image_inside_a_link_becomes_its_label_not_a_nested_link():
+    html = markup.render(
+        "[![build](https://tracker.example/badge.svg)](https://growgrebuddy.com/ci)"
+    )
+    assert "<img" not in html and html.count("<a ") == 1
+    assert '<a href="https://growgrebuddy.com/ci"' in html and ">build</a>" in html
+    assert markup.clean(html) == html
