@@ -13,9 +13,10 @@ from app.accounts.models import User
 from app.accounts.permissions import can_escalate_forum_thread
 from app.extensions import db
 from app.models import is_row_id
-from app.tickets import clock, services
+from app.tickets import services
 from app.tickets.models import Ticket
 from app.tickets.services import TicketError, TicketNotFound
+from app.tickets.sla import clock
 
 
 def _forum():

@@ -19,7 +19,6 @@ from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
 from app.tickets import attachments as files
-from app.tickets import clock
 from app.tickets.catalog import (
     CATEGORIES,
     CHANNELS,
@@ -33,7 +32,8 @@ from app.tickets.catalog import (
     SOLVED,
 )
 from app.tickets.models import Ticket, TicketAttachment, TicketDeflection, TicketMessage
-from app.tickets.rules import Priority
+from app.tickets.sla import clock
+from app.tickets.sla.policy import Priority
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000

@@ -17,10 +17,8 @@ from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
 from app.tickets import attachments as files
-from app.tickets import clock
 from app.tickets.catalog import CATEGORIES, CHANNELS, CLOSED, NEW, OPEN, SOLVED, STATUSES
 from app.tickets.models import Ticket, TicketEvent, TicketMessage
-from app.tickets.rules import Priority
 from app.tickets.services import (
     BODY_MAX,
     TicketError,
@@ -28,6 +26,8 @@ from app.tickets.services import (
     _attach,
     _text,
 )
+from app.tickets.sla import clock
+from app.tickets.sla.policy import Priority
 
 #: Statuses a queue shows unless the agent filters for another.
 QUEUE_DEFAULT_STATUSES = ("new", "open", "pending")

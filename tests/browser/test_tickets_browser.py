@@ -13,9 +13,10 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.tickets import clock, rules
 from app.tickets.models import Ticket, TicketDeflection
-from app.tickets.sla import add_business_days
+from app.tickets.sla import clock
+from app.tickets.sla import policy as rules
+from app.tickets.sla.calendar import add_business_days
 from tests.browser.conftest import check_accessibility
 
 pytestmark = pytest.mark.browser

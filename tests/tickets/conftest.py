@@ -61,7 +61,7 @@ class Tickets:
         )
 
     def tick(self, now):
-        from app.tickets.tick import run_tick
+        from app.tickets.sla.tick import run_tick
 
         with self.app.app_context():
             return run_tick(now)

@@ -2,7 +2,8 @@
 
 Callers pass every instant in ("now", when a ticket entered its tier, pauses), so a scheduler can
 run these functions at any time and tests can inject any "now". Every number of the support plan
-is a :class:`SupportPolicy` field; ``policy_config.policy_from_config`` reads them from these keys:
+is a :class:`SupportPolicy` field; ``policy_config.policy_from_config`` (beside this module)
+reads them from these keys:
 
 * ``SUPPORT_TIMEZONE``: IANA zone of all support calendars (``"Europe/Berlin"``).
 * ``SUPPORT_TIER1_HOURS``, ``SUPPORT_TIER2_HOURS``, ``SUPPORT_TIER3_HOURS``: weekday (0-6, 0 =
@@ -32,7 +33,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from app.tickets.sla import BusinessCalendar, add_business_days
+from app.tickets.sla.calendar import BusinessCalendar, add_business_days
 
 FLAG, ESCALATE = "flag", "escalate"
 RULE_TIER1_FLAG = "tier1_attempt_exceeded"
@@ -131,7 +132,7 @@ def _mapping_field(factory: Any) -> Any:
 class SupportPolicy:
     """Every number of the support plan, defaulting to the plan's values.
 
-    Hours use :class:`~app.tickets.sla.BusinessCalendar`'s format. Mappings are copied into
+    Hours use :class:`~app.tickets.sla.calendar.BusinessCalendar`'s format. Mappings are copied into
     read-only ones, and the three calendars are built (and so validated) on creation.
 
     :raises ValueError: for an invalid time zone, hours, target, tier or fraction.

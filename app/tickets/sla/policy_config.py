@@ -1,7 +1,8 @@
 """Reading the SLA policy from configuration, and describing it in plain words for agents.
 
-Pure like :mod:`app.tickets.rules`: plain values in, a :class:`~app.tickets.rules.SupportPolicy`
-or table rows out. The configuration keys are listed in that module's docstring.
+Pure like :mod:`app.tickets.sla.policy`: plain values in, a
+:class:`~app.tickets.sla.policy.SupportPolicy` or table rows out. The configuration keys are
+listed in that module's docstring.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import Any
 
-from app.tickets.rules import (
+from app.tickets.sla.calendar import BusinessCalendar
+from app.tickets.sla.policy import (
     _WEEKDAYS,
     CONFIG_KEYS,
     Priority,
@@ -20,7 +22,6 @@ from app.tickets.rules import (
     _default_first_response,
     _positive_int,
 )
-from app.tickets.sla import BusinessCalendar
 
 # --- configuration --------------------------------------------------------------------------
 
