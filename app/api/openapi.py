@@ -7,7 +7,7 @@ status code, errors included. Change both together.
 
 from __future__ import annotations
 
-from app.api import rules
+from app.api import validation
 from app.api.openapi_schemas import _STR, _ref, schemas
 from app.models import MAX_DB_INT
 from app.search.documents import DOC_TYPES
@@ -73,7 +73,7 @@ _P = {
         "in": "query",
         "required": False,
         "description": "Language (falls back to the default language).",
-        "schema": {"type": "string", "pattern": rules.LANG_PATTERN},
+        "schema": {"type": "string", "pattern": validation.LANG_PATTERN},
     },
     "IfNoneMatch": {
         "name": "If-None-Match",
@@ -104,7 +104,7 @@ _P = {
         "name": "name",
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "pattern": rules.NAME_PATTERN},
+        "schema": {"type": "string", "pattern": validation.NAME_PATTERN},
     },
 }
 
@@ -141,7 +141,7 @@ def _paths() -> dict:
                         "name": "key",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "pattern": rules.KEY_PATTERN},
+                        "schema": {"type": "string", "pattern": validation.KEY_PATTERN},
                     },
                     _p("lang"),
                     _p("IfNoneMatch"),
@@ -187,7 +187,7 @@ def _paths() -> dict:
                         "name": "screen",
                         "in": "query",
                         "required": True,
-                        "schema": {"type": "string", "pattern": rules.NAME_PATTERN},
+                        "schema": {"type": "string", "pattern": validation.NAME_PATTERN},
                     },
                     {
                         "name": "q",
@@ -227,7 +227,7 @@ def _paths() -> dict:
                         "name": "X-Install-Id",
                         "in": "header",
                         "required": False,
-                        "schema": {"type": "string", "pattern": rules.INSTALL_ID_PATTERN},
+                        "schema": {"type": "string", "pattern": validation.INSTALL_ID_PATTERN},
                     },
                 ],
                 "requestBody": _body("TourProgressIn"),

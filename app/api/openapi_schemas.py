@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.api import rules
+from app.api import validation
 from app.tickets.services import BODY_MAX, SUBJECT_MAX
 
 ERROR_CODES = [
@@ -145,7 +145,7 @@ def schemas(categories: list[str], impacts: list[str]) -> dict:
         "TourProgressIn": _obj(
             {
                 "step": {"type": "string", "minLength": 1, "maxLength": 80},
-                "event": {"type": "string", "enum": list(rules.TOUR_EVENTS)},
+                "event": {"type": "string", "enum": list(validation.TOUR_EVENTS)},
             }
         ),
         "TourProgress": _obj(
