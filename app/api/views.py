@@ -213,6 +213,3 @@ def openapi():
     if "api_openapi_body" not in ext:
         ext["api_openapi_body"] = api.encode(openapi_document())
     return api.send(ext["api_openapi_body"], cache=api.public_cache(3600))
-
-
-from app.api import tickets_views  # noqa: E402,F401  (adds the /requests routes to bp)
