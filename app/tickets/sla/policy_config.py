@@ -12,15 +12,14 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import Any
 
-from app.tickets.sla.calendar import BusinessCalendar
+from app.tickets.sla.calendar import WEEKDAYS, BusinessCalendar
 from app.tickets.sla.policy import (
-    _WEEKDAYS,
     CONFIG_KEYS,
     Priority,
     ResponseTarget,
     SupportPolicy,
-    _default_first_response,
-    _positive_int,
+    default_first_response,
+    positive_int,
 )
 
 # --- configuration --------------------------------------------------------------------------
@@ -47,7 +46,7 @@ def _cfg_minutes(value: object, key: str) -> timedelta:
 
 
 def _cfg_business_days(value: object, key: str) -> int:
-    count = _positive_int(value, key)
+    count = positive_int(value, key)
     if count > MAX_BUSINESS_DAYS:
         raise ValueError(f"{key} must be at most {MAX_BUSINESS_DAYS} business days, got {count}")
     return count
@@ -61,7 +60,7 @@ def _cfg_time(value: object, key: str) -> time:
 
 
 def _cfg_hours(value: object, key: str) -> dict[int, list[tuple[time, time]]]:
-    names = {name.lower(): day for day, name in enumerate(_WEEKDAYS)}
+    names = {name.lower(): day for day, name in enumerate(WEEKDAYS)}
     names |= {name[:3]: day for name, day in names.items()} | {str(day): day for day in range(7)}
     hours = {}
     for raw_day, intervals in _cfg_mapping(value, key).items():
@@ -88,7 +87,7 @@ def _cfg_holidays(value: object, key: str) -> frozenset[date]:
 
 
 def _cfg_targets(present: Mapping[str, Any]) -> dict[Priority, ResponseTarget]:
-    targets = _default_first_response()
+    targets = default_first_response()
     given = {
         key: _cfg_mapping(present.get(key, {}), key)
         for key in (
