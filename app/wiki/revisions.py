@@ -25,8 +25,23 @@ from app.wiki.models import WikiPage, WikiRevision
 from app.wiki.watching import notify_watchers
 
 
-def size_of(body: str) -> int:
-    return len(body.encode("utf-8"))
+def _new_revision(page: WikiPage, author, body: str, parent, now: datetime, *, number: int | None,
+                  status: str, kind: str, summary: str, merged: bool,
+                  edit_token: str | None):  # fmt: skip
+    """A revision row after ``parent`` (rendered, sized), added and flushed."""
+    rendered = links.render(body)
+    size = len(body.encode("utf-8"))
+    revision = WikiRevision(
+        page_id=page.id, number=number, parent_id=parent.id if parent else None,
+        author_id=author.id if author is not None else None, created_at=now, kind=kind,
+        status=status, title=page.title, summary=summary[: rules.MAX_SUMMARY], body=body,
+        html=rendered.html, body_text=rendered.text, size=size,
+        size_delta=size - (parent.size if parent else 0), merged=merged,
+        edit_token=edit_token, is_hidden=False,
+    )  # fmt: skip
+    db.session.add(revision)
+    db.session.flush()
+    return revision, rendered
 
 
 def lock_page(page: WikiPage) -> None:
@@ -58,28 +73,10 @@ def append_revision(
     :raises ConcurrentChange: the head moved under us (the compare-and-swap failed).
     """
     head = page.head
-    rendered = links.render(body)
-    revision = WikiRevision(
-        page_id=page.id,
-        number=(head.number if head else 0) + 1,
-        parent_id=head.id if head else None,
-        author_id=author.id if author is not None else None,
-        created_at=now,
-        kind=kind,
-        status="accepted",
-        title=page.title,
-        summary=summary[: rules.MAX_SUMMARY],
-        body=body,
-        html=rendered.html,
-        body_text=rendered.text,
-        size=size_of(body),
-        size_delta=size_of(body) - (head.size if head else 0),
-        merged=merged,
-        edit_token=edit_token,
-        is_hidden=False,
-    )
-    db.session.add(revision)
-    db.session.flush()
+    revision, rendered = _new_revision(
+        page, author, body, head, now, number=(head.number if head else 0) + 1,
+        status="accepted", kind=kind, summary=summary, merged=merged, edit_token=edit_token,
+    )  # fmt: skip
     base_id = head.id if head else None
     swapped = db.session.execute(
         update(WikiPage)
@@ -103,26 +100,8 @@ def append_revision(
 
 def add_pending_revision(page, user, body, base, now, *, kind, summary, edit_token) -> WikiRevision:
     """A revision held for review: no number, the head does not move."""
-    rendered = links.render(body)
-    revision = WikiRevision(
-        page_id=page.id,
-        number=None,
-        parent_id=base.id if base else None,
-        author_id=user.id,
-        created_at=now,
-        kind=kind,
-        status="pending",
-        title=page.title,
-        summary=summary[: rules.MAX_SUMMARY],
-        body=body,
-        html=rendered.html,
-        body_text=rendered.text,
-        size=size_of(body),
-        size_delta=size_of(body) - (base.size if base else 0),
-        merged=False,
-        edit_token=edit_token,
-        is_hidden=False,
-    )
-    db.session.add(revision)
-    db.session.flush()
+    revision, _ = _new_revision(
+        page, user, body, base, now, number=None, status="pending", kind=kind,
+        summary=summary, merged=False, edit_token=edit_token,
+    )  # fmt: skip
     return revision

@@ -217,3 +217,13 @@ def test_archived_article_disappears(ctx, now, factory):
     commit()
     drain_all(now)
     assert _keys("basil") == []
+
+
+def test_an_unknown_backend_is_refused_with_the_known_ones(app):
+    """The backends are registered by ``init_app``; a name none of them has is refused, naming
+    the ones there are."""
+    from app.search.backend import create_backend
+
+    app.config["SEARCH_BACKEND"] = "solr"
+    with pytest.raises(RuntimeError, match="must be 'whoosh' or 'postgres', not 'solr'"):
+        create_backend(app)
