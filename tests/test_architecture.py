@@ -16,6 +16,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 #: Bottom to top; a unit may import units of lower layers only (the same table is in
 #: docs/DEVELOPING.md). A unit is a top-level module of ``app/`` or a feature package.
 LAYERS: list[set[str]] = [
+    {"markup_parser"},
     {"models", "config", "markup", "mail", "textdiff", "confirm", "errors", "security"},
     {"extensions", "request_args", "application"},
     {"database", "outbox"},
@@ -23,7 +24,7 @@ LAYERS: list[set[str]] = [
     {"kb", "wiki", "forum"},
     {"tickets"},
     {"channels", "incidents", "feedback", "team"},
-    {"search", "metrics", "privacy"},
+    {"search", "metrics", "privacy", "rerender"},
     {"api", "ops"},
     {"__init__"},
 ]
