@@ -33,7 +33,7 @@ bp = Blueprint("kb", __name__)
 VISITOR_KEY = "kb_visitor"
 
 
-def _article_or_404(slug: str):
+def article_or_404(slug: str):
     article = services.get_article(slug)
     if article is None or not can(current_user, "kb.read"):
         abort(404)
@@ -126,7 +126,7 @@ def _render_article(article, vote_form: VoteForm | None = None, status: int = 20
 
 @bp.route("/articles/<slug>")
 def article(slug: str):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     # Only the first visit counts: moving through a guide's steps reloads the same page.
     if not article.is_archived and not ({"step", "solved", "stuck"} & request.args.keys()):
         feedback.record_view(article, utcnow().date(), request.headers.get("User-Agent"))
@@ -138,7 +138,7 @@ def article(slug: str):
 # Caps what changing the user agent on each request could add to the daily anonymous key.
 @limiter.limit(lambda: current_app.config["KB_VOTE_LIMIT_PER_IP"], methods=["POST"])
 def vote(slug: str):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     form = VoteForm()
     if form.validate_on_submit() and (form.yes.data or form.no.data):
         if not current_user.is_authenticated:
@@ -169,7 +169,7 @@ def vote(slug: str):
 def guide_answer(slug: str):
     """One answer to "Did this solve it?": yes records a success, no moves on (or, after the
     last step, records "not solved" and offers the forum and a support request)."""
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     form = GuideStepForm()
     total = feedback.step_count(article)
     answered = form.validate_on_submit() and (form.yes.data or form.no.data)

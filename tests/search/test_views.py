@@ -13,15 +13,14 @@ from app.extensions import db
 from app.models import utcnow
 from app.search.indexer import drain_all
 from app.search.models import SearchQueryLog
-from tests.search.conftest import make_article
 
 
 @pytest.fixture
-def articles(app, now):
+def articles(app, now, factory):
     with app.app_context():
         ids = [
-            make_article(now, "Install the app", "Download it from the store."),
-            make_article(now, "Reset your password", "Use the reset link.", section="account"),
+            factory.article(now, "Install the app", "Download it from the store."),
+            factory.article(now, "Reset your password", "Use the reset link.", section="account"),
         ]
         drain_all(now)
     return ids
@@ -126,10 +125,10 @@ def test_filtered_searches_that_find_nothing_stay_out_of_the_backlog(client, app
     ]
 
 
-def test_pagination_links_keep_the_filters(client, app, now):
+def test_pagination_links_keep_the_filters(client, app, now, factory):
     with app.app_context():
         for i in range(12):
-            make_article(now, f"Tomato care {i}", "Water deeply.")
+            factory.article(now, f"Tomato care {i}", "Water deeply.")
         drain_all(now)
     html = client.get("/search/?q=tomato&type=article&sort=date").get_data(as_text=True)
     assert "page 1 of 2" in html
@@ -156,9 +155,9 @@ def _links(html):
     ]
 
 
-def test_clicks_on_later_pages_are_recorded_once_per_query(client, app, now):
+def test_clicks_on_later_pages_are_recorded_once_per_query(client, app, now, factory):
     with app.app_context():
-        ids = [make_article(now, f"Tomato care {i}", "Water deeply.") for i in range(12)]
+        ids = [factory.article(now, f"Tomato care {i}", "Water deeply.") for i in range(12)]
         drain_all(now)
     html = client.get("/search/?q=tomato").get_data(as_text=True)
     [next_page] = [link for link in _links(html) if "page=2" in link]
