@@ -5,7 +5,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from app import tallies
     from app.kb import (
+        feedback,
         models,  # noqa: F401  (tables for migrations)
         staff_views,  # noqa: F401  (adds the editing routes to the blueprint)
     )
@@ -13,4 +15,5 @@ def init_app(app: Flask) -> None:
     from app.kb.views import bp
 
     app.register_blueprint(bp)
+    tallies.register_flusher(app, feedback.VIEW_TALLY, feedback.write_views)
     app.cli.add_command(content_cli)

@@ -124,7 +124,6 @@ def article(slug: str):
     # Only the first visit counts: moving through a guide's steps reloads the same page.
     if not article.is_archived and not ({"step", "solved", "stuck"} & request.args.keys()):
         feedback.record_view(article, utcnow().date(), request.headers.get("User-Agent"))
-        commit()
     return _render_article(article)
 
 
