@@ -41,7 +41,7 @@ def worker_exit(server, worker):
     """Write the page views and searches this worker counted since its last flush
     (``app.tallies``), so a restart or a graceful stop loses none."""
     app = getattr(worker, "wsgi", None)
-    if app is None or not hasattr(app, "app_context"):
+    if "tallies" not in getattr(app, "extensions", {}):
         return
     from app import tallies
     from app.models import utcnow

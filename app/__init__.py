@@ -49,7 +49,7 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
 
-    from app import database, errors, outbox, security, tallies
+    from app import database, errors, outbox, pagecache, security, tallies
     from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.mail import mailer_from_config
 
@@ -65,8 +65,10 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
     security.init_app(app)
     outbox.init_app(app)
     tallies.init_app(app)
+    pagecache.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
+    pagecache.init_serving(app)
 
     @app.context_processor
     def site_context():

@@ -149,8 +149,8 @@ def _recount(article: Article) -> None:
     db.session.flush()
 
 
-def record_view(article: Article, day: date, user_agent: str | None) -> bool:
-    """Count one page view of ``article`` on ``day``; obvious bots are not counted.
+def record_view(article_id: int, day: date, user_agent: str | None) -> bool:
+    """Count one page view of an article on ``day``; obvious bots are not counted.
 
     The count is kept outside the database (``app.tallies``) and written by
     :func:`write_views` within seconds, so reading an article never writes.
@@ -159,7 +159,7 @@ def record_view(article: Article, day: date, user_agent: str | None) -> bool:
     """
     if rules.is_bot(user_agent):
         return False
-    tallies.add(VIEW_TALLY, (article.id, day.isoformat()))
+    tallies.add(VIEW_TALLY, (article_id, day.isoformat()))
     return True
 
 
