@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from app.accounts.models import User
 from app.accounts.permissions import can
 from app.extensions import db
 from app.forum.models import ForumCategory, ForumPost, ForumSubscription, ForumThread
-from app.mail import OutgoingMail
+from app.forum.writes import insert_once
+from app.mail import OutgoingMail, site_link
 from app.markup import plain_text
 from app.outbox import record_mail
 
@@ -41,8 +42,10 @@ def subscription_for_token(token: str) -> ForumSubscription | None:
 
 
 def unsubscribe(subscription: ForumSubscription) -> None:
-    db.session.delete(subscription)
-    db.session.flush()
+    # A statement, not a unit-of-work delete: a second click that lost the race finds no row
+    # and that is fine.
+    db.session.execute(delete(ForumSubscription).where(ForumSubscription.id == subscription.id))
+    db.session.expunge(subscription)
 
 
 def _find(user: User, *, thread_id=None, category_id=None) -> ForumSubscription | None:
@@ -68,18 +71,18 @@ def is_following(user: User, *, thread_id=None, category_id=None) -> bool:
 def set_follow(
     user: User, now: datetime, *, follow: bool, thread_id=None, category_id=None
 ) -> ForumSubscription | None:
-    """Follow or stop following one thread or one category (idempotent)."""
-    existing = _find(user, thread_id=thread_id, category_id=category_id)
-    if follow and existing is None:
-        existing = ForumSubscription(
-            user_id=user.id, thread_id=thread_id, category_id=category_id, created_at=now
-        )
-        db.session.add(existing)
-    elif not follow and existing is not None:
-        db.session.delete(existing)
-        existing = None
-    db.session.flush()
-    return existing
+    """Follow or stop following one thread or one category (idempotent, also when several
+    requests of the same person arrive at once: one row at most, and none after stopping)."""
+    if follow:
+        key = "thread_id" if thread_id is not None else "category_id"
+        values = {"user_id": user.id, "thread_id": thread_id, "category_id": category_id}
+        insert_once(ForumSubscription, {**values, "created_at": now}, ["user_id", key])
+        return _find(user, thread_id=thread_id, category_id=category_id)
+    found = _find(user, thread_id=thread_id, category_id=category_id)
+    if found is not None:
+        db.session.execute(delete(ForumSubscription).where(ForumSubscription.id == found.id))
+        db.session.expunge(found)
+    return None
 
 
 def move_thread_follows(source_id: int, target_id: int) -> int:
@@ -107,7 +110,7 @@ def move_thread_follows(source_id: int, target_id: int) -> int:
 
 
 def _link(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return site_link(endpoint, **values)
 
 
 def notify_new_post(post: ForumPost, now: datetime) -> int:

@@ -94,6 +94,11 @@ class ForumPost(db.Model):
     like_count: Mapped[int] = mapped_column(default=0)
     #: Why a moderator or the flags hid it (shown to moderators and the author).
     moderation_note: Mapped[str] = mapped_column(String(300), default="")
+    #: An edit waiting for a moderator (its author's text would need review as a new post):
+    #: everyone keeps seeing ``body`` until the edit is approved.
+    held_body: Mapped[str | None] = mapped_column(Text)
+    held_body_html: Mapped[str | None] = mapped_column(Text)
+    held_at: Mapped[datetime | None]
 
     thread: Mapped[ForumThread] = relationship(back_populates="posts", foreign_keys=[thread_id])
     author: Mapped[User] = relationship(lazy="joined")
@@ -134,8 +139,11 @@ class ForumFlag(db.Model):
     #: One of :data:`FLAG_REASONS`.
     reason: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), default="")
-    #: Weight when raised (trust and track record at that time).
+    #: Weight when raised (trust, track record and account age at that time).
     weight: Mapped[float]
+    #: The flagger's trust level when raised: flags below ``FORUM_FLAG_HIDE_MIN_LEVEL`` alone
+    #: never hide a post.
+    flagger_level: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
     #: ``upheld`` or ``dismissed`` once a moderator decided; None while open.
     outcome: Mapped[str | None] = mapped_column(String(20))
@@ -148,6 +156,11 @@ class ForumSubscription(db.Model):
     """A follow of one thread or one category (exactly one of the two is set)."""
 
     __tablename__ = "forum_subscription"
+    #: One follow per person and thread or category, however many requests race to add it.
+    __table_args__ = (
+        UniqueConstraint("user_id", "thread_id", name="uq_forum_subscription_user_thread"),
+        UniqueConstraint("user_id", "category_id", name="uq_forum_subscription_user_category"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -189,7 +202,8 @@ class ForumReviewItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id"), index=True)
-    #: ``new_user``, ``flags`` or ``spam``.
+    #: ``new_user``, ``flags``, ``spam``, ``edit`` (a held edit) or ``split`` (the opening
+    #: post of a thread split off while it was pending).
     reason: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime]

@@ -1,12 +1,13 @@
-"""Moderation: flags and automatic hiding, the review queue with claims, and thread actions
-(lock, pin, move, merge, split). Every moderator action is written to the audit log."""
+"""Moderation: flags and automatic hiding, the review queue with claims, hiding posts,
+silencing and suspending members (thread actions are in ``thread_actions.py``). Every
+moderator action is written to the audit log."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, true, update
 
 from app.accounts.models import User
 from app.accounts.permissions import can, is_moderator
@@ -14,7 +15,7 @@ from app.accounts.services import end_all_sessions
 from app.extensions import db
 from app.forum import rules, trust
 from app.forum.audit import audit
-from app.forum.follows import move_thread_follows
+from app.forum.edits import HELD, apply_held_edit, drop_held_edit, edit_post
 from app.forum.models import (
     DELETED,
     FLAG_REASONS,
@@ -23,19 +24,21 @@ from app.forum.models import (
     PENDING,
     PUBLISHED,
     REJECTED,
-    ForumCategory,
     ForumFlag,
     ForumPost,
     ForumReviewItem,
-    ForumThread,
 )
-from app.forum.services import ForumError, edit_post, publish_effects, slugify, touch_search
+from app.forum.services import ForumError, publish_effects, touch_search
 from app.forum.visibility import can_see_post
+from app.forum.writes import insert_once
 
 QUEUE_ACTIONS = ("approve", "reject", "hide", "edit", "silence", "suspend")
 
+#: A thread's state from its opening post's (rejected and deleted posts: a deleted thread).
+THREAD_STATE = {PUBLISHED: PUBLISHED, PENDING: PENDING, HIDDEN: HIDDEN}
 
-def _require_moderator(user: User) -> None:
+
+def require_moderator(user: User) -> None:
     if not is_moderator(user):
         raise ForumError("Only moderators can do this.")
 
@@ -44,28 +47,35 @@ def _require_moderator(user: User) -> None:
 
 
 def open_flag_weight(post: ForumPost) -> float:
-    return float(
-        db.session.scalar(
-            select(func.coalesce(func.sum(ForumFlag.weight), 0.0)).where(
-                ForumFlag.post_id == post.id, ForumFlag.outcome.is_(None)
-            )
-        )
-    )
+    return open_flags(post)[0]
 
 
-def _open_item(post: ForumPost, reason: str) -> ForumReviewItem | None:
-    return db.session.scalar(
-        select(ForumReviewItem).where(
-            ForumReviewItem.post_id == post.id,
-            ForumReviewItem.reason == reason,
-            ForumReviewItem.resolved_at.is_(None),
-        )
+def open_flags(post: ForumPost) -> tuple[float, int]:
+    """The total weight of the post's open flags and the highest trust level among them."""
+    total, highest = db.session.execute(
+        select(
+            func.coalesce(func.sum(ForumFlag.weight), 0.0),
+            func.coalesce(func.max(ForumFlag.flagger_level), 0),
+        ).where(ForumFlag.post_id == post.id, ForumFlag.outcome.is_(None))
+    ).one()
+    return float(total), int(highest)
+
+
+def open_item(post: ForumPost, reason: str | None = None) -> ForumReviewItem | None:
+    """An open review item of the post (of ``reason``, or of any reason)."""
+    query = select(ForumReviewItem).where(
+        ForumReviewItem.post_id == post.id, ForumReviewItem.resolved_at.is_(None)
     )
+    if reason is not None:
+        query = query.where(ForumReviewItem.reason == reason)
+    return db.session.scalars(query.order_by(ForumReviewItem.id)).first()
 
 
 def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datetime) -> ForumFlag:
-    """Flag a post for moderators. Its weight depends on the flagger's trust and track record;
-    when open flags reach ``FORUM_FLAG_HIDE_WEIGHT`` the post is hidden pending review.
+    """Flag a post for moderators. Its weight depends on the flagger's trust level, track
+    record and account age; open flags hide the post pending review when they reach
+    ``FORUM_FLAG_HIDE_WEIGHT`` and one of them comes from ``FORUM_FLAG_HIDE_MIN_LEVEL`` or
+    above (see :func:`rules.should_auto_hide`). Staff posts are never hidden automatically.
 
     :raises ForumError: unknown reason, "other" without a note, own post, flagged already.
     """
@@ -73,29 +83,33 @@ def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datet
         raise ForumError("You can't flag this post.")
     if reason not in FLAG_REASONS:
         raise ForumError("Choose why you flag this post.", "reason")
-    note = (note or "").strip()
-    if reason == "other" and not note:
+    note = rules.without_controls(note).strip()
+    if reason == "other" and not rules.has_visible_text(note):
         raise ForumError("Tell the moderators what is wrong.", "note")
     if post.author_id == flagger.id:
         raise ForumError("You can't flag your own post; edit or delete it instead.")
     if trust.silenced_until(flagger, now):
         raise ForumError("Your account is silenced for now.")
-    already = db.session.scalar(
-        select(ForumFlag.id).where(ForumFlag.post_id == post.id, ForumFlag.flagger_id == flagger.id)
-    )
-    if already is not None:
+    # Flags on one post are taken one at a time (PostgreSQL row lock; SQLite writes are
+    # serialised anyway), so racing flags share one review item and their total weight is
+    # judged with every flag counted.
+    db.session.execute(select(ForumPost.id).where(ForumPost.id == post.id).with_for_update())
+    weight, level = trust.flag_standing(flagger, now)
+    values = {
+        "post_id": post.id,
+        "flagger_id": flagger.id,
+        "reason": reason,
+        "note": note[:500],
+        "weight": weight,
+        "flagger_level": level,
+        "created_at": now,
+    }
+    if not insert_once(ForumFlag, values, ["post_id", "flagger_id"]):
         raise ForumError("You have already flagged this post; moderators will look at it.")
-    flag = ForumFlag(
-        post_id=post.id,
-        flagger_id=flagger.id,
-        reason=reason,
-        note=note[:500],
-        weight=trust.flag_weight_for(flagger, now),
-        created_at=now,
+    flag = db.session.scalar(
+        select(ForumFlag).where(ForumFlag.post_id == post.id, ForumFlag.flagger_id == flagger.id)
     )
-    db.session.add(flag)
-    db.session.flush()
-    item = _open_item(post, "flags")
+    item = open_item(post, "flags")
     summary = f"{FLAG_REASONS[reason]}" + (f": {note}" if note else "")
     if item is None:
         db.session.add(
@@ -103,9 +117,14 @@ def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datet
         )
     else:
         item.detail = f"{item.detail}; {summary}"[:500]
-    total = open_flag_weight(post)
+    total, highest = open_flags(post)
+    config = current_app.config
     if post.status == PUBLISHED and rules.should_auto_hide(
-        total, float(current_app.config["FORUM_FLAG_HIDE_WEIGHT"])
+        total,
+        float(config["FORUM_FLAG_HIDE_WEIGHT"]),
+        highest_level=highest,
+        min_level=int(config["FORUM_FLAG_HIDE_MIN_LEVEL"]),
+        author_is_staff=trust.is_trusted_role(post.author),
     ):
         _set_post_status(post, HIDDEN, now)
         post.moderation_note = "Hidden automatically after flags; a moderator will review it."
@@ -128,9 +147,7 @@ def _set_post_status(post: ForumPost, status: str, now: datetime) -> None:
     post.status = status
     thread = post.thread
     if post.is_opening and thread.status != MERGED:
-        thread.status = {PUBLISHED: PUBLISHED, PENDING: PENDING, HIDDEN: HIDDEN}.get(
-            status, DELETED
-        )
+        thread.status = THREAD_STATE.get(status, DELETED)
     if status != PUBLISHED and thread.accepted_post_id == post.id:
         thread.accepted_post_id = None
     if status == PUBLISHED and not was_public:
@@ -162,7 +179,7 @@ def claim(item: ForumReviewItem, moderator: User, now: datetime) -> None:
 
     :raises ForumError: resolved already, or another moderator holds it.
     """
-    _require_moderator(moderator)
+    require_moderator(moderator)
     until = now + timedelta(seconds=int(current_app.config["FORUM_CLAIM_SECONDS"]))
     result = db.session.execute(
         update(ForumReviewItem)
@@ -205,7 +222,10 @@ def resolve(
 ) -> None:
     """Act on a review item: approve, reject, hide, edit (then approve), silence or suspend
     the author (both also hide the post). Claims the item first, so a moderator never acts on
-    an item someone else holds. Every other open item of the same post is closed too.
+    an item someone else holds. Every other open item of the same post is closed too, except
+    that a held edit (item reason ``edit``) is decided on its own: approve applies it, edit
+    replaces it with the moderator's text, reject drops it and the post keeps its approved text;
+    approving the post from another item leaves the held edit waiting.
 
     :raises ForumError: unknown action, item held by someone else or already handled.
     """
@@ -213,6 +233,42 @@ def resolve(
         raise ForumError("Choose what to do with this post.")
     claim(item, moderator, now)
     post = item.post
+    if item.reason == HELD and action in {"approve", "edit", "reject"}:
+        # A decision on the held edit only: the post, its flags and other items stay as they are.
+        _decide_held_edit(post, moderator, action, body, now)
+        closing = ForumReviewItem.reason == HELD
+    else:
+        if action != "approve":
+            drop_held_edit(post, moderator, now, action)
+        _decide_post(
+            post, moderator, action, now, reason=reason, body=body, silence_hours=silence_hours
+        )
+        # Approving the post leaves a held edit waiting for its own decision.
+        closing = ForumReviewItem.reason != HELD if action == "approve" else true()
+    db.session.execute(
+        update(ForumReviewItem)
+        .where(ForumReviewItem.post_id == post.id, ForumReviewItem.resolved_at.is_(None), closing)
+        .values(resolved_at=now, resolved_by_id=moderator.id, outcome=action)
+        .execution_options(synchronize_session=False)
+    )
+    audit(moderator, action, "post", post.id, reason, now, detail=f"review item {item.id}")
+    db.session.flush()
+    db.session.refresh(item)
+
+
+def _decide_held_edit(post: ForumPost, moderator: User, action: str, body, now) -> None:
+    if action == "approve":
+        apply_held_edit(post, now)
+    elif action == "edit":
+        drop_held_edit(post, moderator, now, action)
+        edit_post(post, moderator, body or "", now)
+    else:
+        drop_held_edit(post, moderator, now, action)
+
+
+def _decide_post(
+    post: ForumPost, moderator: User, action: str, now, *, reason, body, silence_hours
+) -> None:
     author = post.author
     if action == "approve":
         _settle_flags(post, "dismissed", now)
@@ -234,20 +290,11 @@ def resolve(
             silence_user(author, moderator, now, hours=silence_hours, reason=reason)
         elif action == "suspend":
             suspend_user(author, moderator, now, reason=reason)
-    db.session.execute(
-        update(ForumReviewItem)
-        .where(ForumReviewItem.post_id == post.id, ForumReviewItem.resolved_at.is_(None))
-        .values(resolved_at=now, resolved_by_id=moderator.id, outcome=action)
-        .execution_options(synchronize_session=False)
-    )
-    audit(moderator, action, "post", post.id, reason, now, detail=f"review item {item.id}")
-    db.session.flush()
-    db.session.refresh(item)
 
 
 def moderate_post(post: ForumPost, moderator: User, action: str, reason: str, now: datetime):
     """Hide or restore one post outside the queue (from the thread page)."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     if action == "hide":
         _settle_flags(post, "upheld", now)
         _set_post_status(post, HIDDEN, now)
@@ -264,7 +311,7 @@ def moderate_post(post: ForumPost, moderator: User, action: str, reason: str, no
 
 def silence_user(user: User, moderator: User, now: datetime, *, hours=None, reason="") -> None:
     """The user may read but not post, like or flag for ``hours`` (default from config)."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     hours = int(hours or current_app.config["FORUM_SILENCE_HOURS"])
     trust.state_for(user).silenced_until = now + timedelta(hours=hours)
     audit(moderator, "silence", "user", user.id, reason, now, detail=f"{hours} hours")
@@ -283,7 +330,7 @@ def check_suspendable(user: User) -> None:
 
 def suspend_user(user: User, moderator: User, now: datetime, *, reason="") -> None:
     """Suspend the account (no sign-in) and end its sessions; staff can't be suspended here."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     check_suspendable(user)
     user.is_suspended = True
     end_all_sessions(user, now)
@@ -297,116 +344,9 @@ def unsuspend_user(user: User, moderator: User, now: datetime, *, reason="") -> 
 
     :raises ForumError: the account isn't suspended.
     """
-    _require_moderator(moderator)
+    require_moderator(moderator)
     if not user.is_suspended:
         raise ForumError("This account isn't suspended.")
     user.is_suspended = False
     audit(moderator, "unsuspend", "user", user.id, reason, now)
     db.session.flush()
-
-
-# --- Thread actions ---
-
-
-def set_thread_flag(thread: ForumThread, moderator: User, action: str, reason: str, now):
-    """Lock, unlock, pin or unpin a thread."""
-    _require_moderator(moderator)
-    attribute, value = {
-        "lock": ("is_locked", True),
-        "unlock": ("is_locked", False),
-        "pin": ("is_pinned", True),
-        "unpin": ("is_pinned", False),
-    }[action]
-    setattr(thread, attribute, value)
-    audit(moderator, action, "thread", thread.id, reason, now)
-    db.session.flush()
-
-
-def move_thread(thread, category: ForumCategory, moderator, reason: str, now) -> None:
-    _require_moderator(moderator)
-    if category.id == thread.category_id:
-        raise ForumError("The thread is already in that category.", "category")
-    old = thread.category.name
-    thread.category_id = category.id
-    db.session.flush()
-    db.session.refresh(thread)
-    audit(moderator, "move", "thread", thread.id, reason, now, f"{old} → {category.name}")
-    touch_search(thread, now)
-
-
-def check_merge(source: ForumThread, target: ForumThread) -> None:
-    """Refuse a merge before the moderator confirms it (and again when it runs).
-
-    :raises ForumError: the target is the thread itself or was merged away.
-    """
-    if source.id == target.id or target.status == MERGED:
-        raise ForumError("Choose another, open thread to merge into.", "target")
-
-
-def merge_threads(source: ForumThread, target: ForumThread, moderator, reason: str, now):
-    """Move every post of ``source`` into ``target``; ``source`` then redirects there."""
-    _require_moderator(moderator)
-    check_merge(source, target)
-    for post in list(source.posts):
-        post.thread_id = target.id
-        post.is_opening = False
-    source.status = MERGED
-    source.merged_into_id = target.id
-    source.accepted_post_id = None
-    target.last_activity_at = max(target.last_activity_at, source.last_activity_at)
-    # Who followed the duplicate still hears about the conversation, now in one place.
-    move_thread_follows(source.id, target.id)
-    audit(moderator, "merge", "thread", source.id, reason, now, f"into thread {target.id}")
-    db.session.flush()
-    db.session.expire(source, ["posts"])
-    db.session.expire(target, ["posts"])
-    touch_search(source, now)
-    touch_search(target, now)
-
-
-def split_selection(thread: ForumThread, post_ids: list[int], title: str):
-    """The cleaned title and the chosen replies of a split, so the confirmation page can list
-    what will move. :returns: ``(title, posts)``.
-
-    :raises ForumError: no title, or no reply of this thread chosen.
-    """
-    title = " ".join((title or "").split())
-    if not title:
-        raise ForumError("Give the new thread a title.", "title")
-    chosen = set(post_ids)
-    posts = [post for post in thread.posts if post.id in chosen and not post.is_opening]
-    if not posts:
-        raise ForumError("Choose at least one reply to move.", "post_ids")
-    return title, posts
-
-
-def split_thread(thread, post_ids: list[int], title: str, moderator, reason: str, now):
-    """Move chosen replies into a new thread (in the same category); the first becomes its
-    opening post. :returns: the new thread."""
-    _require_moderator(moderator)
-    title, posts = split_selection(thread, post_ids, title)
-    first = posts[0]
-    new = ForumThread(
-        title=title[:200],
-        slug=slugify(title),
-        category_id=thread.category_id,
-        author_id=first.author_id,
-        created_at=first.created_at,
-        last_activity_at=max(post.created_at for post in posts),
-        is_locked=False,
-        is_pinned=False,
-        status=PUBLISHED if first.status == PUBLISHED else PENDING,
-    )
-    db.session.add(new)
-    db.session.flush()
-    for post in posts:
-        post.thread_id = new.id
-        if thread.accepted_post_id == post.id:
-            thread.accepted_post_id = None
-    first.is_opening = True
-    audit(moderator, "split", "thread", thread.id, reason, now, f"{len(posts)} post(s) to {new.id}")
-    db.session.flush()
-    db.session.expire(thread, ["posts"])
-    touch_search(thread, now)
-    touch_search(new, now)
-    return new

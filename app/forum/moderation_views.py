@@ -16,7 +16,7 @@ from app.accounts.models import User
 from app.accounts.permissions import require
 from app.confirm import confirm_page, confirmed
 from app.extensions import db
-from app.forum import moderation, services, trust
+from app.forum import moderation, services, thread_actions, trust
 from app.forum.forms import (
     MemberModerationForm,
     ModeratePostForm,
@@ -40,6 +40,8 @@ REASON_LABELS = {
     "new_user": "New member's post",
     "flags": "Flagged",
     "spam": "Caught by spam checks",
+    "edit": "Edit awaiting review",
+    "split": "Opening post of a split thread",
 }
 
 #: Queue actions that ask for confirmation first.
@@ -66,7 +68,7 @@ def review_item(item_id: int):
     form = ReviewForm()
     now = utcnow()
     if request.method == "GET" and not form.body.data:
-        form.body.data = item.post.body
+        form.body.data = item.post.held_body or item.post.body
     if form.validate_on_submit():
         action = request.form.get("action", "")
         try:
@@ -119,7 +121,14 @@ def review_item(item_id: int):
 def _confirm_queue_action(item: ForumReviewItem, form: ReviewForm, action: str):
     post, author = item.post, item.post.author.display_name
     where = f"“{post.thread.title}”"
-    if action == "reject":
+    if action == "reject" and item.reason == "edit":
+        heading = f"Reject this edit by {author}?"
+        summary = [
+            f"The edit is dropped; the post in {where} keeps the text everyone sees now.",
+            "The earlier approved text stays; the post is not removed.",
+        ]
+        button = "Yes, reject the edit"
+    elif action == "reject":
         heading = f"Reject this post by {author}?"
         summary = [
             f"The whole thread {where} is removed from the forum, replies included."
@@ -200,27 +209,27 @@ def moderate_thread(thread_id: int):
         destination = thread
         try:
             if action in {"lock", "unlock", "pin", "unpin"}:
-                moderation.set_thread_flag(thread, current_user, action, reason, now)
+                thread_actions.set_thread_flag(thread, current_user, action, reason, now)
             elif action == "move":
                 category = services.category_by_slug(form.category.data or "")
                 if category is None:
                     raise services.ForumError("Choose a category.", "category")
-                moderation.move_thread(thread, category, current_user, reason, now)
+                thread_actions.move_thread(thread, category, current_user, reason, now)
             elif action == "merge":
                 target = services.get_thread(form.target.data or 0)
                 if target is None:
                     raise services.ForumError("There is no thread with that number.", "target")
                 if not confirmed():
-                    moderation.check_merge(thread, target)
+                    thread_actions.check_merge(thread, target)
                     return _confirm_merge(thread, target, form)
-                moderation.merge_threads(thread, target, current_user, reason, now)
+                thread_actions.merge_threads(thread, target, current_user, reason, now)
                 destination = target
             elif action == "split":
                 post_ids = form.post_ids.data or []
                 if not confirmed():
-                    title, posts = moderation.split_selection(thread, post_ids, form.title.data)
+                    title, posts = thread_actions.split_selection(thread, post_ids, form.title.data)
                     return _confirm_split(thread, title, posts, form)
-                destination = moderation.split_thread(
+                destination = thread_actions.split_thread(
                     thread, post_ids, form.title.data, current_user, reason, now
                 )
             else:
@@ -358,4 +367,5 @@ def moderation_help():
         weights=sorted(
             (int(level), weight) for level, weight in config["FORUM_FLAG_WEIGHTS"].items()
         ),
+        hide_min_level=int(config["FORUM_FLAG_HIDE_MIN_LEVEL"]),
     )

@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.permissions import require
-from app.forum import follows, moderation, queries, services
+from app.forum import edits, follows, moderation, queries, services
 from app.forum.forms import ConfirmForm, EditForm, FlagForm, ReplyForm, ThreadForm
 from app.forum.models import PENDING
 from app.forum.views import bp
@@ -124,15 +124,24 @@ def edit_post(post_id: int):
     post = _visible_post(post_id)
     form = EditForm()
     if request.method == "GET":
-        form.body.data = post.body
+        # The author carries on from an edit that waits for review.
+        held = post.held_body if post.author_id == current_user.id else None
+        form.body.data = held or post.body
     elif form.validate_on_submit():
         try:
-            services.edit_post(post, current_user, form.body.data, utcnow())
+            edits.edit_post(post, current_user, form.body.data, utcnow())
         except services.ForumError as caught:
             form_error(form, caught)
         else:
             commit()
-            flash("Your changes are saved.", "success")
+            if post.held_at is not None:
+                flash(
+                    "Your edit waits for a moderator; until it is approved everyone sees the "
+                    "earlier text.",
+                    "info",
+                )
+            else:
+                flash("Your changes are saved.", "success")
             return redirect(_post_url(post))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("forum/edit_post.html", form=form, post=post), status

@@ -8,6 +8,7 @@ rules are tested from tables in ``tests/unit/test_forum_rules.py``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -176,21 +177,73 @@ def flag_weight(
     is_moderator: bool,
     weights: Mapping,
     moderator_weight: float,
+    account_days: float | None = None,
+    full_weight_days: float = 0,
 ) -> float:
     """The weight of one flag.
 
     The base weight grows with the flagger's trust level and is scaled by their track record:
     ``2 * (upheld + 1) / (upheld + dismissed + 2)``, so a flagger with no history counts 1x,
     one whose flags are always upheld approaches 2x, and one whose flags are always dismissed
-    approaches 0.
+    approaches 0. An account younger than ``full_weight_days`` weighs in proportion to its age,
+    so accounts registered for the purpose count next to nothing.
     """
     if is_moderator:
         return float(moderator_weight)
     base = float(level_limits(flagger_level, weights))
     record = 2 * (upheld + 1) / (upheld + dismissed + 2)
-    return round(base * record, 3)
+    age = 1.0
+    if account_days is not None and full_weight_days > 0:
+        age = min(1.0, max(0.0, account_days) / full_weight_days)
+    return round(base * record * age, 3)
 
 
-def should_auto_hide(total_weight: float, hide_weight: float) -> bool:
-    """Whether open flags on a post weigh enough to hide it pending review."""
-    return total_weight >= hide_weight
+def should_auto_hide(
+    total_weight: float,
+    hide_weight: float,
+    *,
+    highest_level: int,
+    min_level: int,
+    author_is_staff: bool = False,
+) -> bool:
+    """Whether open flags on a post hide it pending review (in the style of Discourse).
+
+    They must weigh ``hide_weight`` together, and at least one must come from a flagger of
+    trust level ``min_level`` or above: flags of new members alone only queue the post. Posts
+    of moderators and the support team are never hidden automatically; they wait in the queue.
+
+    :param highest_level: the highest trust level among the open flags' flaggers.
+    """
+    if author_is_staff:
+        return False
+    return total_weight >= hide_weight and highest_level >= min_level
+
+
+#: Letters that take no room on their own though Unicode files them as letters or symbols.
+_BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+#: Control, format (zero-width, joiners, BOM, soft hyphen), surrogate, private, unassigned,
+#: separator and combining-mark categories: nothing a reader can see on its own.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+#: C0/C1 controls other than tab, line feed and carriage return (NUL among them: PostgreSQL
+#: refuses it in text).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_visible_text(text: str | None) -> bool:
+    """Whether the text shows anything: the one rule for every title, body and note."""
+    return any(
+        not char.isspace()
+        and char not in _BLANK_CHARACTERS
+        and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        for char in text or ""
+    )
+
+
+def without_controls(text: str | None) -> str:
+    """The text without control characters (tab and line breaks stay)."""
+    return _CONTROLS.sub("", text or "")
+
+
+def clean_title(title: str | None) -> str:
+    """A title on one line: controls dropped, runs of white space made one space."""
+    return " ".join(without_controls(title).split())

@@ -60,8 +60,9 @@ def check_can_post(author: User, now: datetime) -> None:
 
 
 def clean_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
+    """The body without control characters; refused when nothing visible is left."""
+    body = rules.without_controls(body).strip()
+    if not rules.has_visible_text(body):
         raise ForumError("Write your message.", "body")
     if len(body) > MAX_BODY:
         raise ForumError(f"Keep it under {MAX_BODY} characters.", "body")
@@ -71,6 +72,17 @@ def clean_body(body: str) -> str:
 def rate_limits_on() -> bool:
     config = current_app.config
     return bool(config.get("RATELIMIT_ENABLED")) and bool(config["FORUM_RATE_LIMITS_ENABLED"])
+
+
+def check_images(author: User, body: str, limits: dict) -> None:
+    """:raises ForumError: images from a member whose trust level may not post them."""
+    trusted = trust.is_trusted_role(author)
+    if not trusted and not limits.get("images", True) and rules.has_images(body):
+        raise ForumError(
+            "New members can't post images yet; link to the picture instead. "
+            "See your profile for what the next trust level needs.",
+            "body",
+        )
 
 
 def screen(author: User, body: str, now: datetime) -> tuple[str, str | None, str]:
@@ -83,12 +95,7 @@ def screen(author: User, body: str, now: datetime) -> tuple[str, str | None, str
     trusted = trust.is_trusted_role(author)
     level = trust.trust_level_for(author, now)
     limits = trust.limits_for_level(level)
-    if not trusted and not limits.get("images", True) and rules.has_images(body):
-        raise ForumError(
-            "New members can't post images yet; link to the picture instead. "
-            "See your profile for what the next trust level needs.",
-            "body",
-        )
+    check_images(author, body, limits)
     digest = body_hash(body)
     window = timedelta(seconds=config["FORUM_DUPLICATE_WINDOW_SECONDS"])
     repeated = db.session.scalar(
@@ -116,28 +123,43 @@ def screen(author: User, body: str, now: datetime) -> tuple[str, str | None, str
             raise RateLimited(wait)
     if trusted:
         return PUBLISHED, None, ""
+    reason, detail = review_reason(author, body, now, level, limits)
+    return (PENDING, reason, detail) if reason else (PUBLISHED, None, "")
+
+
+def review_reason(
+    author: User, body: str, now: datetime, level: int, limits: dict
+) -> tuple[str | None, str]:
+    """Why this text by ``author`` must wait for a moderator, as a new post or as an edit:
+    ``("spam", detail)``, ``("new_user", detail)`` or ``(None, "")``. Moderators and staff
+    never wait.
+    """
+    if trust.is_trusted_role(author):
+        return None, ""
+    config = current_app.config
     reasons = rules.spam_reasons(
         body,
         max_links=int(limits["max_links"]),
         blocked_words=config["FORUM_BLOCKED_WORDS"],
         blocked_domains=config["FORUM_BLOCKED_DOMAINS"],
     )
+    window = timedelta(seconds=config["FORUM_DUPLICATE_WINDOW_SECONDS"])
     copied = db.session.scalar(
         select(ForumPost.id).where(
             ForumPost.author_id != author.id,
-            ForumPost.body_hash == digest,
+            ForumPost.body_hash == body_hash(body),
             ForumPost.created_at > now - window,
         )
     )
     if copied is not None:
         reasons.append("identical to a recent post by another account")
     if reasons:
-        return PENDING, "spam", "; ".join(reasons)
+        return "spam", "; ".join(reasons)
     approved = db.session.scalar(
         select(func.count(ForumPost.id)).where(
             ForumPost.author_id == author.id, ForumPost.status == PUBLISHED
         )
     )
     if rules.needs_premoderation(level, approved or 0, int(config["FORUM_PREMODERATE_POSTS"])):
-        return PENDING, "new_user", "First posts of a new member"
-    return PUBLISHED, None, ""
+        return "new_user", "First posts of a new member"
+    return None, ""

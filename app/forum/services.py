@@ -1,4 +1,4 @@
-"""Forum operations: threads, replies, edits, deletes, likes, accepted answers, and the
+"""Forum operations: threads, replies, deletes, likes, accepted answers, and the
 contract other packages use (tickets: escalation and staff replies; search: thread text).
 
 Every function takes the acting user and ``now``, flushes and never commits. Problems the
@@ -11,15 +11,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, delete, select, update
 
 from app.accounts.models import User
 from app.accounts.permissions import (
     can,
     can_accept_forum_answer,
     can_delete_forum_post,
-    can_edit_forum_post,
     is_moderator,
 )
 from app.extensions import db
@@ -33,7 +31,6 @@ from app.forum.models import (
     ForumCategory,
     ForumLike,
     ForumPost,
-    ForumPostRevision,
     ForumReviewItem,
     ForumThread,
 )
@@ -46,6 +43,7 @@ from app.forum.screening import (  # ForumError and RateLimited are part of this
     screen,
 )
 from app.forum.visibility import can_see_post, can_see_thread, public_posts_filter
+from app.forum.writes import insert_once
 from app.markup import plain_text, render
 from app.outbox import record_search_change
 
@@ -147,8 +145,8 @@ def create_thread(
     :raises RateLimited: posting too fast.
     """
     check_can_post(author, now)
-    title = " ".join((title or "").split())
-    if not title:
+    title = rules.clean_title(title)
+    if not rules.has_visible_text(title):
         raise ForumError("Give your thread a title.", "title")
     if len(title) > MAX_TITLE:
         raise ForumError(f"Keep the title under {MAX_TITLE} characters.", "title")
@@ -243,46 +241,6 @@ def quote_text(post: ForumPost) -> str:
     return f"{post.author.display_name} wrote:\n{quoted}\n\n"
 
 
-def edit_post(post: ForumPost, editor: User, body: str, now: datetime) -> ForumPost:
-    """Replace a post's text; the previous text is kept as a revision for moderators.
-
-    A new member's edit goes through the spam checks again (links added later are caught).
-
-    :raises ForumError: not allowed, or an empty body.
-    """
-    if not can_edit_forum_post(editor, post):
-        raise ForumError("You can only edit your own posts.")
-    body = clean_body(body)
-    if body == post.body:
-        return post
-    if not is_moderator(editor):
-        check_can_post(editor, now)
-        limits = trust.limits_for_level(trust.trust_level_for(editor, now))
-        if not limits.get("images", True) and rules.has_images(body):
-            raise ForumError(
-                "New members can't post images yet; link to the picture instead.", "body"
-            )
-        reasons = rules.spam_reasons(
-            body,
-            max_links=int(limits["max_links"]),
-            blocked_words=current_app.config["FORUM_BLOCKED_WORDS"],
-            blocked_domains=current_app.config["FORUM_BLOCKED_DOMAINS"],
-        )
-        if reasons and not trust.is_trusted_role(editor) and post.status == PUBLISHED:
-            post.status = PENDING
-            _queue(post, "spam", "After an edit: " + "; ".join(reasons), now)
-    db.session.add(
-        ForumPostRevision(post_id=post.id, body=post.body, edited_by_id=editor.id, edited_at=now)
-    )
-    post.body = body
-    post.body_html = render(body)
-    post.body_hash = body_hash(body)
-    post.edited_at = now
-    touch_search(post.thread, now)
-    db.session.flush()
-    return post
-
-
 def delete_post(post: ForumPost, actor: User, now: datetime) -> None:
     """Soft-delete a post (moderators still see it). Deleting the opening post deletes the
     thread.
@@ -314,17 +272,34 @@ def toggle_like(post: ForumPost, user: User, now: datetime) -> bool:
         raise ForumError("You can't like your own post.")
     if trust.silenced_until(user, now):
         raise ForumError("Your account is silenced for now.")
-    like = db.session.scalar(
-        select(ForumLike).where(ForumLike.post_id == post.id, ForumLike.user_id == user.id)
+    like_id = db.session.scalar(
+        select(ForumLike.id).where(ForumLike.post_id == post.id, ForumLike.user_id == user.id)
     )
-    if like is None:
-        db.session.add(ForumLike(post_id=post.id, user_id=user.id, created_at=now))
-        post.like_count += 1
+    if like_id is None:
+        # Another request of the same person may be inserting it right now: then it is liked.
+        values = {"post_id": post.id, "user_id": user.id, "created_at": now}
+        if insert_once(ForumLike, values, ["post_id", "user_id"]):
+            _count_like(post, 1)
+        liked = True
     else:
-        db.session.delete(like)
-        post.like_count = max(0, post.like_count - 1)
+        if db.session.execute(delete(ForumLike).where(ForumLike.id == like_id)).rowcount:
+            _count_like(post, -1)
+        liked = False
     db.session.flush()
-    return like is None
+    return liked
+
+
+def _count_like(post: ForumPost, change: int) -> None:
+    """Add ``change`` to the post's like count in the database itself, so likes that arrive at
+    the same time all count (a value read earlier and written back would lose some)."""
+    count = ForumPost.like_count + change
+    db.session.execute(
+        update(ForumPost)
+        .where(ForumPost.id == post.id)
+        .values(like_count=case((count < 0, 0), else_=count))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(post, ["like_count"])
 
 
 def accept_answer(post: ForumPost, actor: User, now: datetime) -> None:

@@ -62,8 +62,14 @@ DEFAULTS: dict[str, Any] = {
     "FORUM_FLAG_WEIGHTS": {0: 1.0, 1: 1.5, 2: 2.0, 3: 3.0},
     #: A flag from a moderator weighs this much (enough to hide at once with the default).
     "FORUM_MODERATOR_FLAG_WEIGHT": 10.0,
-    #: Open flags on a post adding up to this weight hide it until a moderator reviews it.
+    #: Open flags on a post adding up to this weight hide it until a moderator reviews it ...
     "FORUM_FLAG_HIDE_WEIGHT": 5.0,
+    #: ... provided one of them comes from a member of at least this trust level (or a
+    #: moderator): flags of new members alone only put the post in the review queue.
+    "FORUM_FLAG_HIDE_MIN_LEVEL": 1,
+    #: A flag from an account younger than this many days weighs in proportion to its age
+    #: (an hour-old account: 1/72 of its level's weight); 0 turns the discount off.
+    "FORUM_FLAG_FULL_WEIGHT_DAYS": 3,
     #: How long a moderator's claim on a review item lasts before another may take it.
     "FORUM_CLAIM_SECONDS": 15 * 60,
     #: Default length of a silence (the moderator may choose another).

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.accounts.permissions import is_moderator, is_staff
@@ -16,15 +16,15 @@ from app.extensions import db
 from app.forum import rules
 from app.forum.models import ForumFlag, ForumLike, ForumPost, ForumReadMark, ForumUserState
 from app.forum.visibility import public_posts_filter
+from app.forum.writes import insert_once
 
 
 def state_for(user: User) -> ForumUserState:
-    """The user's forum state row, created on first use."""
+    """The user's forum state row, created on first use (once, even by racing requests)."""
     state = db.session.get(ForumUserState, user.id)
     if state is None:
-        state = ForumUserState(user_id=user.id, posts_read=0)
-        db.session.add(state)
-        db.session.flush()
+        insert_once(ForumUserState, {"user_id": user.id, "posts_read": 0}, ["user_id"])
+        state = db.session.get(ForumUserState, user.id)
     return state
 
 
@@ -112,18 +112,23 @@ def flag_track_record(user: User) -> tuple[int, int]:
     return rows.get("upheld", 0), rows.get("dismissed", 0)
 
 
-def flag_weight_for(user: User, now: datetime) -> float:
-    """The weight a new flag by ``user`` carries (trust level and track record)."""
+def flag_standing(user: User, now: datetime) -> tuple[float, int]:
+    """The weight a new flag by ``user`` carries (trust level, track record and account age)
+    and the user's trust level."""
     config = current_app.config
     upheld, dismissed = flag_track_record(user)
-    return rules.flag_weight(
-        trust_level_for(user, now),
+    level = trust_level_for(user, now)
+    weight = rules.flag_weight(
+        level,
         upheld=upheld,
         dismissed=dismissed,
         is_moderator=is_moderator(user),
         weights=config["FORUM_FLAG_WEIGHTS"],
         moderator_weight=config["FORUM_MODERATOR_FLAG_WEIGHT"],
+        account_days=(now - user.created_at).total_seconds() / 86400,
+        full_weight_days=float(config["FORUM_FLAG_FULL_WEIGHT_DAYS"]),
     )
+    return weight, level
 
 
 def silenced_until(user: User, now: datetime) -> datetime | None:
@@ -135,19 +140,29 @@ def silenced_until(user: User, now: datetime) -> datetime | None:
 
 
 def record_read(user: User, thread_id: int, post_ids: list[int]) -> None:
-    """Count posts the user sees for the first time (each post counts once per user)."""
+    """Count posts the user sees for the first time (each post counts once per user, also
+    when several tabs show the thread at the same moment)."""
     if not post_ids:
         return
+    key = {"user_id": user.id, "thread_id": thread_id}
+    insert_once(ForumReadMark, {**key, "last_post_id": 0}, ["user_id", "thread_id"])
+    state_for(user)
+    # Row locks on PostgreSQL (SQLite has taken its write lock with the insert), so a racing
+    # request reads the mark only after this one moved it.
     mark = db.session.scalar(
-        select(ForumReadMark).where(
-            ForumReadMark.user_id == user.id, ForumReadMark.thread_id == thread_id
-        )
+        select(ForumReadMark)
+        .where(ForumReadMark.user_id == user.id, ForumReadMark.thread_id == thread_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    if mark is None:
-        mark = ForumReadMark(user_id=user.id, thread_id=thread_id, last_post_id=0)
-        db.session.add(mark)
     new = [post_id for post_id in post_ids if post_id > mark.last_post_id]
     if new:
         mark.last_post_id = max(new)
-        state_for(user).posts_read += len(new)
+        db.session.execute(
+            update(ForumUserState)
+            .where(ForumUserState.user_id == user.id)
+            .values(posts_read=ForumUserState.posts_read + len(new))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(state_for(user), ["posts_read"])
     db.session.flush()

@@ -1,7 +1,7 @@
 """Counted page views and searches written in batches: the ids of Redis batches already written.
 
 Revision ID: tally_batch
-Revises: kb_vote_daily_key
+Revises: accounts_pending_registration
 Create Date: 2026-12-07 12:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import app.models
 
 revision = "tally_batch"
-down_revision = "kb_vote_daily_key"
+down_revision = "accounts_pending_registration"
 branch_labels = None
 depends_on = None
 

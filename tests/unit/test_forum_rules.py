@@ -157,16 +157,78 @@ def test_flag_weight(level, upheld, dismissed, moderator, weight):
 
 
 @pytest.mark.parametrize(
-    ("flags", "hidden"),
+    ("level", "days", "full_days", "moderator", "weight"),
     [
-        ([1.0], False),
-        ([1.0, 1.0, 1.0, 1.0], False),
-        ([1.0, 1.0, 1.0, 1.0, 1.0], True),  # five new members
-        ([3.0, 1.8], False),  # 4.8 < 5
-        ([3.0, 2.0], True),  # a regular and a member
-        ([10.0], True),  # a moderator
-        ([0.2] * 20, False),  # unreliable flaggers barely count
+        (0, 0.0, 3, False, 0.0),  # registered this second: nothing
+        (0, 1 / 24, 3, False, 1 / 72),  # an hour old
+        (1, 1.5, 3, False, 0.75),  # half-way
+        (1, 3.0, 3, False, 1.5),  # full weight from the configured age on
+        (3, 400.0, 3, False, 3.0),
+        (0, 0.0, 0, False, 1.0),  # discount turned off
+        (0, 0.0, 3, True, 10.0),  # a new moderator account still weighs the moderator weight
     ],
 )
-def test_auto_hide(flags, hidden):
-    assert rules.should_auto_hide(sum(flags), 5.0) is hidden
+def test_flag_weight_grows_with_account_age(level, days, full_days, moderator, weight):
+    assert rules.flag_weight(
+        level,
+        upheld=0,
+        dismissed=0,
+        is_moderator=moderator,
+        weights=WEIGHTS,
+        moderator_weight=10.0,
+        account_days=days,
+        full_weight_days=full_days,
+    ) == pytest.approx(weight, abs=0.001)
+
+
+@pytest.mark.parametrize(
+    ("flags", "staff_author", "hidden"),
+    [
+        # flags as (weight, flagger's trust level)
+        ([(1.0, 0)], False, False),
+        ([(1.0, 0)] * 4, False, False),
+        ([(1.0, 0)] * 5, False, False),  # five new members: level 0 alone never hides
+        ([(1.0, 0)] * 50, False, False),
+        ([(1.0, 0)] * 4 + [(1.5, 1)], False, True),  # one basic member completes it
+        ([(3.0, 3), (1.8, 0)], False, False),  # 4.8 < 5
+        ([(3.0, 3), (2.0, 2)], False, True),  # a regular and a member
+        ([(10.0, 3)], False, True),  # a moderator
+        ([(10.0, 3)], True, False),  # ... but never a staff member's post
+        ([(3.0, 3)] * 5, True, False),
+        ([(0.2, 1)] * 20, False, False),  # unreliable flaggers barely count
+    ],
+)
+def test_auto_hide(flags, staff_author, hidden):
+    assert (
+        rules.should_auto_hide(
+            sum(weight for weight, _ in flags),
+            5.0,
+            highest_level=max(level for _, level in flags),
+            min_level=1,
+            author_is_staff=staff_author,
+        )
+        is hidden
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "visible"),
+    [
+        ("", False),
+        ("   \t\n", False),
+        ("\u200b\u200c\u200d\u2060\ufeff", False),  # zero-width characters and BOM
+        ("\x00\x01\x7f", False),  # controls
+        ("\u3164\u115f\u1160\uffa0\u2800", False),  # fillers and the braille blank
+        ("\u0301\u034f\u00ad", False),  # combining marks, soft hyphen
+        ("\u200ba\u200b", True),
+        ("é", True),
+        ("🌱", True),
+        ("日本", True),
+    ],
+)
+def test_has_visible_text(text, visible):
+    assert rules.has_visible_text(text) is visible
+
+
+def test_clean_title_drops_controls_and_folds_white_space():
+    assert rules.clean_title(" Aphids\x00 on\t the\n roses ") == "Aphids on the roses"
