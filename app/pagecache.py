@@ -37,6 +37,7 @@ from flask import Flask, current_app, g, request, session
 from flask_caching import Cache
 from flask_compress import Compress
 from sqlalchemy import event as sa_event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,20 @@ compress = Compress()
 
 #: What a CSRF token renders as while a cacheable page is rendered (then replaced per reader).
 TOKEN_PLACEHOLDER = "__csrf-token-placeholder-5f0c__"  # noqa: S105 (a marker, not a secret)
-#: Tables whose writes never change what an anonymous reader sees.
+#: Tables whose writes never change what an anonymous reader sees: bookkeeping, counters,
+#: tickets (signed-in pages only), sign-ins and people's own marks. A signed-in member reading a
+#: thread writes read marks, and the ticket timer writes all day: neither may empty the cache.
 UNSEEN_TABLES = frozenset(
-    {"outbox_event", "tally_batch", "kb_view_day", "search_query_log", "alembic_version"}
-)
+    {
+        "alembic_version", "outbox_event", "tally_batch", "kb_view_day", "search_query_log",
+        "kb_guide_outcome", "kb_vote_salt", "ticket", "ticket_attachment", "ticket_deflection",
+        "ticket_event", "ticket_message", "api_token", "login_session", "password_reset_token",
+        "pending_registration", "tour_progress", "forum_read_mark", "forum_subscription",
+        "wiki_watch", "forum_user_state",
+    }
+)  # fmt: skip
+#: Columns whose change alone readers never see (the time of a sign-in).
+UNSEEN_COLUMNS = {"user_account": frozenset({"last_login_at"})}
 #: Session keys an anonymous, cacheable request may carry: its CSRF token, and the marks
 #: Flask-Login's session protection leaves on a session without a user.
 ANONYMOUS_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
@@ -100,11 +111,22 @@ def bump_content_version(app: Flask) -> None:
     os.replace(scratch, target)  # a new inode: readers see the change in one stat()
 
 
+def _seen(obj, *, updated: bool) -> bool:
+    table = getattr(obj, "__tablename__", None)
+    if table in UNSEEN_TABLES:
+        return False
+    unseen = UNSEEN_COLUMNS.get(table)
+    if not (updated and unseen):
+        return True
+    changed = {attr.key for attr in sa_inspect(obj).attrs if attr.history.has_changes()}
+    return bool(changed - unseen)
+
+
 def _note_changes(session: Session, _context, _instances) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if getattr(obj, "__tablename__", None) not in UNSEEN_TABLES:
-            session.info["readers_see_changes"] = True
-            return
+    changes = [(obj, False) for obj in (*session.new, *session.deleted)]
+    changes += [(obj, True) for obj in session.dirty]
+    if any(_seen(obj, updated=updated) for obj, updated in changes):
+        session.info["readers_see_changes"] = True
 
 
 def _note_statement(state) -> None:

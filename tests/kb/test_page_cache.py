@@ -156,3 +156,22 @@ def test_pages_styles_and_scripts_are_compressed(synced, app):
     # Without the hash, a static file is not kept for a year.
     with reader.get("/static/css/site.css") as unversioned:
         assert "immutable" not in unversioned.headers.get("Cache-Control", "")
+
+
+def test_signed_in_reading_and_ticket_work_leave_the_anonymous_pages_cached(synced, app, factory):
+    _categories(app)
+    forum = ForumHelper(app)
+    author = factory.user(role="moderator")
+    thread_id = forum.thread(author, title="Chives flowering early")
+    member_user = factory.user()
+    reader = app.test_client()
+    reader.get(f"/community/t/{thread_id}")
+    member = app.test_client()
+    assert member.post("/account/login", data={"email": member_user.email,
+                       "password": "correct horse battery"}).status_code == 302  # fmt: skip
+    assert member.get(f"/community/t/{thread_id}").status_code == 200  # writes read marks
+    assert member.post("/requests/new", data={
+        "category": "app", "subject": "Reminders stopped", "impact": "minor",
+        "description": "No reminders since Monday.",
+    }).status_code == 302  # fmt: skip
+    assert reader.get(f"/community/t/{thread_id}").headers["X-Page-Cache"] == "hit"
