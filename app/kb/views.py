@@ -25,12 +25,21 @@ from app.kb import feedback, rules, services
 from app.kb.forms import GuideStepForm, VoteForm
 from app.models import utcnow
 from app.outbox import commit
+from app.pagecache import also_on_cached_views, cacheable
 from app.request_args import db_int, page_arg
 
 bp = Blueprint("kb", __name__)
 
 #: Session key of the anonymous visitor's random id (for one vote per browser).
 VISITOR_KEY = "kb_visitor"
+
+
+#: The page-cache hook that counts a view of an article served from the cache.
+VIEW_HOOK = "kb.view"
+
+
+def count_view(article_id: int) -> None:
+    feedback.record_view(article_id, utcnow().date(), request.headers.get("User-Agent"))
 
 
 def article_or_404(slug: str):
@@ -45,6 +54,7 @@ def _user_id() -> int | None:
 
 
 @bp.route("/")
+@cacheable
 def home():
     today = utcnow().date()
     counts = services.section_counts()
@@ -63,6 +73,7 @@ def home():
 
 
 @bp.route("/sections/<slug>")
+@cacheable
 def section(slug: str):
     if slug not in rules.SECTION_TITLES:
         abort(404)
@@ -125,12 +136,14 @@ def _render_article(article, vote_form: VoteForm | None = None, status: int = 20
 
 
 @bp.route("/articles/<slug>")
+@cacheable
 def article(slug: str):
     article = article_or_404(slug)
     # Only the first visit counts: moving through a guide's steps reloads the same page.
     if not article.is_archived and not ({"step", "solved", "stuck"} & request.args.keys()):
-        feedback.record_view(article, utcnow().date(), request.headers.get("User-Agent"))
-        commit()
+        count_view(article.id)
+        # A cached copy of this page counts its views too.
+        also_on_cached_views(VIEW_HOOK, article.id)
     return _render_article(article)
 
 

@@ -61,4 +61,9 @@ def init_app(app: Flask) -> None:
     app.extensions["search_backends"] = {"whoosh": _whoosh, "postgres": _postgres}
     app.register_blueprint(bp)
     app.cli.add_command(search_cli)
+    from app import tallies
+    from app.search import services
+
+    tallies.register_flusher(app, services.QUERY_TALLY, services.write_queries)
+    tallies.register_flusher(app, services.CLICK_TALLY, services.write_clicks)
     indexer.init_app(app)

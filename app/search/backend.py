@@ -107,7 +107,7 @@ class SearchResults:
     #: The results shown are those of ``suggestion`` (the typed query found nothing).
     corrected: bool = False
     #: The query-log row of this search, for click tracking.
-    log_id: int | None = None
+    log_id: str | None = None
 
     @property
     def pages(self) -> int:

@@ -18,6 +18,7 @@ from app.accounts.permissions import (
 from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
+from app.pagecache import cacheable
 from app.request_args import db_int, page_arg
 from app.wiki import queries, rules, services, watching
 from app.wiki.errors import EditConflict, WikiError, WikiNotFound, WikiPermissionError
@@ -95,6 +96,7 @@ def _run_atomic(operation):
 
 
 @bp.route("/")
+@cacheable
 def index():
     q = request.args.get("q", "")
     show_deleted = request.args.get("show") == "deleted" and can(current_user, "wiki.moderate")
@@ -157,6 +159,7 @@ def _after_save(result: services.SaveResult):
 
 
 @bp.route("/<slug>")
+@cacheable
 def page(slug: str):
     page_obj = load_page(slug)
     revision = page_obj.current_revision

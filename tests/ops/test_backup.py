@@ -4,6 +4,7 @@ TEST_DATABASE_URL is set), and the refusals that keep a backup or a database fro
 from __future__ import annotations
 
 import os
+import re
 import uuid
 
 import pytest
@@ -52,7 +53,9 @@ def _pages(application, paths) -> dict[str, tuple[int, str]]:
     pages = {}
     for path in paths:
         response = client.get(path, headers={"X-Request-ID": "drill"})
-        pages[path] = (response.status_code, response.get_data(as_text=True))
+        # A search's result links name its (random) query-log token, not the content.
+        html = re.sub(r"(/search/click\?t=|qid=)[^\"&]+", r"\1...", response.get_data(as_text=True))
+        pages[path] = (response.status_code, html)
     return pages
 
 
