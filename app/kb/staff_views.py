@@ -11,6 +11,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 
 from app.accounts.permissions import require
+from app.errors import DomainError, form_error
 from app.kb import rules, services
 from app.kb.forms import EditArticleForm, RestoreForm
 from app.kb.views import _article_or_404, bp
@@ -25,11 +26,6 @@ def _base_revision(form) -> int:
         return int(form.base_revision.data)
     except (TypeError, ValueError):
         abort(400)
-
-
-def _form_error(form, error: services.KbError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    (target.errors if target is not None else form.form_errors).append(error.message)
 
 
 @bp.route("/articles/<slug>/edit", methods=["GET", "POST"])
@@ -62,8 +58,8 @@ def edit(slug: str):
             )
         except services.StaleRevision as stale:
             return _conflict(article, form, stale)
-        except services.KbError as error:
-            _form_error(form, error)
+        except DomainError as error:
+            form_error(form, error)
             status = 422
         else:
             commit()

@@ -20,12 +20,12 @@ from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from app.tickets.services import TicketError
+from app.errors import DomainError
 
 MEGABYTE = 1024 * 1024
 
 
-class SubmissionLimited(TicketError):
+class SubmissionLimited(DomainError):
     """A budget is spent; ``retry_after`` is the number of seconds until its window resets."""
 
     def __init__(self, message: str, field: str | None, retry_after: int) -> None:

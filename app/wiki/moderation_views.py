@@ -15,15 +15,15 @@ from app.accounts.permissions import (
     require,
 )
 from app.confirm import confirm_page, confirmed
+from app.errors import DomainError, PermissionDenied, form_error
 from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import page_arg
 from app.wiki import moderation, page_actions, services
-from app.wiki.errors import WikiError, WikiPermissionError
 from app.wiki.forms import ActionForm, PageActionForm, ProtectForm, ReasonForm, RenameForm
 from app.wiki.models import WikiRevision
-from app.wiki.views import _revision_or_404, bp, form_error, load_page
+from app.wiki.views import _revision_or_404, bp, load_page
 
 
 def _act(form, operation, success: str, slug_after):
@@ -32,9 +32,9 @@ def _act(form, operation, success: str, slug_after):
         return None
     try:
         result = operation()
-    except WikiPermissionError:
+    except PermissionDenied:
         abort(403)
-    except WikiError as error:
+    except DomainError as error:
         db.session.rollback()
         form_error(form, error)
         return None
@@ -216,7 +216,7 @@ def review_decide(revision_id: int):
         else:
             moderation.reject_revision(revision, current_user, utcnow())
             message = f"Edit to “{revision.page.title}” rejected."
-    except WikiError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:

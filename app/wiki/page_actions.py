@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.accounts.permissions import can, can_delete_wiki_page, can_edit_wiki_page
+from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.wiki import links, rules
-from app.wiki.errors import WikiError, WikiPermissionError
 from app.wiki.models import WikiPage, WikiRedirect, WikiRevision
 from app.wiki.services import _append, _lock_page, check_new_title, take_title
 
@@ -28,17 +28,17 @@ def rename_page(
     """Give the page a new title; the old slug redirects to it until a new page takes that
     title. ``keep_redirect`` (moderators) keeps the old title for this page instead.
 
-    :raises WikiPermissionError: the user can't edit this page, or keep a title.
-    :raises WikiError: invalid or taken title, or the same title.
+    :raises PermissionDenied: the user can't edit this page, or keep a title.
+    :raises DomainError: invalid or taken title, or the same title.
     """
     if not can_edit_wiki_page(user, page) or page.is_deleted:
-        raise WikiPermissionError("You can't rename this page.")
+        raise PermissionDenied("You can't rename this page.")
     if keep_redirect and not can(user, "wiki.moderate"):
         # A kept title is reserved for good: that is a moderator's call, not every editor's.
-        raise WikiPermissionError("Only moderators can keep the old title.")
+        raise PermissionDenied("Only moderators can keep the old title.")
     new_title = rules.normalise_title(new_title)
     if new_title == page.title:
-        raise WikiError("That is already the page's title.", field="title")
+        raise DomainError("That is already the page's title.", field="title")
     slug = check_new_title(new_title, page=page)
     _lock_page(page)
     old_slug, old_title = page.slug, page.title
@@ -60,12 +60,12 @@ def rename_page(
 def delete_page(page: WikiPage, user, reason: str, now: datetime) -> WikiRevision:
     """Soft-delete: hidden from readers and search, history kept, restorable by moderators.
 
-    :raises WikiPermissionError: the user may not delete this page.
+    :raises PermissionDenied: the user may not delete this page.
     """
     if not can_delete_wiki_page(user, page):
-        raise WikiPermissionError("You can't delete this page.")
+        raise PermissionDenied("You can't delete this page.")
     if page.is_deleted:
-        raise WikiError("The page is already deleted.")
+        raise DomainError("The page is already deleted.")
     _lock_page(page)
     page.is_deleted = True
     note = rules.normalise_title(reason)
@@ -79,12 +79,12 @@ def delete_page(page: WikiPage, user, reason: str, now: datetime) -> WikiRevisio
 def restore_page(page: WikiPage, user, now: datetime) -> WikiRevision:
     """Undo a deletion (moderators).
 
-    :raises WikiPermissionError: not a moderator.
+    :raises PermissionDenied: not a moderator.
     """
     if not can(user, "wiki.moderate"):
-        raise WikiPermissionError("Only moderators can restore pages.")
+        raise PermissionDenied("Only moderators can restore pages.")
     if not page.is_deleted:
-        raise WikiError("The page isn't deleted.")
+        raise DomainError("The page isn't deleted.")
     _lock_page(page)
     page.is_deleted = False
     revision = _log(page, user, now, kind="restore", summary="Restored the page")
@@ -95,15 +95,15 @@ def restore_page(page: WikiPage, user, now: datetime) -> WikiRevision:
 def protect_page(page: WikiPage, user, level: str, reason: str, now: datetime) -> WikiRevision:
     """Set who may edit: ``none``, ``semi`` (contributors and up) or ``full`` (moderators).
 
-    :raises WikiPermissionError: not a moderator.
-    :raises WikiError: unknown or unchanged level.
+    :raises PermissionDenied: not a moderator.
+    :raises DomainError: unknown or unchanged level.
     """
     if not can(user, "wiki.moderate"):
-        raise WikiPermissionError("Only moderators can protect pages.")
+        raise PermissionDenied("Only moderators can protect pages.")
     if level not in rules.PROTECTION_LEVELS:
-        raise WikiError("Choose a protection level.", field="level")
+        raise DomainError("Choose a protection level.", field="level")
     if level == page.protection:
-        raise WikiError("The page already has this protection.", field="level")
+        raise DomainError("The page already has this protection.", field="level")
     _lock_page(page)
     page.protection = level
     note = rules.normalise_title(reason)

@@ -22,17 +22,12 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from app.accounts.permissions import can, can_edit_wiki_page
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.models import is_row_id
 from app.outbox import record_search_change
 from app.wiki import links, rules
-from app.wiki.errors import (
-    ConcurrentChange,
-    EditConflict,
-    WikiError,
-    WikiNotFound,
-    WikiPermissionError,
-)
+from app.wiki.errors import ConcurrentChange, EditConflict
 from app.wiki.merge import merge
 from app.wiki.models import WikiPage, WikiRedirect, WikiRevision
 from app.wiki.watching import notify_watchers
@@ -190,9 +185,9 @@ def _pending(page, user, body, base, now, *, kind, summary, edit_token) -> WikiR
 def _check_body(body: str) -> str:
     body = rules.normalise_body(body)
     if not body:
-        raise WikiError("Write something on the page.", field="body")
+        raise DomainError("Write something on the page.", field="body")
     if len(body) > rules.MAX_BODY:
-        raise WikiError(f"Keep the page under {rules.MAX_BODY:,} characters.", field="body")
+        raise DomainError(f"Keep the page under {rules.MAX_BODY:,} characters.", field="body")
     return body
 
 
@@ -200,22 +195,22 @@ def check_new_title(title: str, *, page: WikiPage | None = None, field_name: str
     """The slug for a new or renamed page's title. A title another page left by a rename is
     free (its redirect yields, see :func:`take_title`) unless a moderator kept it.
 
-    :raises WikiError: the title is invalid, or another page (or a kept redirect) has it.
+    :raises DomainError: the title is invalid, or another page (or a kept redirect) has it.
     """
     problem = rules.title_problem(title)
     if problem:
-        raise WikiError(problem, field=field_name)
+        raise DomainError(problem, field=field_name)
     slug = rules.slugify(title)
     other = db.session.scalar(select(WikiPage).where(WikiPage.slug == slug))
     if other is not None and other is not page:
         if other.is_deleted:
-            raise WikiError(
+            raise DomainError(
                 "A deleted page has this title; ask a moderator to restore it.", field=field_name
             )
-        raise WikiError("A page with this title already exists.", field=field_name)
+        raise DomainError("A page with this title already exists.", field=field_name)
     redirect = db.session.scalar(select(WikiRedirect).where(WikiRedirect.slug == slug))
     if redirect is not None and redirect.kept and redirect.page_id != (page.id if page else None):
-        raise WikiError(
+        raise DomainError(
             f"This title already leads to the page “{redirect.page.title}”.", field=field_name
         )
     return slug
@@ -239,11 +234,11 @@ def create_page(
 ) -> SaveResult:
     """Create a page with its first revision (held for review under the new-account rule).
 
-    :raises WikiPermissionError: the user may not edit the wiki.
-    :raises WikiError: bad title or empty text.
+    :raises PermissionDenied: the user may not edit the wiki.
+    :raises DomainError: bad title or empty text.
     """
     if not can_edit_wiki_page(user, None):
-        raise WikiPermissionError("You can't create wiki pages.")
+        raise PermissionDenied("You can't create wiki pages.")
     existing = _by_token(edit_token)
     if existing is not None:
         return SaveResult(existing.page, existing, "duplicate")
@@ -283,10 +278,10 @@ def find_revision(page: WikiPage, revision_id: object) -> WikiRevision | None:
 
 
 def get_revision(page: WikiPage, revision_id: int | None) -> WikiRevision:
-    """:raises WikiNotFound: no such revision of this page."""
+    """:raises NotFound: no such revision of this page."""
     revision = find_revision(page, revision_id)
     if revision is None:
-        raise WikiNotFound("That revision doesn't exist.")
+        raise NotFound("That revision doesn't exist.")
     return revision
 
 
@@ -308,15 +303,15 @@ def edit_page(
     another page) nothing is saved and :class:`EditConflict` (``unknown_base``) is raised.
     Identical text saves nothing; a resubmitted ``edit_token`` returns the revision it saved.
 
-    :raises WikiPermissionError: the page is protected (or deleted) for this user.
+    :raises PermissionDenied: the page is protected (or deleted) for this user.
     :raises EditConflict: overlapping changes; nothing saved.
-    :raises WikiError: empty or too long text, a base that is not an accepted revision.
+    :raises DomainError: empty or too long text, a base that is not an accepted revision.
     """
     existing = _by_token(edit_token)
     if existing is not None:
         return SaveResult(page, existing, "duplicate")
     if not can_edit_wiki_page(user, page):
-        raise WikiPermissionError("This page is protected: you can't edit it.")
+        raise PermissionDenied("This page is protected: you can't edit it.")
     body = _check_body(body)
     summary = rules.normalise_title(summary)
     _lock_page(page)
@@ -332,7 +327,7 @@ def edit_page(
             return SaveResult(page, head, "unchanged")
         raise EditConflict(head, _visible_body(head, page, user), [], unknown_base=True)
     if base is not None and base.status != "accepted":
-        raise WikiError("You can only edit from a saved revision.")
+        raise DomainError("You can only edit from a saved revision.")
     notes: list[str] = []
     merged = False
     if head is not None and base is not None and base.id != head.id:
@@ -360,18 +355,18 @@ def edit_page(
 def revert_page(page: WikiPage, user, revision: WikiRevision, summary: str, now: datetime):
     """Make the text of an earlier ``revision`` current again, as a new revision.
 
-    :raises WikiPermissionError: protected page.
-    :raises WikiError: the revision is hidden, pending or already the current text.
+    :raises PermissionDenied: protected page.
+    :raises DomainError: the revision is hidden, pending or already the current text.
     """
     if not can_edit_wiki_page(user, page):
-        raise WikiPermissionError("This page is protected: you can't edit it.")
+        raise PermissionDenied("This page is protected: you can't edit it.")
     if revision.page_id != page.id or revision.status != "accepted":
-        raise WikiNotFound("That revision doesn't exist.")
+        raise NotFound("That revision doesn't exist.")
     if revision.is_hidden:
-        raise WikiError("This revision's content is hidden, so it can't be restored.")
+        raise DomainError("This revision's content is hidden, so it can't be restored.")
     _lock_page(page)
     if page.head is not None and page.head.body == revision.body and not page.head.is_hidden:
-        raise WikiError("The page already has this text.")
+        raise DomainError("The page already has this text.")
     note = rules.normalise_title(summary)
     text = f"Reverted to revision {revision.number}" + (f": {note}" if note else "")
     return _append(page, user, revision.body, now, kind="revert", summary=text)

@@ -24,25 +24,17 @@ from app.accounts.permissions import (
     can_see_revision,
     require,
 )
+from app.errors import DomainError, NotFound, PermissionDenied, form_error
 from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
 from app.wiki import links, queries, rules, services, watching
-from app.wiki.errors import EditConflict, WikiError, WikiNotFound, WikiPermissionError
+from app.wiki.errors import EditConflict
 from app.wiki.forms import ActionForm, EditForm, NewPageForm, PageActionForm, PreviewForm
 from app.wiki.models import WikiPage
 
 bp = Blueprint("wiki", __name__, url_prefix="/wiki")
-
-
-def form_error(form, error: WikiError) -> None:
-    """Put a domain error next to its field (or above the form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def load_page(slug: str):
@@ -131,7 +123,7 @@ def new():
                     edit_token=form.edit_token.data or None,
                 )
             )
-        except WikiError as error:
+        except DomainError as error:
             db.session.rollback()
             form_error(form, error)
         else:
@@ -207,9 +199,9 @@ def edit(slug: str):
             # The next save starts from the current text: resolving is an edit of it.
             form.base_revision_id.data = str(error.current.id)
             status = 409
-        except WikiPermissionError:
+        except PermissionDenied:
             abort(403)
-        except WikiError as error:
+        except DomainError as error:
             db.session.rollback()
             form_error(form, error)
         else:
@@ -265,7 +257,7 @@ def history(slug: str):
 def _revision_or_404(page_obj, revision_id):
     try:
         return services.get_revision(page_obj, revision_id)
-    except WikiNotFound:
+    except NotFound:
         abort(404)
 
 
@@ -363,7 +355,7 @@ def unwatch_link(token: str):
     if form.validate_on_submit():
         try:
             page_obj = watching.unwatch_by_token(token)
-        except WikiError as error:
+        except DomainError as error:
             return render_template("wiki/unwatch.html", error=error.message, form=form), 410
         commit()
         return render_template("wiki/unwatch.html", done=True, page=page_obj, form=form)
