@@ -37,7 +37,7 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 
 def init_app(app: Flask) -> None:
-    policy = content_security_policy(app.config.get("VIDEO_EMBED_HOSTS", []))
+    policy = content_security_policy(app.config["VIDEO_EMBED_HOSTS"])
     # (name, lower-case name, value): a header the response already has is left as it is.
     fixed = [
         (name, name.lower(), value)

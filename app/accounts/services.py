@@ -63,9 +63,7 @@ def check_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(
-        password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    )
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_password_rules(password: str) -> None:

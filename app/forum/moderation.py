@@ -122,9 +122,9 @@ def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datet
     config = current_app.config
     if post.status == PUBLISHED and rules.should_auto_hide(
         total,
-        float(config["FORUM_FLAG_HIDE_WEIGHT"]),
+        config["FORUM_FLAG_HIDE_WEIGHT"],
         highest_level=highest,
-        min_level=int(config["FORUM_FLAG_HIDE_MIN_LEVEL"]),
+        min_level=config["FORUM_FLAG_HIDE_MIN_LEVEL"],
         author_is_staff=trust.is_trusted_role(post.author),
     ):
         _set_post_status(post, HIDDEN, now)
@@ -181,7 +181,7 @@ def claim(item: ForumReviewItem, moderator: User, now: datetime) -> None:
     :raises DomainError: resolved already, or another moderator holds it.
     """
     require_moderator(moderator)
-    until = now + timedelta(seconds=int(current_app.config["FORUM_CLAIM_SECONDS"]))
+    until = now + timedelta(seconds=current_app.config["FORUM_CLAIM_SECONDS"])
     result = db.session.execute(
         update(ForumReviewItem)
         .where(

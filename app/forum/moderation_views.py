@@ -367,5 +367,5 @@ def moderation_help():
         weights=sorted(
             (int(level), weight) for level, weight in config["FORUM_FLAG_WEIGHTS"].items()
         ),
-        hide_min_level=int(config["FORUM_FLAG_HIDE_MIN_LEVEL"]),
+        hide_min_level=config["FORUM_FLAG_HIDE_MIN_LEVEL"],
     )

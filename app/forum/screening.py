@@ -63,7 +63,7 @@ def clean_body(body: str) -> str:
 
 def rate_limits_on() -> bool:
     config = current_app.config
-    return bool(config.get("RATELIMIT_ENABLED")) and bool(config["FORUM_RATE_LIMITS_ENABLED"])
+    return bool(config.get("RATELIMIT_ENABLED")) and config["FORUM_RATE_LIMITS_ENABLED"]
 
 
 def check_images(author: User, body: str, limits: dict) -> None:
@@ -152,6 +152,6 @@ def review_reason(
             ForumPost.author_id == author.id, ForumPost.status == PUBLISHED
         )
     )
-    if rules.needs_premoderation(level, approved or 0, int(config["FORUM_PREMODERATE_POSTS"])):
+    if rules.needs_premoderation(level, approved or 0, config["FORUM_PREMODERATE_POSTS"]):
         return "new_user", "First posts of a new member"
     return None, ""

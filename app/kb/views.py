@@ -87,7 +87,7 @@ def _video_state(article) -> dict:
             path = Path(current_app.static_folder, value.removeprefix("/static/"))
             state[missing] = not path.is_file()
     embed = video.get("embed") or ""
-    if embed and urlsplit(embed).netloc in current_app.config.get("VIDEO_EMBED_HOSTS", []):
+    if embed and urlsplit(embed).netloc in current_app.config["VIDEO_EMBED_HOSTS"]:
         state["embed_url"] = embed
     return state
 

@@ -180,7 +180,7 @@ def create_backend(app: Flask) -> SearchBackend:
         from app.search.whoosh_backend import WhooshBackend
 
         return WhooshBackend(
-            app.config["SEARCH_INDEX_DIR"], procs=app.config.get("SEARCH_REBUILD_PROCS", 2)
+            app.config["SEARCH_INDEX_DIR"], procs=app.config["SEARCH_REBUILD_PROCS"]
         )
     if name == "postgres":
         from app.search.postgres_backend import PostgresBackend

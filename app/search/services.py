@@ -120,7 +120,7 @@ def _may_log(client: str, normalised: str) -> bool:
     # Keys hold a digest, so the limiter's storage never holds addresses or queries.
     who = hashlib.sha256(client.encode()).hexdigest()[:32]
     what = hashlib.sha256(normalised.encode()).hexdigest()[:32]
-    repeat = RateLimitItemPerSecond(1, int(config["SEARCH_LOG_REPEAT_SECONDS"]))
+    repeat = RateLimitItemPerSecond(1, config["SEARCH_LOG_REPEAT_SECONDS"])
     caps = parse_many(config["SEARCH_LOG_LIMIT_PER_CLIENT"])
     strategy = limiter.limiter
     if not strategy.test(repeat, "search-log-query", who, what):

@@ -98,7 +98,7 @@ def spend(user_id: int, address: str, *, new_ticket: bool, upload_bytes: int = 0
     :raises SubmissionLimited: a budget is spent, with the seconds until it resets.
     """
     app = current_app._get_current_object()
-    if not app.config.get("RATELIMIT_ENABLED", True):
+    if not app.config["RATELIMIT_ENABLED"]:
         return
     limiter = _limiter(app)
     budgets = _budgets(user_id, address, new_ticket=new_ticket, upload_bytes=upload_bytes)

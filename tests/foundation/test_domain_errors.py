@@ -16,7 +16,7 @@ APP_DIR = Path(app_package.__file__).parent
 
 #: Exceptions that are not something the person can fix, so not domain errors.
 NOT_DOMAIN_ERRORS = {
-    "app.config.ConfigError",  # a bad setting stops start-up
+    "app.settings.ConfigError",  # a bad setting stops start-up
     "app.ops.backup.BackupError",  # an operator's command failed
     "app.outbox.PermanentError",  # an outbox handler's verdict: park the event
     "app.search.whoosh_store.OutdatedIndex",  # the index must be rebuilt
