@@ -28,7 +28,8 @@ from app.tickets.rules import (
 S = Setting
 #: The SLA settings default to the support plan's numbers, which live in
 #: :class:`~app.tickets.rules.SupportPolicy` (``None`` keeps them); :func:`validate` checks them
-#: together, since whether a deadline can be computed depends on several at once.
+#: together, since whether a deadline can be computed depends on several at once. The TICKET_*
+#: settings are checked there too (type ``object``: no conversion, :func:`validate` says why).
 SETTINGS = [
     S("SUPPORT_TIER1_HOURS", None, dict,
       "Tier 1's opening hours per weekday, e.g. `{\"mon\": \"09:00-17:00\"}`.",
@@ -60,28 +61,28 @@ SETTINGS = [
       "The same per category, over the default tier.", section="tickets", shown="empty"),
     S("SLA_AT_RISK_FRACTION", None, object,
       "Share of a target used that counts as \"at risk\".", section="tickets", shown="`0.75`"),
-    S("TICKET_IMPACT_PRIORITY", {}, dict, "Override the impact → suggested priority mapping.",
+    S("TICKET_IMPACT_PRIORITY", {}, object, "Override the impact → suggested priority mapping.",
       section="tickets"),
-    S("TICKET_ONCALL_EMAILS", [], list, "Extra addresses paged for Critical tickets.",
+    S("TICKET_ONCALL_EMAILS", [], object, "Extra addresses paged for Critical tickets.",
       section="tickets"),
-    S("TICKET_ATTACHMENT_DIR", "", str,
+    S("TICKET_ATTACHMENT_DIR", "", object,
       "Attachments (images, logs, PDF), served as downloads only.", section="tickets",
       shown="`instance/attachments`"),
-    S("TICKET_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, int, "Largest attachment.",
+    S("TICKET_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, object, "Largest attachment.",
       section="tickets", shown="5 MB"),
-    S("TICKET_RESPONSES_DIR", "", str, "Saved responses (Markdown files).", section="tickets",
+    S("TICKET_RESPONSES_DIR", "", object, "Saved responses (Markdown files).", section="tickets",
       shown="`app/tickets/responses`"),
-    S("TICKET_TICK_BATCH", 500, int, "Tickets per timer transaction.", section="tickets"),
-    S("TICKET_CREATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes; 20 per day", str,
+    S("TICKET_TICK_BATCH", 500, object, "Tickets per timer transaction.", section="tickets"),
+    S("TICKET_CREATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes; 20 per day", object,
       "Tickets one account may open (site and API together); past it the form says when to "
       "try again (429 with `Retry-After`; the API's `429 rate_limited`).", section="tickets"),
-    S("TICKET_CREATE_LIMIT_PER_IP", "10 per 10 minutes; 50 per day", str,
+    S("TICKET_CREATE_LIMIT_PER_IP", "10 per 10 minutes; 50 per day", object,
       "Tickets one client address may open.", section="tickets"),
-    S("TICKET_UPLOAD_MB_PER_ACCOUNT", "50 per hour; 200 per day", str,
+    S("TICKET_UPLOAD_MB_PER_ACCOUNT", "50 per hour; 200 per day", object,
       "Megabytes of attachments (new tickets and replies) per account.", section="tickets"),
-    S("TICKET_UPLOAD_MB_PER_IP", "100 per hour; 400 per day", str,
+    S("TICKET_UPLOAD_MB_PER_IP", "100 per hour; 400 per day", object,
       "Megabytes of attachments per client address.", section="tickets"),
-    S("TICKET_CRITICAL_PAGE_WINDOW_MINUTES", 30, float,
+    S("TICKET_CRITICAL_PAGE_WINDOW_MINUTES", 30, object,
       "After a requester's Critical ticket pages on-call, their further Critical tickets "
       "within this window are created and escalated without paging again (`page_throttled` "
       "in the ticket's log); `0` pages for every one.", section="tickets"),
