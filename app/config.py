@@ -129,6 +129,11 @@ SETTINGS = [
       shown="`search_index/`"),
     S("SITE_ANNOUNCEMENT", "", str, "A site-wide banner text.", env=True),
     S("VIDEO_EMBED_HOSTS", [], list, "Hosts allowed in video embeds (also the CSP `frame-src`)."),
+    S("MARKUP_IMAGE_HOSTS", [], list,
+      "Hosts whose `https` images may show in articles, wiki pages, posts and tickets (also "
+      "the CSP `img-src`). Empty: only the site's own (relative) images; any other image "
+      "becomes a link to it, so a tracking pixel in a ticket or post can't call out from a "
+      "reader's browser. Run `flask markup rerender` after changing it.", env=True),
     S("KB_FEATURED_ARTICLES", [
         "reminders-not-arriving", "change-or-reset-your-password", "cant-sign-in",
         "sync-not-working-between-devices", "restore-purchases", "add-your-first-plant",

@@ -42,7 +42,11 @@ def edit(slug: str):
     preview_html = None
     status = 200
     if form.preview.data:
-        preview_html = services.preview(article, form.body.data)
+        try:
+            preview_html = services.preview(article, form.body.data)
+        except DomainError as error:
+            form_error(form, error)
+            status = 422
     elif form.validate_on_submit():
         try:
             revision = services.save_article(
@@ -96,7 +100,10 @@ def _conflict(article, form: EditArticleForm, stale: services.StaleRevision):
 def preview(slug: str):
     """The editor's live preview (kb.js); the form's Preview button works without it."""
     article = _article_or_404(slug)
-    return jsonify({"html": services.preview(article, request.form.get("body", ""))})
+    try:
+        return jsonify({"html": services.preview(article, request.form.get("body", ""))})
+    except DomainError as error:
+        return jsonify({"error": error.message, "field": error.field}), 422
 
 
 @bp.route("/articles/<slug>/history")
