@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from flask import request
 
-from app import config as config_module
 from app.application import HelpCenterFlask
 from app.request_args import RowIdConverter
 
@@ -26,32 +25,36 @@ FEATURES = (
 
 
 def create_app(test_config: dict | None = None) -> HelpCenterFlask:
-    """Build the application: defaults, ``instance/config.py``, environment, then ``test_config``.
+    """Build the application: defaults, ``instance/config.py``, environment, then ``test_config``
+    (:func:`app.settings.load`).
 
+    :raises ConfigError: a setting with a bad value (the message names it and says why).
     :raises RuntimeError: production configuration without a ``SECRET_KEY``.
     """
+    # Imported here, so `python -m app.settings` runs without the package having imported it.
+    from app import config as config_module
+    from app import settings
+
     app = HelpCenterFlask(__name__, instance_relative_config=True)
     # Before any route exists: every <int:...> in a URL is then a number the database can hold.
     app.url_map.converters["int"] = RowIdConverter
-    app.config.from_object(config_module.DefaultConfig)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.update(config_module.from_environment())
-    if test_config:
-        app.config.update(test_config)
+    # Defaults → instance/config.py → environment → test_config, each setting checked once.
+    settings.load(app.config, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_module.ensure_secret_key(app.config, app.instance_path)
     config_module.configure_site(app.config)
     root = Path(app.root_path).parent
-    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_uri(
-        app.config["DATABASE_URL"], app.instance_path
-    )
+    # An explicit SQLALCHEMY_DATABASE_URI (a test's, or instance/config.py's) wins.
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config[
+        "SQLALCHEMY_DATABASE_URI"
+    ] or config_module.database_uri(app.config["DATABASE_URL"], app.instance_path)
     app.config["CONTENT_DIR"] = app.config["CONTENT_DIR"] or str(root / "content")
     app.config["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"] or str(root / "search_index")
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
 
     proxies = {
-        name.lower(): int(app.config[f"PROXY_FIX_{name}"] or 0)
+        name.lower(): app.config[f"PROXY_FIX_{name}"]
         for name in ("X_FOR", "X_PROTO", "X_HOST", "X_PORT", "X_PREFIX")
     }
     if any(proxies.values()):
@@ -67,7 +70,6 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
     database.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
     app.extensions["mailer"] = mailer_from_config(app.config, app.instance_path)

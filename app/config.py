@@ -1,179 +1,161 @@
-"""Configuration: defaults, then ``instance/config.py``, then environment variables, then the
-test dict. Every number the support plan gives is a default here and can be overridden."""
+"""The site's own settings, and what ``create_app`` works out from them (the database URI, the
+site address and trusted hosts, a development secret key). Loading and checking them is
+:mod:`app.settings`; every number the support plan gives is a default and can be overridden."""
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-#: Environment variables read as configuration, with the parser for each.
-ENVIRONMENT_KEYS: dict[str, type] = {
-    "SECRET_KEY": str,
-    "DATABASE_URL": str,
-    "HELPCENTER_ENV": str,
-    "SITE_URL": str,
-    "EXTRA_TRUSTED_HOSTS": list,
-    "PROXY_FIX_X_FOR": int,
-    "PROXY_FIX_X_PROTO": int,
-    "PROXY_FIX_X_HOST": int,
-    "PROXY_FIX_X_PORT": int,
-    "PROXY_FIX_X_PREFIX": int,
-    "SERVER_NAME": str,
-    "PREFERRED_URL_SCHEME": str,
-    "SEARCH_BACKEND": str,
-    "SEARCH_INDEX_DIR": str,
-    "RATELIMIT_STORAGE_URI": str,
-    "RATELIMIT_ENABLED": bool,
-    "CACHE_REDIS_URL": str,
-    "PAGE_CACHE_ENABLED": bool,
-    "MAIL_BACKEND": str,
-    "MAIL_DEFAULT_SENDER": str,
-    "MAIL_SERVER": str,
-    "MAIL_PORT": int,
-    "MAIL_USE_TLS": bool,
-    "MAIL_USE_SSL": bool,
-    "MAIL_USERNAME": str,
-    "MAIL_PASSWORD": str,
-    "MAIL_FILE_DIR": str,
-    "MAIL_TIMEOUT": float,
-    "SESSION_COOKIE_SECURE": bool,
-    "SUPPORT_TIMEZONE": str,
-    "CONTENT_DIR": str,
-    "API_CORS_ORIGINS": list,
-    "MARKUP_IMAGE_HOSTS": list,
-    "SITE_ANNOUNCEMENT": str,
-}
+from app.settings import ConfigError, Setting, at_least, one_of, rate_limits
+
+__all__ = ["SETTINGS", "ConfigError", "configure_site", "database_uri", "ensure_secret_key"]
 
 
-class ConfigError(RuntimeError):
-    """A setting that would make the application fail later; raised while it starts.
-
-    The message names the key and says what is wrong, so the fix is obvious from the log.
-    """
-
-    def __init__(self, key: str, reason: str) -> None:
-        super().__init__(f"Configuration {key}: {reason}")
-        self.key = key
-        self.reason = reason
+def _time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"is not a time zone like Europe/Berlin, got {name!r}") from None
 
 
-class DefaultConfig:
-    """Defaults for a development machine: SQLite in ``instance/``, Whoosh in ``search_index/``."""
-
-    #: ``development`` generates a secret key; ``production`` refuses to start without one.
-    HELPCENTER_ENV = "production"
-    SECRET_KEY: str | None = None
-    #: Empty means SQLite in the instance folder.
-    DATABASE_URL = ""
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_HTTPONLY = True
-    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
-    WTF_CSRF_TIME_LIMIT = None
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
-
-    #: The canonical address of the site (``https://help.example.com``): every link in an
-    #: e-mail is built from it, never from the request's Host. Required in production;
-    #: development derives ``http://127.0.0.1:$PORT``.
-    SITE_URL = ""
-    #: Host names served besides SITE_URL's (aliases); any other Host header is refused (400).
-    EXTRA_TRUSTED_HOSTS: list[str] = []
-    #: Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0 = don't trust
-    #: it). Werkzeug's ProxyFix is applied when any is above 0.
-    PROXY_FIX_X_FOR = 0
-    PROXY_FIX_X_PROTO = 0
-    PROXY_FIX_X_HOST = 0
-    PROXY_FIX_X_PORT = 0
-    PROXY_FIX_X_PREFIX = 0
-
-    RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
-    #: Login attempts allowed per client address and per account.
-    LOGIN_LIMIT_PER_IP = "20 per minute; 100 per hour"
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
-    #: "Was this helpful?" answers per client address (beside one vote per person per article).
-    KB_VOTE_LIMIT_PER_IP = "30 per hour"
-    #: Registrations (each mails a confirmation link) allowed per client address.
-    REGISTER_LIMIT_PER_IP = "5 per hour; 20 per day"
-
-    MAIL_BACKEND = "file"  # "smtp" in production
-    MAIL_DEFAULT_SENDER = "GrowgrEbuddy Support <support@growgrebuddy.com>"
-    MAIL_SERVER = "localhost"
-    MAIL_PORT = 25
-    MAIL_USE_TLS = False
-    MAIL_USE_SSL = False
-    MAIL_USERNAME = ""
-    MAIL_PASSWORD = ""
-    MAIL_FILE_DIR = ""  # empty: instance/mail
-    #: Seconds each SMTP network wait may take in the drain.
-    MAIL_TIMEOUT = 15
-    #: Seconds a request may spend, in all, delivering its own mail after its commit; what is
-    #: not sent by then (a slow or silent server) is left to ``flask outbox drain``.
-    OUTBOX_INLINE_SECONDS = 0.5
-    #: Failures after which an event is parked (kept with its error, no longer retried).
-    OUTBOX_MAX_ATTEMPTS = 10
-
-    PASSWORD_MIN_LENGTH = 12
-    PASSWORD_RESET_HOURS = 1
-    #: How long the link that confirms a registration works.
-    REGISTRATION_CONFIRM_HOURS = 24
-
-    CONTENT_DIR = ""  # empty: content/ beside the app package
-    SEARCH_BACKEND = "whoosh"  # or "postgres"
-    SEARCH_INDEX_DIR = ""  # empty: search_index/ beside the app package
-    SUPPORT_TIMEZONE = "Europe/Berlin"
-    API_CORS_ORIGINS: list[str] = []
-    SITE_ANNOUNCEMENT = ""
-    #: Hosts allowed in video embeds (iframe src); the CSP frame-src follows this list.
-    VIDEO_EMBED_HOSTS: list[str] = []
-    #: "Popular articles" on the home page shows these (article slugs, in order) until the
-    #: articles have had ``KB_POPULAR_MIN_VIEWS`` views in the last 30 days together: on a
-    #: fresh install view counts say nothing yet.
-    KB_FEATURED_ARTICLES: list[str] = [
+S = Setting
+#: The site's own settings (each feature declares its own in ``app/<feature>/settings.py``).
+SETTINGS = [
+    S("HELPCENTER_ENV", "production", str,
+      "`development` generates a secret key into `instance/`; `production` refuses to start "
+      "without `SECRET_KEY`. `scripts/start` sets `development`.",
+      one_of("production", "development", "testing"), env=True),
+    S("SECRET_KEY", None, str, "Signs sessions and links. Required in production.", env=True,
+      shown="none"),
+    S("DATABASE_URL", "", str,
+      "`postgresql://user:pass@host/db` switches to PostgreSQL (psycopg 3).", env=True,
+      shown="SQLite in `instance/helpcenter.db`"),
+    S("SQLALCHEMY_DATABASE_URI", "", str,
+      "The SQLAlchemy URI itself; when set it wins over `DATABASE_URL`.",
+      shown="from `DATABASE_URL`"),
+    S("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True}, dict,
+      "Passed to SQLAlchemy's `create_engine`."),
+    S("PREFERRED_URL_SCHEME", "http", str, "`https` also makes cookies `Secure`.",
+      one_of("http", "https"), env=True),
+    S("SESSION_COOKIE_SECURE", False, bool, "Force `Secure` cookies.", env=True),
+    S("SESSION_COOKIE_HTTPONLY", True, bool, "The session cookie is hidden from scripts."),
+    S("SESSION_COOKIE_SAMESITE", "Lax", str, "`SameSite` of the session cookie."),
+    S("REMEMBER_COOKIE_HTTPONLY", True, bool, "The remember-me cookie is hidden from scripts."),
+    S("PERMANENT_SESSION_LIFETIME", 60 * 60 * 24 * 14, int,
+      "Seconds a signed-in session lasts (14 days).", at_least(1)),
+    S("WTF_CSRF_TIME_LIMIT", None, int,
+      "Seconds a form's CSRF token is valid; empty: as long as the session.", at_least(1)),
+    S("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, int,
+      "Largest request body in bytes (413 above it).", at_least(1)),
+    S("SITE_URL", "", str,
+      "The canonical address (`https://help.example.com`, a path prefix allowed). Every link "
+      "in an e-mail is built from it, never from the request's `Host`. When only "
+      "`SERVER_NAME` is set, `PREFERRED_URL_SCHEME://SERVER_NAME` is used.", env=True,
+      shown="production: none (required); development: `http://127.0.0.1:$PORT`"),
+    S("EXTRA_TRUSTED_HOSTS", [], list,
+      "Comma-separated host names served besides `SITE_URL`'s (aliases). Any other `Host` "
+      "header is answered 400 (Flask's `TRUSTED_HOSTS`, derived from these two; development "
+      "also trusts `127.0.0.1` and `localhost`).", env=True),
+    *(
+        S(f"PROXY_FIX_{name}", 0, int,
+          f"Behind a reverse proxy: how many proxies set `X-Forwarded-{header}`. Any "
+          "`PROXY_FIX_*` above 0 applies Werkzeug's `ProxyFix`; leave them 0 without a proxy, "
+          "or clients could forge their address.", at_least(0), env=True)
+        for name, header in (("X_FOR", "For"), ("X_PROTO", "Proto"), ("X_HOST", "Host"),
+                             ("X_PORT", "Port"), ("X_PREFIX", "Prefix"))
+    ),
+    S("SERVER_NAME", None, str, "Optional; pins routing to one host name.", env=True,
+      shown="none"),
+    S("RATELIMIT_ENABLED", True, bool,
+      "Turn every rate limit off (tests do, except their own).", env=True),
+    S("RATELIMIT_STORAGE_URI", "memory://", str,
+      "Where rate-limit counters live; `redis://127.0.0.1:6379/0` with several processes or "
+      "hosts.", env=True),
+    S("RATELIMIT_HEADERS_ENABLED", True, bool, "Rate-limited answers say the limit in headers."),
+    S("LOGIN_LIMIT_PER_IP", "20 per minute; 100 per hour", str,
+      "Sign-in attempts per client address; also limits reset requests.", rate_limits),
+    S("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 30 per hour", str,
+      "Sign-in attempts per account *from one client address* (see Security notes).",
+      rate_limits),
+    S("KB_VOTE_LIMIT_PER_IP", "30 per hour", str,
+      "\"Was this helpful?\" answers per client address.", rate_limits),
+    S("REGISTER_LIMIT_PER_IP", "5 per hour; 20 per day", str,
+      "Registrations per client address (each mails a confirmation link).", rate_limits),
+    S("REGISTRATION_CONFIRM_HOURS", 24, int,
+      "Lifetime of the link that confirms a registration and creates the account.",
+      at_least(1)),
+    S("MAIL_BACKEND", "file", str,
+      "`smtp` in production; `file` writes `.eml` files to `MAIL_FILE_DIR`.",
+      one_of("file", "smtp"), env=True),
+    S("MAIL_DEFAULT_SENDER", "GrowgrEbuddy Support <support@growgrebuddy.com>", str,
+      "From address.", env=True),
+    S("MAIL_SERVER", "localhost", str, "SMTP server.", env=True),
+    S("MAIL_PORT", 25, int, "SMTP port.", at_least(1), env=True),
+    S("MAIL_USE_TLS", False, bool, "SMTP with STARTTLS.", env=True),
+    S("MAIL_USE_SSL", False, bool, "SMTP with implicit TLS.", env=True),
+    S("MAIL_USERNAME", "", str, "SMTP user name.", env=True),
+    S("MAIL_PASSWORD", "", str, "SMTP password.", env=True),
+    S("MAIL_FILE_DIR", "", str, "Where the `file` mail backend writes.", env=True,
+      shown="`instance/mail`"),
+    S("CACHE_REDIS_URL", "", str,
+      "`redis://127.0.0.1:6379/1` keeps the anonymous page cache, its content version and the "
+      "page-view counters in Redis, shared by every process and host; empty: in each process.",
+      env=True),
+    S("PAGE_CACHE_ENABLED", True, bool,
+      "Serve anonymous readers whole cached pages (see docs/deploy.md, \"Anonymous page "
+      "cache\"); the test suite turns it off except in its own tests.", env=True),
+    S("PAGE_CACHE_SECONDS", 300, int,
+      "Longest life of a cached page; any change readers see makes it stale at once.",
+      at_least(1)),
+    S("TALLY_FLUSH_SECONDS", 5.0, float,
+      "How often page-view and search counts are written to the database.", at_least(0)),
+    S("MAIL_TIMEOUT", 15.0, float,
+      "Seconds each SMTP network wait may take in `outbox drain`.", at_least(0), env=True),
+    S("OUTBOX_INLINE_SECONDS", 0.5, float,
+      "Seconds, in all, a request may spend sending the mail it recorded itself, after its "
+      "commit. A slow or silent mail server never holds a page longer; what is not sent is "
+      "left to `outbox drain`.", at_least(0)),
+    S("OUTBOX_MAX_ATTEMPTS", 10, int,
+      "Failed deliveries (backing off from 1 minute to 1 hour) after which an event is parked.",
+      at_least(1)),
+    S("PASSWORD_MIN_LENGTH", 12, int, "Minimum password length; no composition rules.",
+      at_least(1)),
+    S("PASSWORD_HASH_METHOD", "scrypt", str,
+      "Werkzeug's password hashing method (`scrypt`; tests use a fast `pbkdf2`)."),
+    S("PASSWORD_RESET_HOURS", 1, int,
+      "Lifetime of a reset link (single use; any password change spends every older link).",
+      at_least(1)),
+    S("SUPPORT_TIMEZONE", "Europe/Berlin", str,
+      "Business hours, SLA clocks and dates on pages.", _time_zone, env=True),
+    S("CONTENT_DIR", "", str, "Official knowledge-base Markdown.", env=True,
+      shown="`content/`"),
+    S("SEARCH_BACKEND", "whoosh", str,
+      "`postgres` for PostgreSQL full text, shared by several hosts.",
+      one_of("whoosh", "postgres"), env=True),
+    S("SEARCH_INDEX_DIR", "", str,
+      "The Whoosh index (derived; rebuilt by `flask search rebuild`).", env=True,
+      shown="`search_index/`"),
+    S("SITE_ANNOUNCEMENT", "", str, "A site-wide banner text.", env=True),
+    S("VIDEO_EMBED_HOSTS", [], list, "Hosts allowed in video embeds (also the CSP `frame-src`)."),
+    S("MARKUP_IMAGE_HOSTS", [], list,
+      "Hosts whose `https` images may show in articles, wiki pages, posts and tickets (also "
+      "the CSP `img-src`). Empty: only the site's own (relative) images; any other image "
+      "becomes a link to it, so a tracking pixel in a ticket or post can't call out from a "
+      "reader's browser. Run `flask markup rerender` after changing it.", env=True),
+    S("KB_FEATURED_ARTICLES", [
         "reminders-not-arriving", "change-or-reset-your-password", "cant-sign-in",
         "sync-not-working-between-devices", "restore-purchases", "add-your-first-plant",
-    ]  # fmt: skip
-    KB_POPULAR_MIN_VIEWS = 50
-    #: Hosts whose https images may show in content (user and official); any other image
-    #: becomes a link to it. Empty: only the site's own images. The CSP img-src follows this.
-    MARKUP_IMAGE_HOSTS: list[str] = []
-
-
-def _parse(kind: type, raw: str):
-    if kind is bool:
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if kind is int:
-        return int(raw)
-    if kind is float:
-        return float(raw)
-    if kind is list:
-        return [part.strip() for part in raw.split(",") if part.strip()]
-    return raw
-
-
-def from_environment(environ: dict[str, str] | None = None) -> dict:
-    """Read the known configuration keys from the environment.
-
-    ``HELPCENTER_<KEY>`` holding JSON may set any other key (for example rule numbers).
-    """
-    environ = dict(os.environ if environ is None else environ)
-    found: dict = {}
-    for key, kind in ENVIRONMENT_KEYS.items():
-        if key in environ and environ[key] != "":
-            found[key] = _parse(kind, environ[key])
-    for name, raw in environ.items():
-        if name.startswith("HELPCENTER_") and name != "HELPCENTER_ENV":
-            try:
-                found[name.removeprefix("HELPCENTER_")] = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise RuntimeError(f"{name} must hold JSON: {exc}") from exc
-    return found
+      ], list,
+      "Article slugs shown as \"Popular articles\" until there are real view counts.",
+      shown="six starter guides"),
+    S("KB_POPULAR_MIN_VIEWS", 50, int,
+      "Views (all articles, 30 days) from which \"Popular articles\" follows the counts.",
+      at_least(0)),
+]  # fmt: skip
 
 
 def database_uri(url: str, instance_path: str) -> str:

@@ -1,10 +1,57 @@
-"""Error pages that look like the site, and the same errors as one JSON shape under ``/api/``."""
+"""The domain errors every feature raises, error pages that look like the site, and the same
+errors as one JSON shape under ``/api/``."""
 
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
+
+
+class DomainError(Exception):
+    """Something the person can fix; ``field`` names the form field or parameter it belongs to.
+
+    Services raise it (or a subclass); page views put it next to its field with
+    :func:`form_error`, and the API answers it in one place (:func:`domain_error_response`).
+    ``details`` maps each field to what is wrong with it, for the API, when one error names
+    several fields or a shorter reason than ``message``; by default it is ``{field: message}``.
+    """
+
+    def __init__(
+        self, message: str, field: str | None = None, *, details: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field if field is not None or not details else next(iter(details))
+        self.details = details if details is not None else ({field: message} if field else {})
+
+
+class NotFound(DomainError):
+    """No such object *for this person* (pages answer 404, the API too)."""
+
+
+class PermissionDenied(DomainError):
+    """The acting user may not do this (pages answer 403, the API too)."""
+
+
+class Conflict(DomainError):
+    """Someone saved in between; nothing was saved (subclasses keep what the page needs to
+    show the two versions)."""
+
+
+#: The API's status for each domain error class; the most specific class in the MRO wins.
+API_STATUS: dict[type[DomainError], int] = {NotFound: 404, PermissionDenied: 403, Conflict: 409}
+
+
+def form_error(form, error: DomainError) -> None:
+    """Put a domain error next to its field, or above the form when it names none (or one the
+    form doesn't have)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
 
 #: Stable machine-readable codes for the API's error shape.
 ERROR_CODES = {
@@ -52,6 +99,16 @@ def error_response(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def domain_error_response(error: DomainError):
+    """A domain error in the API's error shape: 404, 403 or 409 by class, otherwise 422 with
+    what is wrong with each field in ``details``."""
+    status = next((API_STATUS[cls] for cls in type(error).__mro__ if cls in API_STATUS), 422)
+    if status == 404:
+        # The same answer as for a missing route: nothing about what exists leaks.
+        return error_response(404, "Not found.")
+    return error_response(status, error.message, details=error.details)
 
 
 def wants_json() -> bool:

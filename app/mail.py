@@ -172,17 +172,17 @@ def mailer_from_config(config, instance_path: str) -> Mailer:
 
     :raises RuntimeError: for an unknown ``MAIL_BACKEND``.
     """
-    backend = config.get("MAIL_BACKEND", "file")
+    backend = config["MAIL_BACKEND"]
     if backend == "smtp":
         return SMTPMailer(
             config["MAIL_SERVER"],
-            int(config["MAIL_PORT"]),
-            use_tls=bool(config.get("MAIL_USE_TLS")),
-            use_ssl=bool(config.get("MAIL_USE_SSL")),
-            username=config.get("MAIL_USERNAME", ""),
-            password=config.get("MAIL_PASSWORD", ""),
-            timeout=float(config.get("MAIL_TIMEOUT", 15)),
+            config["MAIL_PORT"],
+            use_tls=config["MAIL_USE_TLS"],
+            use_ssl=config["MAIL_USE_SSL"],
+            username=config["MAIL_USERNAME"],
+            password=config["MAIL_PASSWORD"],
+            timeout=config["MAIL_TIMEOUT"],
         )
     if backend == "file":
-        return FileMailer(config.get("MAIL_FILE_DIR") or Path(instance_path) / "mail")
+        return FileMailer(config["MAIL_FILE_DIR"] or Path(instance_path) / "mail")
     raise RuntimeError(f"MAIL_BACKEND must be 'smtp' or 'file', not {backend!r}")

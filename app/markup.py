@@ -107,7 +107,7 @@ def image_hosts() -> frozenset[str]:
     """Hosts images may load from besides the site itself (``MARKUP_IMAGE_HOSTS``)."""
     if not has_app_context():
         return frozenset()
-    return frozenset(host.lower() for host in current_app.config.get("MARKUP_IMAGE_HOSTS", []))
+    return frozenset(host.lower() for host in current_app.config["MARKUP_IMAGE_HOSTS"])
 
 
 def image_allowed(src: str, hosts: frozenset[str]) -> bool:

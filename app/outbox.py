@@ -151,7 +151,7 @@ def commit() -> None:
     ]
     if not own:
         return
-    budget = float(current_app.config.get("OUTBOX_INLINE_SECONDS", 1.0))
+    budget = current_app.config["OUTBOX_INLINE_SECONDS"]
     token = _deadline.set(time.monotonic() + budget)
     try:
         drain(list({kind for kind, h in handlers.items() if h.inline}), utcnow(), ids=own)
@@ -200,7 +200,7 @@ def drain(
     if ids is not None:
         query = query.where(OutboxEvent.id.in_(ids))
     pending = db.session.scalars(query.order_by(OutboxEvent.id).limit(limit)).all()
-    max_attempts = int(current_app.config.get("OUTBOX_MAX_ATTEMPTS", 10))
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     done = 0
     for event_id in pending:
         deadline = _deadline.get()
@@ -240,7 +240,7 @@ def _send_mail(payload: dict) -> None:
         message = mail.to_message(app.config["MAIL_DEFAULT_SENDER"], utcnow())
     except (KeyError, TypeError, ValueError) as exc:
         raise PermanentError(f"the message cannot be built: {exc}") from exc
-    timeout = seconds_left(float(app.config.get("MAIL_TIMEOUT", 15)))
+    timeout = seconds_left(app.config["MAIL_TIMEOUT"])
     try:
         app.extensions["mailer"].send(message, timeout=timeout)
     except smtplib.SMTPRecipientsRefused as exc:

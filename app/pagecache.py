@@ -301,8 +301,6 @@ _listening = False
 def init_app(app: Flask) -> None:
     global _listening
     config = app.config
-    config.setdefault("PAGE_CACHE_ENABLED", not config.get("TESTING", False))
-    config.setdefault("PAGE_CACHE_SECONDS", 300)
     config.setdefault("CACHE_KEY_PREFIX", "helpcenter:")
     if config.get("CACHE_REDIS_URL"):
         config.setdefault("CACHE_TYPE", "RedisCache")

@@ -41,7 +41,7 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 def init_app(app: Flask) -> None:
     policy = content_security_policy(
-        app.config.get("VIDEO_EMBED_HOSTS", []), app.config.get("MARKUP_IMAGE_HOSTS", [])
+        app.config["VIDEO_EMBED_HOSTS"], app.config["MARKUP_IMAGE_HOSTS"]
     )
     # (name, lower-case name, value): a header the response already has is left as it is.
     fixed = [

@@ -178,7 +178,6 @@ def flush_if_due(now: datetime) -> int:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("TALLY_FLUSH_SECONDS", 5.0)
     url = app.config.get("CACHE_REDIS_URL") or ""
     prefix = f"{app.config.get('CACHE_KEY_PREFIX') or 'helpcenter:'}tally"
     app.extensions["tallies"] = RedisTallies(url, prefix) if url else MemoryTallies()

@@ -77,6 +77,8 @@ def site_config(url: str, folder: Path, **overrides) -> dict:
         "DATABASE_URL": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Pages are rendered afresh; the page cache has its own tests.
+        "PAGE_CACHE_ENABLED": False,
         "MAIL_BACKEND": "file",
         "MAIL_FILE_DIR": str(folder / "mail"),
         "SEARCH_INDEX_DIR": str(folder / "search_index"),

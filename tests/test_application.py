@@ -97,3 +97,21 @@ def test_the_api_is_self_contained_and_the_site_keeps_its_guards(app, client, fa
     assert api.status_code == 200
     assert api.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
     assert "Referrer-Policy" not in api.headers
+
+
+def test_flask_is_the_minor_version_the_request_processing_was_written_for():
+    """``HelpCenterFlask`` re-implements parts of Flask's request processing with Flask's private
+    ``request_ctx`` internals: an untested Flask minor version must fail here first."""
+    import re
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from app.application import FLASK_MINOR
+
+    installed = ".".join(version("flask").split(".")[:2])
+    assert installed == FLASK_MINOR, "re-check app/application.py against Flask's, then bump"
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    major, minor = FLASK_MINOR.split(".")
+    pins = [d for d in pyproject["project"]["dependencies"] if re.match(r"flask\b(?!-)", d)]
+    assert pins == [f"flask>={major}.{minor},<{major}.{int(minor) + 1}"]

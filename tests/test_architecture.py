@@ -16,7 +16,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 #: Bottom to top; a unit may import units of lower layers only (the same table is in
 #: docs/DEVELOPING.md). A unit is a top-level module of ``app/`` or a feature package.
 LAYERS: list[set[str]] = [
-    {"markup_parser"},
+    {"markup_parser", "settings"},
     {"models", "config", "markup", "mail", "textdiff", "confirm", "errors", "security"},
     {"extensions", "request_args", "application"},
     {"database", "tallies", "pagecache"},

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.accounts import services
 from app.accounts.models import ROLES, User
+from app.errors import DomainError
 from app.extensions import db
 from app.mail import site_link
 from app.models import utcnow
@@ -28,7 +29,7 @@ def create_command(email: str, display_name: str, role: str, password: str | Non
     password = password or secrets.token_urlsafe(12)
     try:
         user = services.create_user(email, display_name, password, utcnow(), role=role)
-    except services.AccountError as error:
+    except DomainError as error:
         raise click.ClickException(error.message) from None
     commit()
     click.echo(f"Created {user.role} {user.email}.")

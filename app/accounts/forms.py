@@ -4,14 +4,15 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from app.accounts.services import AccountError, check_email
+from app.accounts.services import check_email
+from app.errors import DomainError
 
 
 def _email_rule(form, field) -> None:
     """The site's one e-mail rule (``services.check_email``), which the CLI applies too."""
     try:
         check_email(field.data or "")
-    except AccountError as error:
+    except DomainError as error:
         raise ValidationError(error.message) from None
 
 

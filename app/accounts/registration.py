@@ -1,6 +1,6 @@
 """Registration by e-mail: the account is created when the address's owner confirms, so the
 sign-up page answers alike whether or not the address has an account. Same conventions as
-``services.py``: explicit ``now``, flush only, :class:`AccountError` for the person to fix."""
+``services.py``: explicit ``now``, flush only, :class:`DomainError` for the person to fix."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from sqlalchemy import delete, select
 
 from app.accounts.models import PendingRegistration, User
 from app.accounts.services import (
-    AccountError,
     add_user,
     check_new_account,
     find_user_by_email,
     hash_password,
     token_hash,
 )
+from app.errors import DomainError
 from app.extensions import db
 from app.mail import OutgoingMail
 from app.outbox import record_mail
@@ -34,7 +34,7 @@ def start_registration(
     with an account gets a note that someone tried, with the sign-in and reset links.
 
     :param links: ``confirm(token)``, ``login()`` and ``reset()`` make absolute URLs.
-    :raises AccountError: a field is not acceptable.
+    :raises DomainError: a field is not acceptable.
     """
     email, display_name = check_new_account(email, display_name, password)
     password_hash = hash_password(password)
@@ -78,12 +78,12 @@ def _valid_registration(token: str, now: datetime) -> PendingRegistration:
         select(PendingRegistration).where(PendingRegistration.token_hash == token_hash(token))
     )
     if pending is None or pending.expires_at <= now:
-        raise AccountError("This confirmation link is invalid, used or expired. Register again.")
+        raise DomainError("This confirmation link is invalid, used or expired. Register again.")
     return pending
 
 
 def check_registration_token(token: str, now: datetime) -> None:
-    """:raises AccountError: the link is unknown, used or expired."""
+    """:raises DomainError: the link is unknown, used or expired."""
     _valid_registration(token, now)
 
 
@@ -91,11 +91,11 @@ def confirm_registration(token: str, now: datetime) -> User:
     """Create the account of a confirmed registration; every other pending registration of
     that address is dropped (their links stop working).
 
-    :raises AccountError: bad link, or the address got an account meanwhile.
+    :raises DomainError: bad link, or the address got an account meanwhile.
     """
     pending = _valid_registration(token, now)
     email = pending.email
     db.session.execute(delete(PendingRegistration).where(PendingRegistration.email == email))
     if find_user_by_email(email) is not None:
-        raise AccountError("This address has an account already. Sign in instead.")
+        raise DomainError("This address has an account already. Sign in instead.")
     return add_user(email, pending.display_name, pending.password_hash, now, "member")

@@ -1,5 +1,5 @@
 """Account operations. They take the acting data and ``now`` explicitly, flush but never commit,
-and raise :class:`AccountError` for anything the person can fix."""
+and raise :class:`DomainError` for anything the person can fix."""
 
 from __future__ import annotations
 
@@ -19,21 +19,13 @@ from app.accounts.models import (
     PasswordResetToken,
     User,
 )
+from app.errors import DomainError
 from app.extensions import db
 from app.mail import OutgoingMail
 from app.outbox import record_mail
 
 #: Checked when the e-mail is unknown, so a wrong address costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
-
-
-class AccountError(Exception):
-    """A problem the person can fix; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def token_hash(token: str) -> str:
@@ -56,33 +48,31 @@ def check_email(email: str) -> str:
     ``admin@growgrebuddy.local``, and a form that refused it would lock that admin out.
 
     :returns: the normalised (stripped, lower-cased) address.
-    :raises AccountError: not an e-mail address (``field="email"``).
+    :raises DomainError: not an e-mail address (``field="email"``).
     """
     address = normalise_email(email)
     if len(address) > 254 or "." not in address.rpartition("@")[2]:
-        raise AccountError(EMAIL_MESSAGE, field="email")
+        raise DomainError(EMAIL_MESSAGE, field="email")
     # email-validator refuses special-use domains outright; a ".com" appended to the domain
     # keeps every other syntax check and lifts only that one.
     try:
         validate_email(address + ".com", check_deliverability=False)
     except EmailNotValidError:
-        raise AccountError(EMAIL_MESSAGE, field="email") from None
+        raise DomainError(EMAIL_MESSAGE, field="email") from None
     return address
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(
-        password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    )
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_password_rules(password: str) -> None:
     """Length only: at least ``PASSWORD_MIN_LENGTH`` characters, no composition rules."""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
-        raise AccountError(f"Use at least {minimum} characters.", field="password")
+        raise DomainError(f"Use at least {minimum} characters.", field="password")
     if len(password) > 1024:
-        raise AccountError("Use at most 1024 characters.", field="password")
+        raise DomainError("Use at most 1024 characters.", field="password")
 
 
 #: Roles whose display names nobody else may take (a look-alike "moderator" is a phishing tool).
@@ -104,13 +94,13 @@ def name_skeleton(name: str) -> str:
 
 
 def check_display_name_free(display_name: str) -> None:
-    """:raises AccountError: the name reads the same as a staff member's display name."""
+    """:raises DomainError: the name reads the same as a staff member's display name."""
     skeleton = name_skeleton(display_name)
     staff_names = db.session.scalars(
         select(User.display_name).where(User.role.in_(_RESERVED_NAME_ROLES))
     )
     if skeleton and any(name_skeleton(name) == skeleton for name in staff_names):
-        raise AccountError(
+        raise DomainError(
             "This name is reserved for a member of the support team; choose another.",
             field="display_name",
         )
@@ -122,11 +112,11 @@ def find_user_by_email(email: str) -> User | None:
 
 def check_new_account(email: str, display_name: str, password: str) -> tuple[str, str]:
     """:returns: the normalised address and display name.
-    :raises AccountError: a field is not acceptable (never because the address is taken)."""
+    :raises DomainError: a field is not acceptable (never because the address is taken)."""
     email = check_email(email)
     display_name = display_name.strip()
     if not display_name:
-        raise AccountError("Enter a display name.", field="display_name")
+        raise DomainError("Enter a display name.", field="display_name")
     check_display_name_free(display_name)
     check_password_rules(password)
     return email, display_name
@@ -137,13 +127,13 @@ def create_user(
 ) -> User:
     """Create an account at once (the CLI, and staff tools; people confirm by e-mail first).
 
-    :raises AccountError: the e-mail is taken, the password too short, or the role unknown.
+    :raises DomainError: the e-mail is taken, the password too short, or the role unknown.
     """
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+        raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
     email, display_name = check_new_account(email, display_name, password)
     if find_user_by_email(email) is not None:
-        raise AccountError("An account with this e-mail address already exists.", field="email")
+        raise DomainError("An account with this e-mail address already exists.", field="email")
     return add_user(email, display_name, hash_password(password), now, role)
 
 
@@ -164,16 +154,16 @@ def add_user(email: str, display_name: str, password_hash: str, now: datetime, r
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials.
 
-    :raises AccountError: wrong e-mail or password (one message for both), or suspended.
+    :raises DomainError: wrong e-mail or password (one message for both), or suspended.
     """
     user = find_user_by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        raise AccountError("The e-mail address or password is not right.")
+        raise DomainError("The e-mail address or password is not right.")
     if not check_password_hash(user.password_hash, password):
-        raise AccountError("The e-mail address or password is not right.")
+        raise DomainError("The e-mail address or password is not right.")
     if user.is_suspended:
-        raise AccountError("This account is suspended. Contact support@growgrebuddy.com.")
+        raise DomainError("This account is suspended. Contact support@growgrebuddy.com.")
     return user
 
 
@@ -224,14 +214,14 @@ def change_password(
 ) -> str:
     """Change the password, end every other session, and return a fresh session token.
 
-    :raises AccountError: the current password is wrong or the new one too short.
+    :raises DomainError: the current password is wrong or the new one too short.
     """
     if not check_password_hash(user.password_hash, current_password):
-        raise AccountError("Your current password is not right.", field="current_password")
+        raise DomainError("Your current password is not right.", field="current_password")
     try:
         check_password_rules(new_password)
-    except AccountError as error:
-        raise AccountError(error.message, field="new_password") from None
+    except DomainError as error:
+        raise DomainError(error.message, field="new_password") from None
     set_password(user, new_password, now)
     return start_login_session(user, now, user_agent)
 
@@ -295,19 +285,19 @@ def _valid_reset_token(token: str, now: datetime) -> PasswordResetToken:
         select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
     )
     if reset is None or reset.used_at is not None or reset.expires_at <= now:
-        raise AccountError("This reset link is invalid, used or expired. Ask for a new one.")
+        raise DomainError("This reset link is invalid, used or expired. Ask for a new one.")
     return reset
 
 
 def check_reset_token(token: str, now: datetime) -> None:
-    """:raises AccountError: the link is unknown, already used or expired."""
+    """:raises DomainError: the link is unknown, already used or expired."""
     _valid_reset_token(token, now)
 
 
 def reset_password(token: str, new_password: str, now: datetime) -> User:
     """Set a new password from a reset link; the link is spent and every session ended.
 
-    :raises AccountError: bad link or too short a password.
+    :raises DomainError: bad link or too short a password.
     """
     reset = _valid_reset_token(token, now)
     check_password_rules(new_password)
@@ -331,9 +321,9 @@ def set_password(user: User, new_password: str, now: datetime) -> None:
 
 
 def set_role(user: User, role: str) -> None:
-    """:raises AccountError: unknown role."""
+    """:raises DomainError: unknown role."""
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+        raise DomainError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
     user.role = role
     db.session.flush()
 

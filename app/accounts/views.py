@@ -28,6 +28,7 @@ from app.accounts.forms import (
     ResetRequestForm,
 )
 from app.accounts.permissions import require
+from app.errors import DomainError, form_error
 from app.extensions import limiter
 from app.mail import site_link
 from app.models import utcnow
@@ -52,14 +53,6 @@ def _sign_in(user) -> None:
     services.start_login_session(user, utcnow(), request.headers.get("User-Agent", ""))
     login_user(user)
     session.permanent = True
-
-
-def _form_error(form, error: services.AccountError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _account_key() -> str:
@@ -89,8 +82,8 @@ def register():
                     "reset": lambda: site_link("accounts.reset_request"),
                 },
             )
-        except services.AccountError as error:
-            _form_error(form, error)
+        except DomainError as error:
+            form_error(form, error)
         else:
             commit()
             # The same page whether or not the address has an account: only its owner learns.
@@ -109,7 +102,7 @@ def confirm_registration(token: str):
             commit()
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
             return redirect(url_for("kb.home"))
-    except services.AccountError as error:
+    except DomainError as error:
         return render_template("accounts/register_invalid.html", message=error.message), 410
     return render_template("accounts/register_confirm.html", form=ConfirmRegistrationForm())
 
@@ -124,8 +117,8 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
-        except services.AccountError as error:
-            _form_error(form, error)
+        except DomainError as error:
+            form_error(form, error)
         else:
             _sign_in(user)
             commit()
@@ -173,8 +166,8 @@ def change_password():
                 utcnow(),
                 request.headers.get("User-Agent", ""),
             )
-        except services.AccountError as error:
-            _form_error(form, error)
+        except DomainError as error:
+            form_error(form, error)
         else:
             commit()
             login_user(current_user._get_current_object())
@@ -209,14 +202,14 @@ def reset_request():
 def reset_password(token: str):
     try:
         services.check_reset_token(token, utcnow())
-    except services.AccountError as error:
+    except DomainError as error:
         return render_template("accounts/reset_invalid.html", message=error.message), 410
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             services.reset_password(token, form.password.data, utcnow())
-        except services.AccountError as error:
-            _form_error(form, error)
+        except DomainError as error:
+            form_error(form, error)
         else:
             commit()
             logout_user()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.api import services
+from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
 from app.outbox import commit
@@ -27,7 +28,7 @@ def create_token_command(email: str, name: str) -> None:
         raise click.ClickException(f"No user with the e-mail address {email}.")
     try:
         created = services.create_token(user, name, utcnow())
-    except services.ApiError as error:
+    except DomainError as error:
         raise click.ClickException(error.message)
     commit()
     click.echo(created.plain)

@@ -10,17 +10,8 @@ from collections.abc import Iterable
 
 from flask import current_app, request
 
-from app.api import validation
+from app.errors import NotFound
 from app.kb import services as kb
-
-
-class NotFound(Exception):
-    """The knowledge base has no such object: the one error the API answers with a 404.
-
-    The knowledge base's read services return None for a missing snippet or tour, and this
-    module raises :class:`NotFound` for it. Nothing else becomes a 404: a ``KeyError`` or
-    ``IndexError`` from inside a service is a bug and surfaces as one.
-    """
 
 
 class _VersionCache:
@@ -202,16 +193,13 @@ def screen_suggestions(screen: str, lang: str, limit: int) -> tuple[list[dict], 
 def search(query: str, *, user, doc_type: str | None = None, page: int = 1, per_page: int = 10):
     """The site's search as JSON-ready data.
 
-    :raises validation.RuleError: the search service refused a parameter.
+    :raises DomainError: the search service refused a parameter (it names which).
     """
     from app.search import services as search_services
 
-    try:
-        results = search_services.search(
-            query, user=user, types=[doc_type] if doc_type else None, page=page, per_page=per_page
-        )
-    except search_services.SearchError as error:
-        raise validation.RuleError(str(error), {error.field or "q": str(error)})
+    results = search_services.search(
+        query, user=user, types=[doc_type] if doc_type else None, page=page, per_page=per_page
+    )
     return {
         "total": results.total,
         "page": results.page,

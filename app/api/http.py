@@ -15,6 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.accounts.permissions import can
 from app.api import limits, services, validation
 from app.api.limits import API_PREFIX
+from app.errors import DomainError
 from app.models import utcnow
 from app.outbox import commit
 from app.security import API_HEADERS, HSTS
@@ -134,7 +135,7 @@ def query_lang() -> str:
 def query_int(name: str, default: int, low: int, high: int) -> int:
     """An integer query parameter within bounds.
 
-    :raises validation.RuleError: not an integer, or out of bounds.
+    :raises DomainError: not an integer, or out of bounds.
     """
     raw = request.args.get(name)
     if raw is None or raw == "":
@@ -142,9 +143,9 @@ def query_int(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise validation.RuleError("Not a whole number.", {name: "must be an integer"})
+        raise DomainError("Not a whole number.", details={name: "must be an integer"})
     if not low <= value <= high:
-        raise validation.RuleError("Out of range.", {name: f"must be between {low} and {high}"})
+        raise DomainError("Out of range.", details={name: f"must be between {low} and {high}"})
     return value
 
 

@@ -121,7 +121,7 @@ def check(bearer: str | None) -> None:
     app = current_app._get_current_object()  # one context look-up for config and counter
     config = app.config
     environ = request.environ
-    if not config.get("RATELIMIT_ENABLED", True) or environ["REQUEST_METHOD"] == "OPTIONS":
+    if not config["RATELIMIT_ENABLED"] or environ["REQUEST_METHOD"] == "OPTIONS":
         return
     address = environ.get("REMOTE_ADDR") or "-"
     checks = [(parse_budgets(config["API_RATE_LIMIT_PER_IP"], "ip"), address)]

@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.accounts.permissions import require
 from app.api import services
 from app.api.forms import CreateTokenForm, RevokeTokenForm
+from app.errors import DomainError
 from app.models import utcnow
 from app.outbox import commit
 from app.request_args import page_arg
@@ -19,7 +20,7 @@ bp = Blueprint("api_pages", __name__)
 def _own_token_or_404(token_id: int):
     try:
         return services.get_own_token(current_user, token_id)
-    except services.ApiError:
+    except DomainError:
         abort(404)
 
 
@@ -35,7 +36,7 @@ def tokens():
                 utcnow(),
                 max_active=current_app.config["API_MAX_TOKENS_PER_USER"],
             )
-        except services.ApiError as error:
+        except DomainError as error:
             form.name.errors = [*form.name.errors, error.message]
         else:
             commit()

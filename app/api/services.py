@@ -13,21 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.api import validation
 from app.api.models import ApiToken, TourProgress
+from app.errors import DomainError
 from app.extensions import db
 
 #: Every token starts with this, so secret scanners and people can recognise one.
 TOKEN_PREFIX = "ghc_"  # noqa: S105  (a public marker, not a secret)
 #: Characters of the token kept in clear for display (the prefix plus a few random ones).
 DISPLAY_CHARS = 10
-
-
-class ApiError(Exception):
-    """A problem the caller can fix; ``field`` names the form or JSON field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def hash_token(token: str) -> str:
@@ -45,20 +37,20 @@ class NewToken:
 def create_token(user: User, name: str, now: datetime, *, max_active: int = 20) -> NewToken:
     """Make a token for ``user`` called ``name``.
 
-    :raises ApiError: empty or long name, or already ``max_active`` active tokens.
+    :raises DomainError: empty or long name, or already ``max_active`` active tokens.
     """
     name = (name or "").strip()
     if not name:
-        raise ApiError("Give the token a name, such as the device it is for.", field="name")
+        raise DomainError("Give the token a name, such as the device it is for.", field="name")
     if len(name) > 80:
-        raise ApiError("Use at most 80 characters.", field="name")
+        raise DomainError("Use at most 80 characters.", field="name")
     active = db.session.scalar(
         select(func.count())
         .select_from(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     )
     if active >= max_active:
-        raise ApiError(
+        raise DomainError(
             f"You already have {max_active} active tokens. Revoke one you no longer use first.",
             field="name",
         )
@@ -98,18 +90,18 @@ def active_tokens(user: User) -> list[ApiToken]:
 def get_own_token(user: User, token_id: int) -> ApiToken:
     """One of the user's own tokens.
 
-    :raises ApiError: no such token, or somebody else's (the same error, so ids don't leak).
+    :raises DomainError: no such token, or somebody else's (the same error, so ids don't leak).
     """
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise ApiError("That token does not exist.")
+        raise DomainError("That token does not exist.")
     return token
 
 
 def revoke_token(user: User, token_id: int, now: datetime) -> ApiToken:
     """Revoke one of the user's tokens; revoking twice keeps the first time.
 
-    :raises ApiError: not the user's token.
+    :raises DomainError: not the user's token.
     """
     token = get_own_token(user, token_id)
     if token.revoked_at is None:
@@ -173,12 +165,12 @@ def record_tour_progress(
 ) -> TourProgress:
     """Record one progress event of a tour for a user or, without one, an installation.
 
-    :raises ApiError: neither a user nor an installation id, or an unknown event.
+    :raises DomainError: neither a user nor an installation id, or an unknown event.
     """
     if event not in validation.TOUR_EVENTS:
-        raise ApiError("Unknown event.", field="event")
+        raise DomainError("Unknown event.", field="event")
     if user is None and not install_id:
-        raise ApiError("Send a bearer token or an X-Install-Id header.", field="X-Install-Id")
+        raise DomainError("Send a bearer token or an X-Install-Id header.", field="X-Install-Id")
     subject = (
         TourProgress.user_id == user.id
         if user is not None

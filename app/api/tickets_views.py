@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import request, url_for
 
-from app.api import content, validation
 from app.api import http as api
+from app.api import validation
 from app.api.views import bp
 from app.models import utcnow
 from app.outbox import commit
@@ -58,18 +58,6 @@ def message_dict(message) -> dict:
     }
 
 
-def _ticket_error(error: tickets.TicketError) -> validation.RuleError:
-    """A ticket service's domain error as a 422 next to its field."""
-    return validation.RuleError(error.message, {error.field or "body": error.message})
-
-
-def _own_ticket(user, ticket_id: int):
-    try:
-        return tickets.get_ticket_for_requester(user, ticket_id)
-    except tickets.TicketNotFound:
-        raise content.NotFound(str(ticket_id))
-
-
 @bp.get("/requests")
 def list_requests():
     user = api.require_user("tickets.submit")
@@ -98,8 +86,6 @@ def create_request():
     except ticket_limits.SubmissionLimited as limited:
         retry = {"Retry-After": str(limited.retry_after)}
         raise api.ApiAbort(429, limited.message, headers=retry)
-    except tickets.TicketError as error:
-        raise _ticket_error(error)
     payload = ticket_dict(ticket, now)
     commit()
     location = url_for("api.get_request", ticket_id=payload["id"])
@@ -109,7 +95,7 @@ def create_request():
 @bp.get("/requests/<int:ticket_id>")
 def get_request(ticket_id: int):
     user = api.require_user("tickets.submit")
-    ticket = _own_ticket(user, ticket_id)
+    ticket = tickets.get_ticket_for_requester(user, ticket_id)
     payload = ticket_dict(ticket, utcnow())
     payload["description_html"] = ticket.description_html
     payload["messages"] = [message_dict(m) for m in tickets.public_conversation(ticket)]
@@ -120,13 +106,8 @@ def get_request(ticket_id: int):
 def reply_to_request(ticket_id: int):
     user = api.require_user("tickets.submit")
     data = api.json_body(REPLY_FIELDS)
-    ticket = _own_ticket(user, ticket_id)
-    try:
-        message = tickets.add_requester_reply(user, ticket, data["body"], utcnow())
-    except tickets.TicketNotFound:
-        raise content.NotFound(str(ticket_id))
-    except tickets.TicketError as error:
-        raise _ticket_error(error)
+    ticket = tickets.get_ticket_for_requester(user, ticket_id)
+    message = tickets.add_requester_reply(user, ticket, data["body"], utcnow())
     payload = message_dict(message)
     commit()
     return api.send(api.encode(payload), status=201)

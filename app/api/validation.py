@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from app.errors import DomainError
+
 #: Snippet keys are dotted lowercase ids such as ``billing.update-card``.
 KEY_PATTERN = r"^[a-z0-9][a-z0-9.\-]{0,99}$"
 #: Language tags accepted in ``lang``: ``en``, ``de``, ``pt-BR``.
@@ -23,29 +25,24 @@ _NAME = re.compile(NAME_PATTERN)
 _INSTALL = re.compile(INSTALL_ID_PATTERN)
 
 
-class RuleError(ValueError):
-    """Input that breaks a rule; ``details`` maps each field to what is wrong with it."""
-
-    def __init__(self, message: str, details: dict[str, str]) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-
 def parse_keys(raw: str | None, max_keys: int) -> list[str]:
     """Split ``a,b,c`` into distinct snippet keys, in the order given.
 
-    :raises RuleError: no keys, too many, or a key of the wrong shape.
+    :raises DomainError: no keys, too many, or a key of the wrong shape.
     """
     keys = [part.strip() for part in (raw or "").split(",") if part.strip()]
     if not keys:
-        raise RuleError("Give at least one snippet key.", {"keys": "required"})
+        raise DomainError("Give at least one snippet key.", details={"keys": "required"})
     unique = list(dict.fromkeys(keys))
     if len(unique) > max_keys:
-        raise RuleError(f"Ask for at most {max_keys} keys at once.", {"keys": "too many keys"})
+        raise DomainError(
+            f"Ask for at most {max_keys} keys at once.", details={"keys": "too many keys"}
+        )
     bad = [key for key in unique if not _KEY.match(key)]
     if bad:
-        raise RuleError("A snippet key has the wrong shape.", {"keys": f"invalid key: {bad[0]}"})
+        raise DomainError(
+            "A snippet key has the wrong shape.", details={"keys": f"invalid key: {bad[0]}"}
+        )
     return unique
 
 
@@ -60,25 +57,28 @@ def is_name(value: str) -> bool:
 def normalise_lang(raw: str | None, default: str) -> str:
     """The requested language, or ``default`` when none was asked for.
 
-    :raises RuleError: a value that is not a language tag.
+    :raises DomainError: a value that is not a language tag.
     """
     if raw is None or raw == "":
         return default
     if not _LANG.match(raw):
-        raise RuleError("Use a language tag such as en or de.", {"lang": "invalid language"})
+        raise DomainError(
+            "Use a language tag such as en or de.", details={"lang": "invalid language"}
+        )
     return raw.split("-")[0].lower()
 
 
 def check_install_id(raw: str | None) -> str | None:
     """The ``X-Install-Id`` header, if present and well-formed.
 
-    :raises RuleError: present but malformed.
+    :raises DomainError: present but malformed.
     """
     if raw is None:
         return None
     if not _INSTALL.match(raw):
-        raise RuleError(
-            "X-Install-Id must be 8-64 letters, digits or dashes.", {"X-Install-Id": "invalid"}
+        raise DomainError(
+            "X-Install-Id must be 8-64 letters, digits or dashes.",
+            details={"X-Install-Id": "invalid"},
         )
     return raw
 
@@ -98,10 +98,10 @@ def check_body(data: object, fields: Mapping[str, Field]) -> dict:
     """Check a decoded JSON body against ``fields``: an object, no unknown fields, types, sizes.
 
     :returns: the body with surrounding white space stripped from strings.
-    :raises RuleError: with one message per offending field in ``details``.
+    :raises DomainError: with one message per offending field in ``details``.
     """
     if not isinstance(data, dict):
-        raise RuleError("The body must be a JSON object.", {"body": "not an object"})
+        raise DomainError("The body must be a JSON object.", details={"body": "not an object"})
     details: dict[str, str] = {}
     for name in data:
         if name not in fields:
@@ -140,7 +140,7 @@ def check_body(data: object, fields: Mapping[str, Field]) -> dict:
                 continue
         clean[name] = value
     if details:
-        raise RuleError("Some fields are not valid.", details)
+        raise DomainError("Some fields are not valid.", details=details)
     return clean
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, current_app, request
 from app.api import content, limits, services, validation
 from app.api import http as api
 from app.api.openapi import openapi_document
-from app.errors import error_response
+from app.errors import DomainError, NotFound, domain_error_response, error_response
 from app.extensions import limiter
 from app.models import utcnow
 from app.outbox import commit
@@ -34,14 +34,8 @@ def _abort(error: api.ApiAbort):
     )
 
 
-@bp.errorhandler(validation.RuleError)
-def _invalid(error: validation.RuleError):
-    return error_response(422, error.message, details=error.details)
-
-
-@bp.errorhandler(content.NotFound)
-def _not_found(error: content.NotFound):
-    return error_response(404, "Not found.")
+# Every domain error of the features below, answered by its class (app.errors).
+bp.register_error_handler(DomainError, domain_error_response)
 
 
 def _content_cache() -> str:
@@ -53,7 +47,7 @@ def _cached(build, kind: str, *key) -> content.Entry | None:
     once per version.
 
     The entity tag is derived from (kind, version, *key), so revalidating a cached answer needs
-    no database work; a :class:`content.NotFound` from ``build`` is remembered as None for
+    no database work; a :class:`NotFound` from ``build`` is remembered as None for
     that version.
     """
     version, bodies = content.version_and_bodies()
@@ -62,7 +56,7 @@ def _cached(build, kind: str, *key) -> content.Entry | None:
     if entry is None:
         try:
             entry = content.Entry(validation.etag_for(*cache_key), api.encode(build()))
-        except content.NotFound:
+        except NotFound:
             entry = content.MISSING
         bodies.put(cache_key, entry)
     return None if entry is content.MISSING else entry
@@ -72,11 +66,11 @@ def _cached(build, kind: str, *key) -> content.Entry | None:
 def snippet(key: str):
     lang = api.query_lang()
     if not validation.is_key(key):
-        raise content.NotFound(key)
+        raise NotFound(key)
     # The body holds absolute article links, so the host is part of the key (and the tag).
     entry = _cached(lambda: content.get_snippet(key, lang), "snippet", api.host_key(), key, lang)
     if entry is None:
-        raise content.NotFound(key)
+        raise NotFound(key)
     return api.send_cached(entry, _content_cache())
 
 
@@ -103,12 +97,12 @@ def snippets():
 def suggestions():
     screen = request.args.get("screen", "")
     if not validation.is_name(screen):
-        raise validation.RuleError(
-            "Give the app screen id.", {"screen": "required, like plants.list"}
+        raise DomainError(
+            "Give the app screen id.", details={"screen": "required, like plants.list"}
         )
     query = request.args.get("q", "").strip()
     if len(query) > 200:
-        raise validation.RuleError("The text is too long.", {"q": "at most 200 characters"})
+        raise DomainError("The text is too long.", details={"q": "at most 200 characters"})
     lang = api.query_lang()
     limit = current_app.config["API_SUGGESTION_LIMIT"]
     articles, snippets = content.screen_suggestions(screen, lang, limit)
@@ -127,10 +121,10 @@ def suggestions():
 @bp.get("/tours/<name>")
 def tour(name: str):
     if not validation.is_name(name):
-        raise content.NotFound(name)
+        raise NotFound(name)
     entry = _cached(lambda: content.get_tour(name), "tour", name)
     if entry is None:
-        raise content.NotFound(name)
+        raise NotFound(name)
     return api.send_cached(entry, _content_cache())
 
 
@@ -143,13 +137,13 @@ _PROGRESS_FIELDS = {
 @bp.post("/tours/<name>/progress")
 def tour_progress(name: str):
     if not validation.is_name(name):
-        raise content.NotFound(name)
+        raise NotFound(name)
     user = api.api_user()
     install_id = validation.check_install_id(request.headers.get("X-Install-Id"))
     data = api.json_body(_PROGRESS_FIELDS)
     steps = [step["id"] for step in content.get_tour(name)["steps"]]
     if data["step"] not in steps:
-        raise validation.RuleError("That step is not in this tour.", {"step": "unknown step"})
+        raise DomainError("That step is not in this tour.", details={"step": "unknown step"})
     if user is None and install_id is None:
         raise api.ApiAbort(
             400,
@@ -180,7 +174,7 @@ def tour_progress(name: str):
 def search():
     query = request.args.get("q", "").strip()
     if not query or len(query) > 200:
-        raise validation.RuleError("Type what you are looking for.", {"q": "1 to 200 characters"})
+        raise DomainError("Type what you are looking for.", details={"q": "1 to 200 characters"})
     page = api.query_int("page", 1, 1, 100)
     per_page = api.query_int("per_page", 10, 1, 50)
     doc_type = request.args.get("type") or None

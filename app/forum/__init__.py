@@ -10,9 +10,7 @@ def init_app(app: Flask) -> None:
         posting_views,
     )
     from app.forum.cli import forum_cli
-    from app.forum.settings import apply_defaults
     from app.forum.views import bp
 
-    apply_defaults(app.config)
     app.register_blueprint(bp)
     app.cli.add_command(forum_cli)

@@ -15,17 +15,11 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.accounts.permissions import can_edit_forum_post, is_moderator
+from app.errors import DomainError
 from app.extensions import db
 from app.forum import trust
 from app.forum.models import PUBLISHED, ForumPost, ForumPostRevision, ForumReviewItem
-from app.forum.screening import (
-    ForumError,
-    body_hash,
-    check_can_post,
-    check_images,
-    clean_body,
-    review_reason,
-)
+from app.forum.screening import body_hash, check_can_post, check_images, clean_body, review_reason
 from app.forum.services import touch_search
 from app.markup import render
 
@@ -39,10 +33,10 @@ def edit_post(post: ForumPost, editor: User, body: str, now: datetime) -> ForumP
     a public post keeps its approved text and the edit is held (:func:`hold_edit`); a post not
     yet public simply gets the new text (it waits in the queue already).
 
-    :raises ForumError: not allowed, an empty body, or images from a new member.
+    :raises DomainError: not allowed, an empty body, or images from a new member.
     """
     if not can_edit_forum_post(editor, post):
-        raise ForumError("You can only edit your own posts.")
+        raise DomainError("You can only edit your own posts.")
     body = clean_body(body)
     if not is_moderator(editor):
         check_can_post(editor, now)

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select, true, update
 from app.accounts.models import User
 from app.accounts.permissions import can, is_moderator
 from app.accounts.services import end_all_sessions
+from app.errors import DomainError
 from app.extensions import db
 from app.forum import rules, trust
 from app.forum.audit import audit
@@ -28,7 +29,7 @@ from app.forum.models import (
     ForumPost,
     ForumReviewItem,
 )
-from app.forum.services import ForumError, publish_effects, touch_search
+from app.forum.services import publish_effects, touch_search
 from app.forum.visibility import can_see_post
 from app.forum.writes import insert_once
 
@@ -40,7 +41,7 @@ THREAD_STATE = {PUBLISHED: PUBLISHED, PENDING: PENDING, HIDDEN: HIDDEN}
 
 def require_moderator(user: User) -> None:
     if not is_moderator(user):
-        raise ForumError("Only moderators can do this.")
+        raise DomainError("Only moderators can do this.")
 
 
 # --- Flags ---
@@ -77,19 +78,19 @@ def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datet
     ``FORUM_FLAG_HIDE_WEIGHT`` and one of them comes from ``FORUM_FLAG_HIDE_MIN_LEVEL`` or
     above (see :func:`rules.should_auto_hide`). Staff posts are never hidden automatically.
 
-    :raises ForumError: unknown reason, "other" without a note, own post, flagged already.
+    :raises DomainError: unknown reason, "other" without a note, own post, flagged already.
     """
     if not can(flagger, "forum.flag") or not can_see_post(flagger, post):
-        raise ForumError("You can't flag this post.")
+        raise DomainError("You can't flag this post.")
     if reason not in FLAG_REASONS:
-        raise ForumError("Choose why you flag this post.", "reason")
+        raise DomainError("Choose why you flag this post.", "reason")
     note = rules.without_controls(note).strip()
     if reason == "other" and not rules.has_visible_text(note):
-        raise ForumError("Tell the moderators what is wrong.", "note")
+        raise DomainError("Tell the moderators what is wrong.", "note")
     if post.author_id == flagger.id:
-        raise ForumError("You can't flag your own post; edit or delete it instead.")
+        raise DomainError("You can't flag your own post; edit or delete it instead.")
     if trust.silenced_until(flagger, now):
-        raise ForumError("Your account is silenced for now.")
+        raise DomainError("Your account is silenced for now.")
     # Flags on one post are taken one at a time (PostgreSQL row lock; SQLite writes are
     # serialised anyway), so racing flags share one review item and their total weight is
     # judged with every flag counted.
@@ -105,7 +106,7 @@ def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datet
         "created_at": now,
     }
     if not insert_once(ForumFlag, values, ["post_id", "flagger_id"]):
-        raise ForumError("You have already flagged this post; moderators will look at it.")
+        raise DomainError("You have already flagged this post; moderators will look at it.")
     flag = db.session.scalar(
         select(ForumFlag).where(ForumFlag.post_id == post.id, ForumFlag.flagger_id == flagger.id)
     )
@@ -121,9 +122,9 @@ def flag_post(post: ForumPost, flagger: User, reason: str, note: str, now: datet
     config = current_app.config
     if post.status == PUBLISHED and rules.should_auto_hide(
         total,
-        float(config["FORUM_FLAG_HIDE_WEIGHT"]),
+        config["FORUM_FLAG_HIDE_WEIGHT"],
         highest_level=highest,
-        min_level=int(config["FORUM_FLAG_HIDE_MIN_LEVEL"]),
+        min_level=config["FORUM_FLAG_HIDE_MIN_LEVEL"],
         author_is_staff=trust.is_trusted_role(post.author),
     ):
         _set_post_status(post, HIDDEN, now)
@@ -177,10 +178,10 @@ def claim(item: ForumReviewItem, moderator: User, now: datetime) -> None:
     """Claim an item for ``CLAIM_SECONDS`` in one atomic UPDATE, so two moderators never both
     hold it; claiming one's own item again extends the claim.
 
-    :raises ForumError: resolved already, or another moderator holds it.
+    :raises DomainError: resolved already, or another moderator holds it.
     """
     require_moderator(moderator)
-    until = now + timedelta(seconds=int(current_app.config["FORUM_CLAIM_SECONDS"]))
+    until = now + timedelta(seconds=current_app.config["FORUM_CLAIM_SECONDS"])
     result = db.session.execute(
         update(ForumReviewItem)
         .where(
@@ -198,9 +199,9 @@ def claim(item: ForumReviewItem, moderator: User, now: datetime) -> None:
     db.session.refresh(item)
     if result.rowcount != 1:
         if item.resolved_at is not None:
-            raise ForumError("This item was already handled.")
+            raise DomainError("This item was already handled.")
         holder = item.claimed_by.display_name if item.claimed_by else "another moderator"
-        raise ForumError(f"{holder} is handling this item.")
+        raise DomainError(f"{holder} is handling this item.")
 
 
 def release(item: ForumReviewItem, moderator: User) -> None:
@@ -227,10 +228,10 @@ def resolve(
     replaces it with the moderator's text, reject drops it and the post keeps its approved text;
     approving the post from another item leaves the held edit waiting.
 
-    :raises ForumError: unknown action, item held by someone else or already handled.
+    :raises DomainError: unknown action, item held by someone else or already handled.
     """
     if action not in QUEUE_ACTIONS:
-        raise ForumError("Choose what to do with this post.")
+        raise DomainError("Choose what to do with this post.")
     claim(item, moderator, now)
     post = item.post
     if item.reason == HELD and action in {"approve", "edit", "reject"}:
@@ -304,7 +305,7 @@ def moderate_post(post: ForumPost, moderator: User, action: str, reason: str, no
         _set_post_status(post, PUBLISHED, now)
         post.moderation_note = ""
     else:
-        raise ForumError("Unknown action.")
+        raise DomainError("Unknown action.")
     audit(moderator, action, "post", post.id, reason, now)
     db.session.flush()
 
@@ -322,10 +323,10 @@ def check_suspendable(user: User) -> None:
     """Refuse before asking a moderator to confirm a suspension that can't happen (and again
     when it runs).
 
-    :raises ForumError: the account is a moderator's or the support team's.
+    :raises DomainError: the account is a moderator's or the support team's.
     """
     if trust.is_trusted_role(user):
-        raise ForumError("Moderators and staff can't be suspended from the forum.")
+        raise DomainError("Moderators and staff can't be suspended from the forum.")
 
 
 def suspend_user(user: User, moderator: User, now: datetime, *, reason="") -> None:
@@ -342,11 +343,11 @@ def unsuspend_user(user: User, moderator: User, now: datetime, *, reason="") -> 
     """Lift a suspension: the person may sign in again. Sessions ended by the suspension stay
     ended; they sign in afresh.
 
-    :raises ForumError: the account isn't suspended.
+    :raises DomainError: the account isn't suspended.
     """
     require_moderator(moderator)
     if not user.is_suspended:
-        raise ForumError("This account isn't suspended.")
+        raise DomainError("This account isn't suspended.")
     user.is_suspended = False
     audit(moderator, "unsuspend", "user", user.id, reason, now)
     db.session.flush()

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from app.accounts.models import User
 from app.accounts.permissions import require
 from app.confirm import confirm_page, confirmed
+from app.errors import DomainError, form_error
 from app.extensions import db
 from app.forum import moderation, services, thread_actions, trust
 from app.forum.forms import (
@@ -30,7 +31,6 @@ from app.forum.models import (
     ForumPostRevision,
     ForumReviewItem,
 )
-from app.forum.posting_views import form_error
 from app.forum.views import bp, render_profile
 from app.models import utcnow
 from app.outbox import commit
@@ -90,7 +90,7 @@ def review_item(item_id: int):
                     body=form.body.data,
                     silence_hours=form.silence_hours.data,
                 )
-        except services.ForumError as caught:
+        except DomainError as caught:
             form_error(form, caught)
         else:
             commit()
@@ -178,7 +178,7 @@ def moderate_post(post_id: int):
             moderation.moderate_post(
                 post, current_user, request.form.get("action", ""), form.reason.data or "", utcnow()
             )
-        except services.ForumError as caught:
+        except DomainError as caught:
             flash(caught.message, "error")
         else:
             commit()
@@ -213,12 +213,12 @@ def moderate_thread(thread_id: int):
             elif action == "move":
                 category = services.category_by_slug(form.category.data or "")
                 if category is None:
-                    raise services.ForumError("Choose a category.", "category")
+                    raise DomainError("Choose a category.", "category")
                 thread_actions.move_thread(thread, category, current_user, reason, now)
             elif action == "merge":
                 target = services.get_thread(form.target.data or 0)
                 if target is None:
-                    raise services.ForumError("There is no thread with that number.", "target")
+                    raise DomainError("There is no thread with that number.", "target")
                 if not confirmed():
                     thread_actions.check_merge(thread, target)
                     return _confirm_merge(thread, target, form)
@@ -233,8 +233,8 @@ def moderate_thread(thread_id: int):
                     thread, post_ids, form.title.data, current_user, reason, now
                 )
             else:
-                raise services.ForumError("Choose an action.")
-        except services.ForumError as caught:
+                raise DomainError("Choose an action.")
+        except DomainError as caught:
             form_error(form, caught)
         else:
             commit()
@@ -311,8 +311,8 @@ def moderate_user(user_id: int):
             elif action == "unsuspend":
                 moderation.unsuspend_user(person, current_user, now, reason=reason)
             else:
-                raise services.ForumError("Choose an action.")
-        except services.ForumError as caught:
+                raise DomainError("Choose an action.")
+        except DomainError as caught:
             form_error(form, caught)
         else:
             commit()
@@ -367,5 +367,5 @@ def moderation_help():
         weights=sorted(
             (int(level), weight) for level, weight in config["FORUM_FLAG_WEIGHTS"].items()
         ),
-        hide_min_level=int(config["FORUM_FLAG_HIDE_MIN_LEVEL"]),
+        hide_min_level=config["FORUM_FLAG_HIDE_MIN_LEVEL"],
     )

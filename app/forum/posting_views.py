@@ -9,6 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.accounts.permissions import require
+from app.errors import DomainError, form_error
 from app.forum import edits, follows, moderation, queries, services
 from app.forum.forms import ConfirmForm, EditForm, FlagForm, ReplyForm, ThreadForm
 from app.forum.models import PENDING
@@ -20,16 +21,7 @@ from app.request_args import db_int
 _GUIDE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 
 
-def form_error(form, error: services.ForumError) -> None:
-    """Put a domain error next to its field, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
-def _status(form, error: services.ForumError | None) -> tuple[int, dict]:
+def _status(form, error: DomainError | None) -> tuple[int, dict]:
     if isinstance(error, services.RateLimited):
         return 429, {"Retry-After": str(error.retry_after)}
     return (422 if form.errors or form.form_errors else 200), {}
@@ -79,7 +71,7 @@ def new_thread():
             thread = services.create_thread(
                 current_user, category, form.title.data, form.body.data, utcnow()
             )
-        except services.ForumError as caught:
+        except DomainError as caught:
             error = caught
             form_error(form, caught)
         else:
@@ -103,7 +95,7 @@ def reply(thread_id: int):
     elif form.validate_on_submit():
         try:
             post = services.post_reply(thread, current_user, form.body.data, utcnow())
-        except services.ForumError as caught:
+        except DomainError as caught:
             error = caught
             form_error(form, caught)
         else:
@@ -130,7 +122,7 @@ def edit_post(post_id: int):
     elif form.validate_on_submit():
         try:
             edits.edit_post(post, current_user, form.body.data, utcnow())
-        except services.ForumError as caught:
+        except DomainError as caught:
             form_error(form, caught)
         else:
             commit()
@@ -155,7 +147,7 @@ def delete_post(post_id: int):
     if form.validate_on_submit():
         try:
             services.delete_post(post, current_user, utcnow())
-        except services.ForumError:
+        except DomainError:
             abort(403)
         commit()
         flash("The post is deleted.", "success")
@@ -172,7 +164,7 @@ def like(post_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             services.toggle_like(post, current_user, utcnow())
-        except services.ForumError as caught:
+        except DomainError as caught:
             flash(caught.message, "error")
         else:
             commit()
@@ -186,7 +178,7 @@ def accept(post_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             services.accept_answer(post, current_user, utcnow())
-        except services.ForumError as caught:
+        except DomainError as caught:
             flash(caught.message, "error")
         else:
             commit()
@@ -203,7 +195,7 @@ def flag(post_id: int):
     if form.validate_on_submit():
         try:
             moderation.flag_post(post, current_user, form.reason.data, form.note.data, utcnow())
-        except services.ForumError as caught:
+        except DomainError as caught:
             form_error(form, caught)
         else:
             commit()

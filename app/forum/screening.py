@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.accounts.permissions import can
+from app.errors import DomainError
 from app.extensions import db
 from app.forum import rules, trust
 from app.forum.models import DELETED, PENDING, PUBLISHED, REJECTED, ForumPost
@@ -22,16 +23,7 @@ from app.forum.models import DELETED, PENDING, PUBLISHED, REJECTED, ForumPost
 MAX_BODY = 20_000
 
 
-class ForumError(Exception):
-    """A problem the person can fix; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class RateLimited(ForumError):
+class RateLimited(DomainError):
     """Posting too fast: ``retry_after`` seconds until the next post is allowed."""
 
     def __init__(self, retry_after: int) -> None:
@@ -49,10 +41,10 @@ def body_hash(body: str) -> str:
 
 def check_can_post(author: User, now: datetime) -> None:
     if not can(author, "forum.post"):
-        raise ForumError("Sign in with an active account to post.")
+        raise DomainError("Sign in with an active account to post.")
     until = trust.silenced_until(author, now)
     if until is not None:
-        raise ForumError(
+        raise DomainError(
             f"A moderator has silenced your account until {until:%d %b %Y, %H:%M} UTC; "
             "you can read but not post until then.",
             "body",
@@ -63,22 +55,22 @@ def clean_body(body: str) -> str:
     """The body without control characters; refused when nothing visible is left."""
     body = rules.without_controls(body).strip()
     if not rules.has_visible_text(body):
-        raise ForumError("Write your message.", "body")
+        raise DomainError("Write your message.", "body")
     if len(body) > MAX_BODY:
-        raise ForumError(f"Keep it under {MAX_BODY} characters.", "body")
+        raise DomainError(f"Keep it under {MAX_BODY} characters.", "body")
     return body
 
 
 def rate_limits_on() -> bool:
     config = current_app.config
-    return bool(config.get("RATELIMIT_ENABLED")) and bool(config["FORUM_RATE_LIMITS_ENABLED"])
+    return bool(config.get("RATELIMIT_ENABLED")) and config["FORUM_RATE_LIMITS_ENABLED"]
 
 
 def check_images(author: User, body: str, limits: dict) -> None:
-    """:raises ForumError: images from a member whose trust level may not post them."""
+    """:raises DomainError: images from a member whose trust level may not post them."""
     trusted = trust.is_trusted_role(author)
     if not trusted and not limits.get("images", True) and rules.has_images(body):
-        raise ForumError(
+        raise DomainError(
             "New members can't post images yet; link to the picture instead. "
             "See your profile for what the next trust level needs.",
             "body",
@@ -88,7 +80,7 @@ def check_images(author: User, body: str, limits: dict) -> None:
 def screen(author: User, body: str, now: datetime) -> tuple[str, str | None, str]:
     """Check a new post against the rules; return its status, review reason and detail.
 
-    :raises ForumError: images from a new user, or the same text posted again.
+    :raises DomainError: images from a new user, or the same text posted again.
     :raises RateLimited: too many posts in the window of the author's trust level.
     """
     config = current_app.config
@@ -107,7 +99,7 @@ def screen(author: User, body: str, now: datetime) -> tuple[str, str | None, str
         )
     )
     if repeated is not None:
-        raise ForumError(
+        raise DomainError(
             "You already posted exactly this message. Please don't repeat posts.", "body"
         )
     if not trusted and rate_limits_on():
@@ -160,6 +152,6 @@ def review_reason(
             ForumPost.author_id == author.id, ForumPost.status == PUBLISHED
         )
     )
-    if rules.needs_premoderation(level, approved or 0, int(config["FORUM_PREMODERATE_POSTS"])):
+    if rules.needs_premoderation(level, approved or 0, config["FORUM_PREMODERATE_POSTS"]):
         return "new_user", "First posts of a new member"
     return None, ""

@@ -2,7 +2,7 @@
 contract other packages use (tickets: escalation and staff replies; search: thread text).
 
 Every function takes the acting user and ``now``, flushes and never commits. Problems the
-person can fix raise :class:`ForumError` (with the form ``field``); a posting rate limit raises
+person can fix raise :class:`DomainError` (with the form ``field``); a posting rate limit raises
 :class:`RateLimited` with the seconds to wait.
 """
 
@@ -20,6 +20,7 @@ from app.accounts.permissions import (
     can_delete_forum_post,
     is_moderator,
 )
+from app.errors import DomainError
 from app.extensions import db
 from app.forum import rules, trust
 from app.forum.audit import audit
@@ -34,8 +35,7 @@ from app.forum.models import (
     ForumReviewItem,
     ForumThread,
 )
-from app.forum.screening import (  # ForumError and RateLimited are part of this API
-    ForumError,
+from app.forum.screening import (
     RateLimited,  # noqa: F401  (re-exported: callers catch services.RateLimited)
     body_hash,
     check_can_post,
@@ -141,15 +141,15 @@ def create_thread(
 
     A new member's thread waits in the review queue (status ``pending``) like their posts.
 
-    :raises ForumError: no title, no body, images from a new user, a repeated post ...
+    :raises DomainError: no title, no body, images from a new user, a repeated post ...
     :raises RateLimited: posting too fast.
     """
     check_can_post(author, now)
     title = rules.clean_title(title)
     if not rules.has_visible_text(title):
-        raise ForumError("Give your thread a title.", "title")
+        raise DomainError("Give your thread a title.", "title")
     if len(title) > MAX_TITLE:
-        raise ForumError(f"Keep the title under {MAX_TITLE} characters.", "title")
+        raise DomainError(f"Keep the title under {MAX_TITLE} characters.", "title")
     body = clean_body(body)
     status, reason, detail = screen(author, body, now)
     thread = ForumThread(
@@ -203,14 +203,14 @@ def post_reply(
     """Reply to a thread. ``as_staff`` marks a support agent's answer (e.g. a ticket's
     resolution posted back); it skips the new-member checks but not visibility.
 
-    :raises ForumError: the thread is locked or not visible, the body empty or repeated ...
+    :raises DomainError: the thread is locked or not visible, the body empty or repeated ...
     :raises RateLimited: posting too fast.
     """
     check_can_post(author, now)
     if not can_see_thread(author, thread) or thread.status not in {PUBLISHED, PENDING}:
-        raise ForumError("This thread is not open for replies.")
+        raise DomainError("This thread is not open for replies.")
     if thread.is_locked and not is_moderator(author) and not as_staff:
-        raise ForumError("This thread is locked; it takes no more replies.", "body")
+        raise DomainError("This thread is locked; it takes no more replies.", "body")
     body = clean_body(body)
     if as_staff:
         status, reason, detail = PUBLISHED, None, ""
@@ -245,10 +245,10 @@ def delete_post(post: ForumPost, actor: User, now: datetime) -> None:
     """Soft-delete a post (moderators still see it). Deleting the opening post deletes the
     thread.
 
-    :raises ForumError: not allowed.
+    :raises DomainError: not allowed.
     """
     if not can_delete_forum_post(actor, post):
-        raise ForumError("You can only delete your own posts.")
+        raise DomainError("You can only delete your own posts.")
     post.status = DELETED
     thread = post.thread
     if post.is_opening:
@@ -264,14 +264,14 @@ def delete_post(post: ForumPost, actor: User, now: datetime) -> None:
 def toggle_like(post: ForumPost, user: User, now: datetime) -> bool:
     """Like a post, or take the like back. :returns: whether the user now likes it.
 
-    :raises ForumError: own post, not visible, or silenced.
+    :raises DomainError: own post, not visible, or silenced.
     """
     if not can(user, "forum.like") or not can_see_post(user, post) or post.status != PUBLISHED:
-        raise ForumError("You can't like this post.")
+        raise DomainError("You can't like this post.")
     if post.author_id == user.id:
-        raise ForumError("You can't like your own post.")
+        raise DomainError("You can't like your own post.")
     if trust.silenced_until(user, now):
-        raise ForumError("Your account is silenced for now.")
+        raise DomainError("Your account is silenced for now.")
     like_id = db.session.scalar(
         select(ForumLike.id).where(ForumLike.post_id == post.id, ForumLike.user_id == user.id)
     )
@@ -305,13 +305,13 @@ def _count_like(post: ForumPost, change: int) -> None:
 def accept_answer(post: ForumPost, actor: User, now: datetime) -> None:
     """Mark a reply as the thread's accepted answer (again on the same post: unmark it).
 
-    :raises ForumError: not the asker or a moderator, or not a published reply.
+    :raises DomainError: not the asker or a moderator, or not a published reply.
     """
     thread = post.thread
     if not can_accept_forum_answer(actor, thread):
-        raise ForumError("Only the person who asked (or a moderator) can accept an answer.")
+        raise DomainError("Only the person who asked (or a moderator) can accept an answer.")
     if post.is_opening or post.status != PUBLISHED:
-        raise ForumError("Only a published reply can be the accepted answer.")
+        raise DomainError("Only a published reply can be the accepted answer.")
     thread.accepted_post_id = None if thread.accepted_post_id == post.id else post.id
     if is_moderator(actor) and actor.id != thread.author_id:
         audit(actor, "accept_answer", "thread", thread.id, f"post {post.id}", now)

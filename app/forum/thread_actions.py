@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.accounts.models import User
+from app.errors import DomainError
 from app.extensions import db
 from app.forum import rules
 from app.forum.audit import audit
@@ -17,7 +18,7 @@ from app.forum.models import (
     ForumThread,
 )
 from app.forum.moderation import THREAD_STATE, open_item, require_moderator
-from app.forum.services import ForumError, slugify, touch_search
+from app.forum.services import slugify, touch_search
 
 
 def set_thread_flag(thread: ForumThread, moderator: User, action: str, reason: str, now):
@@ -37,7 +38,7 @@ def set_thread_flag(thread: ForumThread, moderator: User, action: str, reason: s
 def move_thread(thread, category: ForumCategory, moderator, reason: str, now) -> None:
     require_moderator(moderator)
     if category.id == thread.category_id:
-        raise ForumError("The thread is already in that category.", "category")
+        raise DomainError("The thread is already in that category.", "category")
     old = thread.category.name
     thread.category_id = category.id
     db.session.flush()
@@ -49,10 +50,10 @@ def move_thread(thread, category: ForumCategory, moderator, reason: str, now) ->
 def check_merge(source: ForumThread, target: ForumThread) -> None:
     """Refuse a merge before the moderator confirms it (and again when it runs).
 
-    :raises ForumError: the target is the thread itself or was merged away.
+    :raises DomainError: the target is the thread itself or was merged away.
     """
     if source.id == target.id or target.status == MERGED:
-        raise ForumError("Choose another, open thread to merge into.", "target")
+        raise DomainError("Choose another, open thread to merge into.", "target")
 
 
 def merge_threads(source: ForumThread, target: ForumThread, moderator, reason: str, now):
@@ -80,15 +81,15 @@ def split_selection(thread: ForumThread, post_ids: list[int], title: str):
     """The cleaned title and the chosen replies of a split, so the confirmation page can list
     what will move. :returns: ``(title, posts)``.
 
-    :raises ForumError: no title, or no reply of this thread chosen.
+    :raises DomainError: no title, or no reply of this thread chosen.
     """
     title = rules.clean_title(title)
     if not rules.has_visible_text(title):
-        raise ForumError("Give the new thread a title.", "title")
+        raise DomainError("Give the new thread a title.", "title")
     chosen = set(post_ids)
     posts = [post for post in thread.posts if post.id in chosen and not post.is_opening]
     if not posts:
-        raise ForumError("Choose at least one reply to move.", "post_ids")
+        raise DomainError("Choose at least one reply to move.", "post_ids")
     return title, posts
 
 

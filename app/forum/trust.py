@@ -126,7 +126,7 @@ def flag_standing(user: User, now: datetime) -> tuple[float, int]:
         weights=config["FORUM_FLAG_WEIGHTS"],
         moderator_weight=config["FORUM_MODERATOR_FLAG_WEIGHT"],
         account_days=(now - user.created_at).total_seconds() / 86400,
-        full_weight_days=float(config["FORUM_FLAG_FULL_WEIGHT_DAYS"]),
+        full_weight_days=config["FORUM_FLAG_FULL_WEIGHT_DAYS"],
     )
     return weight, level
 

@@ -19,10 +19,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import tallies
+from app.errors import DomainError
 from app.extensions import db
 from app.kb import rules
 from app.kb.models import Article, ArticleViewDay, ArticleVote, GuideOutcome, VoteSalt
-from app.kb.services import KbError
 
 REASON_MAX = 500
 
@@ -100,13 +100,13 @@ def cast_vote(
     :param client: the anonymous voter's ``(address, user agent)``; only today's salted key
         of it is stored (:func:`anonymous_key`), so a new session from the same connection
         and browser changes that vote instead of adding one.
-    :raises KbError: no voter identity, or a reason that is too long.
+    :raises DomainError: no voter identity, or a reason that is too long.
     """
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
-        raise KbError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
+        raise DomainError(f"Keep the reason under {REASON_MAX} characters.", field="reason")
     if user_id is None and not visitor_id:
-        raise KbError("We couldn't tell who is voting; reload the page and try again.")
+        raise DomainError("We couldn't tell who is voting; reload the page and try again.")
     if user_id is not None:
         identity = {"user_id": user_id}
     else:
@@ -214,15 +214,15 @@ def record_guide_outcome(
 ) -> GuideOutcome:
     """Record how a troubleshooting guide ended: solved at a step, or not solved after the last.
 
-    :raises KbError: not a troubleshooting guide, or a step number outside the guide.
+    :raises DomainError: not a troubleshooting guide, or a step number outside the guide.
     """
     total = step_count(article)
     if not article.is_troubleshooting or total == 0:
-        raise KbError("This article isn't a step-by-step troubleshooting guide.")
+        raise DomainError("This article isn't a step-by-step troubleshooting guide.")
     if not 1 <= steps_tried <= total:
-        raise KbError(f"This guide has steps 1 to {total}.")
+        raise DomainError(f"This guide has steps 1 to {total}.")
     if not solved and steps_tried != total:
-        raise KbError("Try the remaining steps first; the next one may fix it.")
+        raise DomainError("Try the remaining steps first; the next one may fix it.")
     outcome = GuideOutcome(
         article_id=article.id,
         outcome="solved" if solved else "not_solved",

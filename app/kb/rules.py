@@ -8,6 +8,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from app.errors import DomainError
 from app.textdiff import Part, word_changes
 
 #: The Help Center's sections, in the order the home page shows them: (slug, title, blurb).
@@ -42,8 +43,9 @@ BODY_MAX = 40_000
 TOC_MIN_HEADINGS = 3
 
 
-class ContentError(ValueError):
-    """A content file that can't be imported; the message says what to fix."""
+class ContentError(DomainError):
+    """A content file that can't be imported; the message says what to fix (to the author of
+    the file, so it is told apart from a person's form input)."""
 
 
 @dataclass

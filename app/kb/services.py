@@ -1,6 +1,6 @@
 """Knowledge-base operations: finding articles for the pages, and staff editing with
 append-only revisions, restore and stale-save detection. Services take the acting user and
-``now``, flush but never commit, and raise :class:`KbError` for anything a person can fix.
+``now``, flush but never commit, and raise :class:`DomainError` for anything a person can fix.
 
 Votes, views and guide outcomes are in :mod:`app.kb.feedback`; the in-app help functions the
 API uses (snippets, tours, screen suggestions, content version) in :mod:`app.kb.snippets`,
@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.kb import rules
 from app.kb.content import render_article
@@ -35,16 +36,7 @@ BODY_MAX = rules.BODY_MAX
 _BODY_TOO_LONG = f"Keep the article text under {BODY_MAX:,} characters."
 
 
-class KbError(Exception):
-    """A problem the person can fix; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class StaleRevision(KbError):
+class StaleRevision(Conflict):
     """The edit was based on an older revision than the current one; nothing was saved."""
 
     def __init__(self, current: ArticleRevision) -> None:
@@ -174,14 +166,14 @@ def add_revision(
 
     Renders the body once, appends the revision and tells search about the change.
 
-    :raises KbError: the body doesn't fit the article's type (no steps, no questions).
+    :raises DomainError: the body doesn't fit the article's type (no steps, no questions).
     """
     try:
         body_html, structure = render_article(
             article.type, article.is_troubleshooting, body, article.transcript
         )
     except rules.ContentError as exc:
-        raise KbError(str(exc), field="body") from None
+        raise DomainError(str(exc), field="body") from None
     number = (article.revision_number or 0) + 1
     revision = ArticleRevision(
         article=article,
@@ -259,17 +251,17 @@ def compare(article: Article, old_number: int, new_number: int) -> Comparison | 
 
 def _check_fields(title: str, summary: str, body: str) -> None:
     if not title:
-        raise KbError("Enter a title.", field="title")
+        raise DomainError("Enter a title.", field="title")
     if len(title) > TITLE_MAX:
-        raise KbError(f"Keep the title under {TITLE_MAX} characters.", field="title")
+        raise DomainError(f"Keep the title under {TITLE_MAX} characters.", field="title")
     if not summary:
-        raise KbError("Enter a one-sentence summary.", field="summary")
+        raise DomainError("Enter a one-sentence summary.", field="summary")
     if len(summary) > SUMMARY_MAX:
-        raise KbError(f"Keep the summary under {SUMMARY_MAX} characters.", field="summary")
+        raise DomainError(f"Keep the summary under {SUMMARY_MAX} characters.", field="summary")
     if not body.strip():
-        raise KbError("The article text can't be empty.", field="body")
+        raise DomainError("The article text can't be empty.", field="body")
     if len(body) > BODY_MAX:
-        raise KbError(_BODY_TOO_LONG, field="body")
+        raise DomainError(_BODY_TOO_LONG, field="body")
 
 
 def _check_base(article: Article, base_revision: int) -> None:
@@ -294,7 +286,7 @@ def save_article(
     :param base_revision: the revision number the editor started from.
     :returns: the new revision, or None when nothing changed.
     :raises StaleRevision: someone saved since ``base_revision``; nothing is saved.
-    :raises KbError: a field is empty or too long, or the body lost its steps/questions.
+    :raises DomainError: a field is empty or too long, or the body lost its steps/questions.
     """
     title, summary = (title or "").strip(), (summary or "").strip()
     body = (body or "").replace("\r\n", "\n").strip() + "\n"
@@ -323,12 +315,12 @@ def restore_revision(
 ) -> ArticleRevision:
     """Bring back an old revision's content as a new revision (history stays intact).
 
-    :raises KbError: the revision doesn't exist.
+    :raises DomainError: the revision doesn't exist.
     :raises StaleRevision: the article changed since the confirmation page was shown.
     """
     old = get_revision(article, number)
     if old is None:
-        raise KbError(f"There is no revision {number}.")
+        raise DomainError(f"There is no revision {number}.")
     _check_base(article, base_revision)
     revision = add_revision(
         article,
@@ -348,11 +340,11 @@ def restore_revision(
 def preview(article: Article, body: str) -> str:
     """Sanitised HTML of an unsaved body, for the editor's preview.
 
-    :raises KbError: the body is longer than an article may be; checked before rendering.
+    :raises DomainError: the body is longer than an article may be; checked before rendering.
     """
     body = body or ""
     if len(body) > BODY_MAX:
-        raise KbError(_BODY_TOO_LONG, field="body")
+        raise DomainError(_BODY_TOO_LONG, field="body")
     return render(body, user_content=False)
 
 

@@ -11,6 +11,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 
 from app.accounts.permissions import require
+from app.errors import DomainError, form_error
 from app.kb import rules, services
 from app.kb.forms import EditArticleForm, RestoreForm
 from app.kb.views import article_or_404, bp
@@ -25,15 +26,6 @@ def _base_revision(form) -> int:
         return int(form.base_revision.data)
     except (TypeError, ValueError):
         abort(400)
-
-
-def _form_error(form, error: services.KbError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        # A field that was not validated (the Preview button) still has its initial tuple.
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.route("/articles/<slug>/edit", methods=["GET", "POST"])
@@ -52,8 +44,8 @@ def edit(slug: str):
     if form.preview.data:
         try:
             preview_html = services.preview(article, form.body.data)
-        except services.KbError as error:
-            _form_error(form, error)
+        except DomainError as error:
+            form_error(form, error)
             status = 422
     elif form.validate_on_submit():
         try:
@@ -70,8 +62,8 @@ def edit(slug: str):
             )
         except services.StaleRevision as stale:
             return _conflict(article, form, stale)
-        except services.KbError as error:
-            _form_error(form, error)
+        except DomainError as error:
+            form_error(form, error)
             status = 422
         else:
             commit()
@@ -110,7 +102,7 @@ def preview(slug: str):
     article = article_or_404(slug)
     try:
         return jsonify({"html": services.preview(article, request.form.get("body", ""))})
-    except services.KbError as error:
+    except DomainError as error:
         return jsonify({"error": error.message, "field": error.field}), 422
 
 

@@ -20,6 +20,7 @@ from flask import (
 from flask_login import current_user
 
 from app.accounts.permissions import can
+from app.errors import DomainError
 from app.extensions import limiter
 from app.kb import feedback, rules, services
 from app.kb.forms import GuideStepForm, VoteForm
@@ -97,7 +98,7 @@ def _video_state(article) -> dict:
             path = Path(current_app.static_folder, value.removeprefix("/static/"))
             state[missing] = not path.is_file()
     embed = video.get("embed") or ""
-    if embed and urlsplit(embed).netloc in current_app.config.get("VIDEO_EMBED_HOSTS", []):
+    if embed and urlsplit(embed).netloc in current_app.config["VIDEO_EMBED_HOSTS"]:
         state["embed_url"] = embed
     return state
 
@@ -166,7 +167,7 @@ def vote(slug: str):
                 visitor_id=session.get(VISITOR_KEY),
                 client=(request.remote_addr or "", request.headers.get("User-Agent", "")),
             )
-        except services.KbError as error:
+        except DomainError as error:
             target = getattr(form, error.field, None) if error.field else None
             (target.errors if target is not None else form.form_errors).append(error.message)
         else:
@@ -195,7 +196,7 @@ def guide_answer(slug: str):
         feedback.record_guide_outcome(
             article, solved=bool(form.yes.data), steps_tried=step, now=utcnow(), user_id=_user_id()
         )
-    except services.KbError:
+    except DomainError:
         abort(400)
     commit()
     if form.yes.data:

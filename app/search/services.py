@@ -16,6 +16,7 @@ from limits import RateLimitItemPerSecond, parse_many
 from sqlalchemy import func, select
 
 from app import tallies
+from app.errors import DomainError
 from app.extensions import db, limiter
 from app.search.backend import SORTS, SearchRequest, SearchResults, get_backend
 from app.search.documents import DOC_TYPES, all_documents
@@ -24,15 +25,6 @@ from app.search.rules import ParsedQuery, normalise_for_log, parse_query
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 100
-
-
-class SearchError(Exception):
-    """Bad search input; ``field`` names the parameter (``type``, ``sort``, ``page`` ...)."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def search(
@@ -54,16 +46,16 @@ def search(
     :param user: the acting user (or None / anonymous); see the module docs on visibility.
     :param types: document types to keep (``article``, ``wiki_page``, ``forum_thread``).
     :param sort: ``relevance`` or ``date`` (newest first).
-    :raises SearchError: an unknown type or sort, or a page out of range.
+    :raises DomainError: an unknown type or sort, or a page out of range.
     """
     types = tuple(t for t in (types or ()) if t)
     unknown = [t for t in types if t not in DOC_TYPES]
     if unknown:
-        raise SearchError(f"Unknown result type: {unknown[0]}.", field="type")
+        raise DomainError(f"Unknown result type: {unknown[0]}.", field="type")
     if sort not in SORTS:
-        raise SearchError("Sort by relevance or date.", field="sort")
+        raise DomainError("Sort by relevance or date.", field="sort")
     if not 1 <= page <= MAX_PAGE:
-        raise SearchError(f"Pages go from 1 to {MAX_PAGE}.", field="page")
+        raise DomainError(f"Pages go from 1 to {MAX_PAGE}.", field="page")
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     parsed = parse_query(query)
     time_limit = current_app.config["SEARCH_TIME_LIMIT"]
@@ -171,7 +163,7 @@ def _may_log(client: str, normalised: str) -> bool:
     # Keys hold a digest, so the limiter's storage never holds addresses or queries.
     who = hashlib.sha256(client.encode()).hexdigest()[:32]
     what = hashlib.sha256(normalised.encode()).hexdigest()[:32]
-    repeat = RateLimitItemPerSecond(1, int(config["SEARCH_LOG_REPEAT_SECONDS"]))
+    repeat = RateLimitItemPerSecond(1, config["SEARCH_LOG_REPEAT_SECONDS"])
     caps = parse_many(config["SEARCH_LOG_LIMIT_PER_CLIENT"])
     strategy = limiter.limiter
     if not strategy.test(repeat, "search-log-query", who, what):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.accounts.permissions import require
+from app.errors import DomainError
 from app.models import utcnow
 from app.search import services
 from app.search.documents import DOC_TYPES, category_choices
@@ -94,7 +95,7 @@ def index():
     error = None
     try:
         results = _run(params)
-    except services.SearchError as exc:
+    except DomainError as exc:
         error, results = exc, None
     return render_template(
         "search/index.html",
@@ -116,7 +117,7 @@ def results_json():
         results = _run(params)
     except ValueError:
         return jsonify(error="per_page must be a number.", field="per_page"), 400
-    except services.SearchError as exc:
+    except DomainError as exc:
         return jsonify(error=exc.message, field=exc.field), 400
     return jsonify(
         query=results.query,

@@ -13,12 +13,15 @@ rarest first, and the postings blocks of the more common ones that cannot hold a
 skipped without being decoded.
 
 Reading postings blocks relies on Whoosh 2.7's ``W3LeafMatcher`` layout (the version is pinned);
-any other matcher is read through Whoosh's public matcher interface instead.
+any other matcher is read through Whoosh's public matcher interface instead. Each such fallback
+is several times slower, so taking one is recorded in :data:`slow_paths_taken` and logged once as
+a warning; ``tests/search/test_whoosh_engine.py`` fails when any is taken.
 """
 
 from __future__ import annotations
 
 import heapq
+import logging
 import sys
 import time
 from array import array
@@ -29,7 +32,26 @@ from math import log
 from operator import neg
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
+
+logger = logging.getLogger(__name__)
+
+#: The fallbacks to Whoosh's public interface taken in this process ("postings", "lengths",
+#: "dates"): empty as long as the codec is the one this module was written against.
+slow_paths_taken: set[str] = set()
+
+
+def took_slow_path(name: str) -> None:
+    """Record that ``name`` was read the slow, public way (warned about once per process)."""
+    if name not in slow_paths_taken:
+        slow_paths_taken.add(name)
+        logger.warning(
+            "Search reads %s through Whoosh's slow public interface: the index codec is not "
+            "Whoosh 2.7.4's, so searches are several times slower.",
+            name,
+        )
+
 
 K1 = 1.2
 B = 0.75
@@ -92,6 +114,10 @@ class Cursor:
 
     def __init__(self, reader, fieldname: str, text: str):
         matcher = reader.postings(fieldname, text)
+        if isinstance(matcher, FilterMatcher) and matcher._exclude:
+            # A segment with deletions wraps its postings to hide the deleted documents; the
+            # engine drops those itself (Leaf.deleted), so it reads the codec's matcher beneath.
+            matcher = matcher.child
         self.matcher = matcher
         self.fast = isinstance(matcher, W3LeafMatcher) and hasattr(matcher, "_goto")
         self.ids: list[int] | None = None
@@ -101,6 +127,7 @@ class Cursor:
         self.floor = -1
         self.done = not matcher.is_active()
         if not self.fast and not self.done:
+            took_slow_path("postings")
             ids, weights = [], []
             while matcher.is_active():
                 ids.append(matcher.id())
@@ -193,6 +220,7 @@ class Leaf:
         except (AttributeError, TypeError):  # another codec: the slow, public way
             from whoosh.util.numeric import length_to_byte
 
+            took_slow_path("lengths")
             length = self.reader.doc_field_length
             return bytes(
                 length_to_byte(length(d, fieldname, 0)) for d in range(self.doc_count)
@@ -247,6 +275,7 @@ class Leaf:
                     values.byteswap()  # stored big-endian
                 values.extend([column._default] * (self.doc_count - len(values)))
             except (AttributeError, TypeError, ValueError):  # another codec: the public way
+                took_slow_path("dates")
                 values = list(column)
             self._dates = values
         return self._dates

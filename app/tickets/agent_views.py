@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.permissions import require
+from app.errors import DomainError, form_error
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
@@ -30,7 +31,7 @@ from app.tickets.forms import (
 )
 from app.tickets.sla import clock
 from app.tickets.sla.policy_config import policy_table
-from app.tickets.views import bp, form_error, uploads_from_request
+from app.tickets.views import bp, uploads_from_request
 
 
 def _ticket(ticket_id: int):
@@ -169,9 +170,9 @@ def assign(ticket_id: int):
             # Empty means "Nobody"; anything else must be an agent's id (garbage never unassigns).
             assignee_id = None if not raw else _row_id(raw)
             if raw and assignee_id is None:
-                raise services.TicketError("Choose a support agent.", "assignee")
+                raise DomainError("Choose a support agent.", "assignee")
             workspace.assign(current_user, ticket, assignee_id, utcnow())
-        except services.TicketError as error:
+        except DomainError as error:
             form_error(form, error)
         else:
             return _done(ticket, "Assignment saved.")
@@ -189,7 +190,7 @@ def properties(ticket_id: int):
                 current_user, ticket, utcnow(), priority=form.priority.data,
                 category=form.category.data, status=form.status.data,
             )  # fmt: skip
-        except services.TicketError as error:
+        except DomainError as error:
             form_error(form, error)
         else:
             return _done(ticket, "Ticket updated.")
@@ -207,7 +208,7 @@ def escalate(ticket_id: int):
             workspace.escalate(
                 current_user, ticket, int(form.to_tier.data), form.reason.data, utcnow()
             )
-        except services.TicketError as error:
+        except DomainError as error:
             form_error(form, error)
         else:
             return _done(ticket, f"Escalated to {TIERS[ticket.tier]}.")
@@ -225,7 +226,7 @@ def agent_reply(ticket_id: int):
                 current_user, ticket, form.body.data, utcnow(), internal=form.internal.data,
                 status_after=form.status_after.data or None, attachments=uploads_from_request(),
             )  # fmt: skip
-        except services.TicketError as error:
+        except DomainError as error:
             form_error(form, error)
         else:
             return _done(ticket, "Note added." if form.internal.data else "Reply sent.")
@@ -243,7 +244,7 @@ def merge(ticket_id: int):
         else:
             try:
                 target = workspace.merge(current_user, ticket, form.into.data, utcnow())
-            except services.TicketError as error:
+            except DomainError as error:
                 form_error(form, error)
             else:
                 return _done(target, f"{ticket.ref} is merged into {target.ref}.")
@@ -259,7 +260,7 @@ def thread_resolution(ticket_id: int):
     if form.validate_on_submit():
         try:
             forum_link.post_resolution(current_user, ticket, form.body.data, utcnow())
-        except services.TicketError as error:
+        except DomainError as error:
             form_error(form, error)
         else:
             return _done(ticket, "The resolution is posted in the forum thread.")

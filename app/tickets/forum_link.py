@@ -11,12 +11,13 @@ from datetime import datetime
 
 from app.accounts.models import User
 from app.accounts.permissions import can_escalate_forum_thread
+from app.errors import DomainError
 from app.extensions import db
 from app.forum import services as forum_services
 from app.models import is_row_id
 from app.tickets import services
 from app.tickets.models import Ticket
-from app.tickets.services import TicketError, TicketNotFound
+from app.tickets.services import TicketNotFound
 from app.tickets.sla import clock
 
 
@@ -44,10 +45,10 @@ def escalate_thread(
     """Turn a thread into a ticket (channel ``forum``) for the thread's author; the thread
     stays public and shows that a support agent is on it.
 
-    :raises TicketError: already escalated, or invalid category/impact.
+    :raises DomainError: already escalated, or invalid category/impact.
     """
     if getattr(thread, "escalated_ticket_id", None):
-        raise TicketError(f"This thread is already escalated as #{thread.escalated_ticket_id}.")
+        raise DomainError(f"This thread is already escalated as #{thread.escalated_ticket_id}.")
     requester = db.session.get(User, thread.author_id)
     opening = forum_services.opening_post(thread)
     link = f"Escalated from the community thread \u201c{thread.title}\u201d (thread {thread.id})."
@@ -73,15 +74,15 @@ def linked_thread(ticket: Ticket):
 def post_resolution(agent: User, ticket: Ticket, body: str, now: datetime):
     """Post the agent's resolution to the linked thread as a staff reply, and log it.
 
-    :raises TicketError: no linked thread, or the forum refused the post.
+    :raises DomainError: no linked thread, or the forum refused the post.
     """
     thread = linked_thread(ticket)
     if thread is None:
-        raise TicketError("This ticket has no forum thread.", "body")
+        raise DomainError("This ticket has no forum thread.", "body")
     try:
         post = forum_services.post_reply(thread, agent, body, now, as_staff=True)
-    except forum_services.ForumError as error:
-        raise TicketError(getattr(error, "message", str(error)), "body") from None
+    except DomainError as error:
+        raise DomainError(getattr(error, "message", str(error)), "body") from None
     clock.log_event(ticket, agent, "thread_resolution", now,
                     after={"thread_id": thread.id, "post_id": post.id})  # fmt: skip
     db.session.flush()

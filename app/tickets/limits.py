@@ -20,12 +20,12 @@ from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from app.tickets.services import TicketError
+from app.errors import DomainError
 
 MEGABYTE = 1024 * 1024
 
 
-class SubmissionLimited(TicketError):
+class SubmissionLimited(DomainError):
     """A budget is spent; ``retry_after`` is the number of seconds until its window resets."""
 
     def __init__(self, message: str, field: str | None, retry_after: int) -> None:
@@ -98,7 +98,7 @@ def spend(user_id: int, address: str, *, new_ticket: bool, upload_bytes: int = 0
     :raises SubmissionLimited: a budget is spent, with the seconds until it resets.
     """
     app = current_app._get_current_object()
-    if not app.config.get("RATELIMIT_ENABLED", True):
+    if not app.config["RATELIMIT_ENABLED"]:
         return
     limiter = _limiter(app)
     budgets = _budgets(user_id, address, new_ticket=new_ticket, upload_bytes=upload_bytes)

@@ -1,7 +1,7 @@
 """Ticket operations for requesters and every channel (web, forum, e-mail, API).
 
 Explicit inputs (acting user, ``now``), ``flush`` only, never a commit; problems the person can
-fix raise :class:`TicketError` with the form ``field`` they belong to.
+fix raise :class:`DomainError` with the form ``field`` they belong to.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.accounts.permissions import can
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
@@ -42,16 +43,7 @@ GUIDE_STEPS_MAX = 1000
 DEFLECTION_OUTCOMES = ("clicked", "left")
 
 
-class TicketError(Exception):
-    """A problem the person can fix; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class TicketNotFound(TicketError):
+class TicketNotFound(NotFound):
     """No such ticket *for this person*: someone else's ticket looks exactly like a missing one."""
 
     def __init__(self) -> None:
@@ -81,7 +73,7 @@ def storable(value: str) -> bool:
 
 def _storable(value: str, field: str) -> str:
     if not storable(value):
-        raise TicketError("Use plain text: this contains characters we can't store.", field)
+        raise DomainError("Use plain text: this contains characters we can't store.", field)
     return value
 
 
@@ -89,9 +81,9 @@ def required_text(value: str | None, field: str, label: str, maximum: int) -> st
     """A required text input, trimmed and storable (shared with the agent workspace)."""
     value = _storable((value or "").strip(), field)
     if not value:
-        raise TicketError(f"Enter {label}.", field)
+        raise DomainError(f"Enter {label}.", field)
     if len(value) > maximum:
-        raise TicketError(f"Use at most {maximum} characters.", field)
+        raise DomainError(f"Use at most {maximum} characters.", field)
     return value
 
 
@@ -105,14 +97,14 @@ def attach_files(
     """Store a ticket's (or a message's) uploads after checking count and sizes."""
     uploads = list(uploads)
     if len(uploads) > files.MAX_FILES:
-        raise TicketError(f"Attach at most {files.MAX_FILES} files.", "attachments")
+        raise DomainError(f"Attach at most {files.MAX_FILES} files.", "attachments")
     max_bytes = current_app.config["TICKET_ATTACHMENT_MAX_BYTES"]
     checked = []
     for upload in uploads:
         try:
             checked.append((upload, *files.check(upload, max_bytes)))
         except files.AttachmentRejected as error:
-            raise TicketError(str(error), "attachments") from None
+            raise DomainError(str(error), "attachments") from None
     stored = []
     for upload, name, content_type in checked:
         attachment = TicketAttachment(
@@ -150,21 +142,21 @@ def create_ticket(
     A Critical ticket goes to its tier at once and pages the on-call agents.
 
     :param priority: set by a trusted channel (an agent, the e-mail gateway); else suggested.
-    :raises TicketError: for a missing or unknown field or a rejected attachment.
+    :raises DomainError: for a missing or unknown field or a rejected attachment.
     """
     if not can(requester, "tickets.submit"):
-        raise TicketError("Sign in with an active account to submit a request.")
+        raise DomainError("Sign in with an active account to submit a request.")
     if category not in CATEGORIES:
-        raise TicketError("Choose a category.", "category")
+        raise DomainError("Choose a category.", "category")
     if impact not in IMPACTS:
-        raise TicketError("Tell us how much this affects you.", "impact")
+        raise DomainError("Tell us how much this affects you.", "impact")
     if channel not in CHANNELS:
-        raise TicketError(f"Unknown channel {channel!r}.", "channel")
+        raise DomainError(f"Unknown channel {channel!r}.", "channel")
     subject = required_text(subject, "subject", "a subject", SUBJECT_MAX)
     description = required_text(description, "description", "a description", BODY_MAX)
     suggested = impact_priority(impact)
     if priority is not None and priority not in set(Priority):
-        raise TicketError("Choose a priority.", "priority")
+        raise DomainError("Choose a priority.", "priority")
     ticket = Ticket(
         requester_id=requester.id,
         subject=subject,
@@ -266,11 +258,11 @@ def add_requester_reply(
     """The requester writes; a pending or solved ticket opens again and the reply clock runs
     from their oldest unanswered message.
 
-    :raises TicketNotFound: not their ticket. :raises TicketError: empty body, closed ticket.
+    :raises TicketNotFound: not their ticket. :raises DomainError: empty body, closed ticket.
     """
     ticket = get_ticket_for_requester(requester, ticket.id)
     if ticket.status == CLOSED:
-        raise TicketError("This request is closed. Submit a new request instead.", "body")
+        raise DomainError("This request is closed. Submit a new request instead.", "body")
     body = required_text(body, "body", "a message", BODY_MAX)
     message = TicketMessage(
         ticket_id=ticket.id, author_id=requester.id, body=body, body_html=render(body),
@@ -294,11 +286,11 @@ def add_requester_reply(
 def mark_solved(requester: User, ticket: Ticket, now: datetime) -> None:
     """The requester says it is solved: the clocks stop.
 
-    :raises TicketNotFound: not their ticket. :raises TicketError: already closed.
+    :raises TicketNotFound: not their ticket. :raises DomainError: already closed.
     """
     ticket = get_ticket_for_requester(requester, ticket.id)
     if ticket.status == CLOSED:
-        raise TicketError("This request is closed.")
+        raise DomainError("This request is closed.")
     if clock.set_status(ticket, SOLVED, now, requester):
         clock.apply_due_actions(ticket, now)
     db.session.flush()
@@ -307,11 +299,11 @@ def mark_solved(requester: User, ticket: Ticket, now: datetime) -> None:
 def reopen(requester: User, ticket: Ticket, now: datetime) -> None:
     """The requester reopens a solved ticket: the clocks resume where they stood.
 
-    :raises TicketNotFound: not their ticket. :raises TicketError: not solved (closed is final).
+    :raises TicketNotFound: not their ticket. :raises DomainError: not solved (closed is final).
     """
     ticket = get_ticket_for_requester(requester, ticket.id)
     if ticket.status != SOLVED:
-        raise TicketError("Only a solved request can be reopened.")
+        raise DomainError("Only a solved request can be reopened.")
     if ticket.awaiting_since is None:
         ticket.awaiting_since = now
         ticket.sla_breached_at = None
@@ -357,14 +349,14 @@ def record_deflection(
 ) -> TicketDeflection:
     """Log that a suggested article was clicked (or the person left) while writing a request.
 
-    :raises TicketError: unknown outcome, or an article address that is not a path on this site.
+    :raises DomainError: unknown outcome, or an article address that is not a path on this site.
     """
     if outcome not in DEFLECTION_OUTCOMES:
-        raise TicketError("Unknown outcome.", "outcome")
+        raise DomainError("Unknown outcome.", "outcome")
     query = _storable((query or "").strip(), "query")
     url = _storable((article_url or "").strip(), "article_url")
     if url and (not url.startswith("/") or url.startswith("//")):
-        raise TicketError("Only articles of this site are logged.", "article_url")
+        raise DomainError("Only articles of this site are logged.", "article_url")
     record = TicketDeflection(
         user_id=getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None,
         query=query[:200],

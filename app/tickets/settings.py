@@ -1,4 +1,4 @@
-"""Start-up check of every ticket and SLA setting.
+"""The ticket and SLA settings, and their start-up check.
 
 A bad value used to pass start-up and then fail every ticket creation and every ``tickets
 tick``; :func:`validate` runs in ``create_app`` (through ``init_app``) and refuses to start
@@ -14,7 +14,7 @@ from datetime import datetime
 
 from limits import parse_many
 
-from app.config import ConfigError
+from app.settings import ConfigError, Setting
 from app.tickets.catalog import IMPACTS
 from app.tickets.sla.policy import (
     CALENDAR_NAMES,
@@ -24,6 +24,69 @@ from app.tickets.sla.policy import (
     next_escalation_action,
 )
 from app.tickets.sla.policy_config import policy_from_config
+
+S = Setting
+#: The SLA settings default to the support plan's numbers, which live in
+#: :class:`~app.tickets.rules.SupportPolicy` (``None`` keeps them); :func:`validate` checks them
+#: together, since whether a deadline can be computed depends on several at once. The TICKET_*
+#: settings are checked there too (type ``object``: no conversion, :func:`validate` says why).
+SETTINGS = [
+    S("SUPPORT_TIER1_HOURS", None, dict,
+      "Tier 1's opening hours per weekday, e.g. `{\"mon\": \"09:00-17:00\"}`.",
+      section="tickets", shown="every day 08:00–20:00"),  # noqa: RUF001
+    S("SUPPORT_TIER2_HOURS", None, dict, "Tier 2's opening hours per weekday.",
+      section="tickets", shown="Mon–Fri 09:00–17:00"),  # noqa: RUF001
+    S("SUPPORT_TIER3_HOURS", None, dict, "Tier 3's opening hours per weekday.",
+      section="tickets", shown="around the clock"),
+    S("SUPPORT_TIER2_HOLIDAYS", None, object, "ISO dates on which Tier 2 is closed.",
+      section="tickets", shown="none"),
+    S("SLA_FIRST_RESPONSE_MINUTES", None, dict, "First-response targets in minutes.",
+      section="tickets", shown='`{"critical": 60, "high": 240}`'),
+    S("SLA_FIRST_RESPONSE_BUSINESS_DAYS", None, dict,
+      "First-response targets in business days (Tier 2 calendar).",
+      section="tickets", shown='`{"medium": 1, "low": 2}`'),
+    S("SLA_FIRST_RESPONSE_CALENDARS", None, dict, "Which calendar each target runs on.",
+      section="tickets", shown="critical tier3, high tier1, medium/low tier2"),
+    S("ESCALATION_TIER1_FLAG_MINUTES", None, object, "Tier 1 attempt, then flagged.",
+      section="tickets", shown="`30`"),
+    S("ESCALATION_TIER1_ESCALATE_MINUTES", None, object, "Then moved to Tier 2.",
+      section="tickets", shown="`60`"),
+    S("ESCALATION_TIER2_FLAG_MINUTES", None, object, "Tier 2 attempt, then flagged.",
+      section="tickets", shown="`240`"),
+    S("ESCALATION_TIER2_ESCALATE_BUSINESS_DAYS", None, object, "Then moved to Tier 3.",
+      section="tickets", shown="`1`"),
+    S("ESCALATION_CRITICAL_DEFAULT_TIER", None, object, "Where Critical tickets go at once.",
+      section="tickets", shown="`3`"),
+    S("ESCALATION_CRITICAL_TIER_BY_CATEGORY", None, dict,
+      "The same per category, over the default tier.", section="tickets", shown="empty"),
+    S("SLA_AT_RISK_FRACTION", None, object,
+      "Share of a target used that counts as \"at risk\".", section="tickets", shown="`0.75`"),
+    S("TICKET_IMPACT_PRIORITY", {}, object, "Override the impact → suggested priority mapping.",
+      section="tickets"),
+    S("TICKET_ONCALL_EMAILS", [], object, "Extra addresses paged for Critical tickets.",
+      section="tickets"),
+    S("TICKET_ATTACHMENT_DIR", "", object,
+      "Attachments (images, logs, PDF), served as downloads only.", section="tickets",
+      shown="`instance/attachments`"),
+    S("TICKET_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, object, "Largest attachment.",
+      section="tickets", shown="5 MB"),
+    S("TICKET_RESPONSES_DIR", "", object, "Saved responses (Markdown files).", section="tickets",
+      shown="`app/tickets/responses`"),
+    S("TICKET_TICK_BATCH", 500, object, "Tickets per timer transaction.", section="tickets"),
+    S("TICKET_CREATE_LIMIT_PER_ACCOUNT", "5 per 10 minutes; 20 per day", object,
+      "Tickets one account may open (site and API together); past it the form says when to "
+      "try again (429 with `Retry-After`; the API's `429 rate_limited`).", section="tickets"),
+    S("TICKET_CREATE_LIMIT_PER_IP", "10 per 10 minutes; 50 per day", object,
+      "Tickets one client address may open.", section="tickets"),
+    S("TICKET_UPLOAD_MB_PER_ACCOUNT", "50 per hour; 200 per day", object,
+      "Megabytes of attachments (new tickets and replies) per account.", section="tickets"),
+    S("TICKET_UPLOAD_MB_PER_IP", "100 per hour; 400 per day", object,
+      "Megabytes of attachments per client address.", section="tickets"),
+    S("TICKET_CRITICAL_PAGE_WINDOW_MINUTES", 30, object,
+      "After a requester's Critical ticket pages on-call, their further Critical tickets "
+      "within this window are created and escalated without paging again (`page_throttled` "
+      "in the ticket's log); `0` pages for every one.", section="tickets"),
+]  # fmt: skip
 
 #: Settings holding rate limits in Flask-Limiter's notation (``"5 per 10 minutes; 20 per day"``).
 LIMIT_KEYS = (

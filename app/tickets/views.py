@@ -18,6 +18,7 @@ from flask import (
 from flask_login import current_user
 
 from app.accounts.permissions import can, can_view_ticket, require
+from app.errors import DomainError, form_error
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
@@ -28,15 +29,6 @@ from app.tickets.forms import ActionForm, EscalateThreadForm, ReplyForm, TicketF
 from app.tickets.models import TicketAttachment
 
 bp = Blueprint("tickets", __name__, url_prefix="/requests")
-
-
-def form_error(form, error: services.TicketError) -> None:
-    """Show a domain error next to its field (or above the form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def uploads_from_request(name: str = "attachments") -> list[files.Upload]:
@@ -93,7 +85,7 @@ def new():
                 now=utcnow(), attachments=uploads, guide_slug=form.guide.data or None,
                 guide_steps=_guide_steps(form.steps.data),
             )  # fmt: skip
-        except services.TicketError as error:
+        except DomainError as error:
             form_error(form, error)
             limited = error if isinstance(error, limits.SubmissionLimited) else None
         else:
@@ -152,7 +144,7 @@ def reply(ticket_id: int):
         try:
             _spend(uploads, new_ticket=False)
             services.add_requester_reply(current_user, ticket, form.body.data, utcnow(), uploads)
-        except services.TicketError as error:
+        except DomainError as error:
             form_error(form, error)
             if isinstance(error, limits.SubmissionLimited):
                 return _limited_answer(_render_show(ticket, form)[0], error)
@@ -181,7 +173,7 @@ def _requester_action(ticket_id: int, action, message: str):
         abort(400)
     try:
         action(current_user, ticket, utcnow())
-    except services.TicketError as error:
+    except DomainError as error:
         flash(error.message, "error")
     else:
         commit()
@@ -225,9 +217,9 @@ def deflection():
     values = {name: data.get(name, "") for name in fields} if isinstance(data, dict) else None
     try:
         if values is None or not all(isinstance(value, str) for value in values.values()):
-            raise services.TicketError("Send a JSON object of text fields.")
+            raise DomainError("Send a JSON object of text fields.")
         services.record_deflection(current_user, **values, now=utcnow())
-    except services.TicketError as error:
+    except DomainError as error:
         return jsonify({"error": {"code": "validation_failed", "message": error.message}}), 422
     commit()
     return "", 204
@@ -247,7 +239,7 @@ def escalate_thread(thread_id: int):
                 current_user, thread, category=form.category.data, impact=form.impact.data,
                 now=utcnow(), ticket_url_for=lambda t: url_for("tickets.work", ticket_id=t.id),
             )  # fmt: skip
-        except services.TicketError as error:
+        except DomainError as error:
             form_error(form, error)
         else:
             commit()

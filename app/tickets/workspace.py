@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.accounts.permissions import can
+from app.errors import DomainError
 from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
@@ -21,7 +22,6 @@ from app.tickets.catalog import CATEGORIES, CHANNELS, CLOSED, NEW, OPEN, SOLVED,
 from app.tickets.models import Ticket, TicketEvent, TicketMessage
 from app.tickets.services import (
     BODY_MAX,
-    TicketError,
     TicketNotFound,
     attach_files,
     required_text,
@@ -160,13 +160,13 @@ def claim(agent: User, ticket: Ticket, now: datetime) -> bool:
 def assign(agent: User, ticket: Ticket, assignee_id: int | None, now: datetime) -> None:
     """Assign to a given agent, or unassign (``None``).
 
-    :raises TicketError: the assignee is not support staff.
+    :raises DomainError: the assignee is not support staff.
     """
     _require_agent(agent)
     if assignee_id is not None:
         assignee = db.session.get(User, assignee_id) if is_row_id(assignee_id) else None
         if assignee is None or not can(assignee, "tickets.work"):
-            raise TicketError("Choose a support agent.", "assignee")
+            raise DomainError("Choose a support agent.", "assignee")
     if ticket.assignee_id == assignee_id:
         return
     old = ticket.assignee_id
@@ -190,17 +190,17 @@ def change_properties(
     Critical sends it to its tier at once; the requester hears of status changes.
 
     :returns: the names of what changed.
-    :raises TicketError: for unknown values, or a change to a closed ticket.
+    :raises DomainError: for unknown values, or a change to a closed ticket.
     """
     _require_agent(agent)
     if priority is not None and priority not in set(Priority):
-        raise TicketError("Choose a priority.", "priority")
+        raise DomainError("Choose a priority.", "priority")
     if category is not None and category not in CATEGORIES:
-        raise TicketError("Choose a category.", "category")
+        raise DomainError("Choose a category.", "category")
     if status is not None and status not in STATUSES:
-        raise TicketError("Choose a status.", "status")
+        raise DomainError("Choose a status.", "status")
     if ticket.status == CLOSED and status not in (None, CLOSED):
-        raise TicketError(
+        raise DomainError(
             "A closed ticket stays closed; ask the requester for a new one.", "status"
         )
     changed = []
@@ -227,12 +227,12 @@ def change_properties(
 def escalate(agent: User, ticket: Ticket, to_tier: int, reason: str, now: datetime) -> None:
     """Move a ticket to a higher tier before its timer would, with a reason.
 
-    :raises TicketError: no reason, or not a higher tier.
+    :raises DomainError: no reason, or not a higher tier.
     """
     _require_agent(agent)
     reason = required_text(reason, "reason", "a reason", 1000)
     if to_tier not in (2, 3) or to_tier <= ticket.tier:
-        raise TicketError("Choose a higher tier.", "to_tier")
+        raise DomainError("Choose a higher tier.", "to_tier")
     clock.move_to_tier(ticket, to_tier, now, agent, now=now, reason=reason)
     clock.apply_due_actions(ticket, now)
     db.session.flush()
@@ -251,14 +251,14 @@ def agent_reply(
     """A public reply (answers the running clock, e-mails the requester) or an internal note.
 
     :param status_after: optional new status (for example ``pending`` to wait on the customer).
-    :raises TicketError: empty body, closed ticket or unknown status.
+    :raises DomainError: empty body, closed ticket or unknown status.
     """
     _require_agent(agent)
     if ticket.status == CLOSED:
-        raise TicketError("This ticket is closed.", "body")
+        raise DomainError("This ticket is closed.", "body")
     body = required_text(body, "body", "a message", BODY_MAX)
     if status_after and status_after not in STATUSES:
-        raise TicketError("Choose a status.", "status_after")
+        raise DomainError("Choose a status.", "status_after")
     message = TicketMessage(
         ticket_id=ticket.id, author_id=agent.id, body=body, body_html=render(body),
         internal=internal, from_agent=True, created_at=now,
@@ -293,16 +293,16 @@ def merge(agent: User, ticket: Ticket, into_id: int, now: datetime) -> Ticket:
     """Close ``ticket`` as a duplicate of ticket ``into_id`` (same requester), leaving a note on
     both; nothing is deleted.
 
-    :raises TicketError: unknown target, itself, another requester's or a closed target.
+    :raises DomainError: unknown target, itself, another requester's or a closed target.
     """
     _require_agent(agent)
     target = db.session.get(Ticket, into_id) if is_row_id(into_id) else None
     if target is None or target.id == ticket.id:
-        raise TicketError("Enter the number of another ticket.", "into")
+        raise DomainError("Enter the number of another ticket.", "into")
     if target.requester_id != ticket.requester_id:
-        raise TicketError("Only tickets of the same requester can be merged.", "into")
+        raise DomainError("Only tickets of the same requester can be merged.", "into")
     if target.status == CLOSED or ticket.status == CLOSED:
-        raise TicketError("Closed tickets can't be merged.", "into")
+        raise DomainError("Closed tickets can't be merged.", "into")
     note = f"Merged {ticket.ref} into {target.ref} as a duplicate."
     for each in (ticket, target):
         db.session.add(TicketMessage(

@@ -3,13 +3,6 @@ protection, watching and moderation."""
 
 from flask import Flask
 
-#: Configuration defaults (override in instance/config.py or ``HELPCENTER_<KEY>`` JSON).
-DEFAULTS = {
-    # Hold the first N edits of accounts younger than WIKI_NEW_ACCOUNT_DAYS for review; 0 = off.
-    "WIKI_REVIEW_FIRST_EDITS": 0,
-    "WIKI_NEW_ACCOUNT_DAYS": 7,
-}
-
 
 def init_app(app: Flask) -> None:
     from app.wiki import (
@@ -20,7 +13,5 @@ def init_app(app: Flask) -> None:
     from app.wiki.cli import wiki_cli
     from app.wiki.views import bp
 
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
     app.register_blueprint(bp)
     app.cli.add_command(wiki_cli)

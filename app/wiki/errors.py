@@ -1,33 +1,18 @@
-"""Domain errors of the wiki; views map them to form errors or HTTP statuses."""
+"""The wiki's own domain errors (the rest are :mod:`app.errors`'); views map them to the
+conflict page or form errors."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.wiki.merge import Conflict
+from app.errors import Conflict
+from app.wiki import merge
 
 if TYPE_CHECKING:
     from app.wiki.models import WikiRevision
 
 
-class WikiError(Exception):
-    """Something the person can fix; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class WikiPermissionError(WikiError):
-    """The acting user may not do this (views answer 403)."""
-
-
-class WikiNotFound(WikiError):
-    """No such page or revision (views answer 404)."""
-
-
-class EditConflict(WikiError):
+class EditConflict(Conflict):
     """Someone saved overlapping changes since ``base``; nothing was saved.
 
     ``unknown_base``: the form named no usable base revision, so nobody can tell what changed
@@ -38,7 +23,7 @@ class EditConflict(WikiError):
         self,
         current: WikiRevision,
         current_body: str,
-        conflicts: list[Conflict],
+        conflicts: list[merge.Conflict],
         *,
         unknown_base: bool = False,
     ):
@@ -53,9 +38,9 @@ class EditConflict(WikiError):
         self.unknown_base = unknown_base
 
 
-class ConcurrentChange(WikiError):
+class ConcurrentChange(Conflict):
     """The compare-and-swap found a different head than the one just read (should not happen
     with the page lock; refusing is the safe answer if it ever does)."""
 
 
-__all__ = ["ConcurrentChange", "EditConflict", "WikiError", "WikiNotFound", "WikiPermissionError"]
+__all__ = ["ConcurrentChange", "EditConflict"]

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.accounts.permissions import can
+from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.outbox import record_search_change
 from app.wiki import links
-from app.wiki.errors import WikiError, WikiPermissionError
 from app.wiki.merge import merge
 from app.wiki.models import WikiPage, WikiRevision
 from app.wiki.revisions import append_revision, lock_page
@@ -19,7 +19,7 @@ from app.wiki.revisions import append_revision, lock_page
 
 def _require_moderator(user) -> None:
     if not can(user, "wiki.moderate"):
-        raise WikiPermissionError("Only moderators can do this.")
+        raise PermissionDenied("Only moderators can do this.")
 
 
 def set_revision_hidden(revision: WikiRevision, user, hidden: bool, now: datetime) -> None:
@@ -27,12 +27,12 @@ def set_revision_hidden(revision: WikiRevision, user, hidden: bool, now: datetim
 
     When the current revision is hidden, readers and search get the latest visible one.
 
-    :raises WikiPermissionError: not a moderator.
-    :raises WikiError: it is already in that state.
+    :raises PermissionDenied: not a moderator.
+    :raises DomainError: it is already in that state.
     """
     _require_moderator(user)
     if revision.is_hidden == hidden:
-        raise WikiError("The revision is already hidden." if hidden else "It isn't hidden.")
+        raise DomainError("The revision is already hidden." if hidden else "It isn't hidden.")
     revision.is_hidden = hidden
     revision.hidden_at = now if hidden else None
     revision.hidden_by_id = user.id if hidden else None
@@ -63,22 +63,22 @@ def rollback_user(page: WikiPage, user, author_id: int, now: datetime) -> WikiRe
     """Undo, in one new revision, the consecutive edits ``author_id`` made at the top of the
     page's history (the text returns to the revision before them).
 
-    :raises WikiPermissionError: not a moderator.
-    :raises WikiError: the last edit isn't theirs, or there is nothing before it.
+    :raises PermissionDenied: not a moderator.
+    :raises DomainError: the last edit isn't theirs, or there is nothing before it.
     """
     _require_moderator(user)
     lock_page(page)
     head_author, streak = rollback_candidates(page)
     if not streak or head_author != author_id:
-        raise WikiError("The latest edit isn't by this user, so there is nothing to roll back.")
+        raise DomainError("The latest edit isn't by this user, so there is nothing to roll back.")
     target = streak[-1].parent
     if target is None:
-        raise WikiError("These are the only edits of the page; delete the page instead.")
+        raise DomainError("These are the only edits of the page; delete the page instead.")
     visible = target
     while visible is not None and visible.is_hidden:
         visible = visible.parent
     if visible is None:
-        raise WikiError("Every earlier revision is hidden; edit the page instead.")
+        raise DomainError("Every earlier revision is hidden; edit the page instead.")
     name = streak[0].author.display_name if streak[0].author else "a deleted account"
     summary = (
         f"Rolled back {len(streak)} edit{'s' if len(streak) != 1 else ''} by {name} "
@@ -102,12 +102,12 @@ def pending_revisions(page_number: int = 1, per_page: int = 20):
 def approve_revision(revision: WikiRevision, user, now: datetime) -> WikiRevision:
     """Accept a held edit: merged into the current text like any late save.
 
-    :raises WikiPermissionError: not a moderator.
-    :raises WikiError: not pending, or it conflicts with later edits (reject it instead).
+    :raises PermissionDenied: not a moderator.
+    :raises DomainError: not pending, or it conflicts with later edits (reject it instead).
     """
     _require_moderator(user)
     if revision.status != "pending":
-        raise WikiError("This edit isn't waiting for review.")
+        raise DomainError("This edit isn't waiting for review.")
     page = revision.page
     lock_page(page)
     head = page.head
@@ -116,7 +116,7 @@ def approve_revision(revision: WikiRevision, user, now: datetime) -> WikiRevisio
         base = revision.parent.body if revision.parent is not None else ""
         result = merge(base, head.body, body)
         if not result.clean:
-            raise WikiError(
+            raise DomainError(
                 "This edit conflicts with changes saved since; reject it and ask the author "
                 "to edit the current page."
             )
@@ -143,12 +143,12 @@ def approve_revision(revision: WikiRevision, user, now: datetime) -> WikiRevisio
 def reject_revision(revision: WikiRevision, user, now: datetime) -> None:
     """Turn down a held edit; it stays visible to moderators and its author only.
 
-    :raises WikiPermissionError: not a moderator.
-    :raises WikiError: not pending.
+    :raises PermissionDenied: not a moderator.
+    :raises DomainError: not pending.
     """
     _require_moderator(user)
     if revision.status != "pending":
-        raise WikiError("This edit isn't waiting for review.")
+        raise DomainError("This edit isn't waiting for review.")
     revision.status = "rejected"
     revision.reviewed_at, revision.reviewed_by_id = now, user.id
     db.session.flush()

@@ -10,12 +10,12 @@ from app.accounts.permissions import (
     require,
 )
 from app.confirm import confirm_page, confirmed
+from app.errors import DomainError
 from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import page_arg
 from app.wiki import moderation
-from app.wiki.errors import WikiError
 from app.wiki.forms import ActionForm, ReasonForm
 from app.wiki.models import WikiRevision
 from app.wiki.views import bp, form_status, load_page, revision_or_404, run_action
@@ -92,7 +92,7 @@ def review_decide(revision_id: int):
         else:
             moderation.reject_revision(revision, current_user, utcnow())
             message = f"Edit to “{revision.page.title}” rejected."
-    except WikiError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:

@@ -16,15 +16,11 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from app.accounts.permissions import can, can_delete_wiki_page, can_edit_wiki_page
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.models import is_row_id
 from app.wiki import links, rules
-from app.wiki.errors import (
-    EditConflict,
-    WikiError,
-    WikiNotFound,
-    WikiPermissionError,
-)
+from app.wiki.errors import EditConflict
 from app.wiki.merge import merge
 from app.wiki.models import WikiPage, WikiRedirect, WikiRevision
 from app.wiki.revisions import add_pending_revision, append_revision, lock_page
@@ -80,20 +76,20 @@ def _held_for_review(user, now: datetime) -> bool:
 def _check_body(body: str) -> str:
     body = rules.normalise_body(body)
     if not body:
-        raise WikiError("Write something on the page.", field="body")
+        raise DomainError("Write something on the page.", field="body")
     return _check_length(body)
 
 
 def _check_length(body: str) -> str:
     if len(body) > rules.MAX_BODY:
-        raise WikiError(f"Keep the page under {rules.MAX_BODY:,} characters.", field="body")
+        raise DomainError(f"Keep the page under {rules.MAX_BODY:,} characters.", field="body")
     return body
 
 
 def preview_html(body: str) -> str:
     """Sanitised HTML of unsaved text (the Preview button and the live preview).
 
-    :raises WikiError: the text is longer than a page may be; checked before rendering.
+    :raises DomainError: the text is longer than a page may be; checked before rendering.
     """
     return links.render(_check_length(rules.normalise_body(body))).html
 
@@ -102,22 +98,22 @@ def check_new_title(title: str, *, page: WikiPage | None = None, field_name: str
     """The slug for a new or renamed page's title. A title another page left by a rename is
     free (its redirect yields, see :func:`take_title`) unless a moderator kept it.
 
-    :raises WikiError: the title is invalid, or another page (or a kept redirect) has it.
+    :raises DomainError: the title is invalid, or another page (or a kept redirect) has it.
     """
     problem = rules.title_problem(title)
     if problem:
-        raise WikiError(problem, field=field_name)
+        raise DomainError(problem, field=field_name)
     slug = rules.slugify(title)
     other = db.session.scalar(select(WikiPage).where(WikiPage.slug == slug))
     if other is not None and other is not page:
         if other.is_deleted:
-            raise WikiError(
+            raise DomainError(
                 "A deleted page has this title; ask a moderator to restore it.", field=field_name
             )
-        raise WikiError("A page with this title already exists.", field=field_name)
+        raise DomainError("A page with this title already exists.", field=field_name)
     redirect = db.session.scalar(select(WikiRedirect).where(WikiRedirect.slug == slug))
     if redirect is not None and redirect.kept and redirect.page_id != (page.id if page else None):
-        raise WikiError(
+        raise DomainError(
             f"This title already leads to the page “{redirect.page.title}”.", field=field_name
         )
     return slug
@@ -141,11 +137,11 @@ def create_page(
 ) -> SaveResult:
     """Create a page with its first revision (held for review under the new-account rule).
 
-    :raises WikiPermissionError: the user may not edit the wiki.
-    :raises WikiError: bad title or empty text.
+    :raises PermissionDenied: the user may not edit the wiki.
+    :raises DomainError: bad title or empty text.
     """
     if not can_edit_wiki_page(user, None):
-        raise WikiPermissionError("You can't create wiki pages.")
+        raise PermissionDenied("You can't create wiki pages.")
     existing = _by_token(edit_token)
     if existing is not None:
         return SaveResult(existing.page, existing, "duplicate")
@@ -187,10 +183,10 @@ def find_revision(page: WikiPage, revision_id: object) -> WikiRevision | None:
 
 
 def get_revision(page: WikiPage, revision_id: int | None) -> WikiRevision:
-    """:raises WikiNotFound: no such revision of this page."""
+    """:raises NotFound: no such revision of this page."""
     revision = find_revision(page, revision_id)
     if revision is None:
-        raise WikiNotFound("That revision doesn't exist.")
+        raise NotFound("That revision doesn't exist.")
     return revision
 
 
@@ -212,15 +208,15 @@ def edit_page(
     another page) nothing is saved and :class:`EditConflict` (``unknown_base``) is raised.
     Identical text saves nothing; a resubmitted ``edit_token`` returns the revision it saved.
 
-    :raises WikiPermissionError: the page is protected (or deleted) for this user.
+    :raises PermissionDenied: the page is protected (or deleted) for this user.
     :raises EditConflict: overlapping changes; nothing saved.
-    :raises WikiError: empty or too long text, a base that is not an accepted revision.
+    :raises DomainError: empty or too long text, a base that is not an accepted revision.
     """
     existing = _by_token(edit_token)
     if existing is not None:
         return SaveResult(page, existing, "duplicate")
     if not can_edit_wiki_page(user, page):
-        raise WikiPermissionError("This page is protected: you can't edit it.")
+        raise PermissionDenied("This page is protected: you can't edit it.")
     body = _check_body(body)
     summary = rules.normalise_title(summary)
     lock_page(page)
@@ -236,7 +232,7 @@ def edit_page(
             return SaveResult(page, head, "unchanged")
         raise EditConflict(head, _visible_body(head, page, user), [], unknown_base=True)
     if base is not None and base.status != "accepted":
-        raise WikiError("You can only edit from a saved revision.")
+        raise DomainError("You can only edit from a saved revision.")
     notes: list[str] = []
     merged = False
     if head is not None and base is not None and base.id != head.id:
@@ -264,18 +260,18 @@ def edit_page(
 def revert_page(page: WikiPage, user, revision: WikiRevision, summary: str, now: datetime):
     """Make the text of an earlier ``revision`` current again, as a new revision.
 
-    :raises WikiPermissionError: protected page.
-    :raises WikiError: the revision is hidden, pending or already the current text.
+    :raises PermissionDenied: protected page.
+    :raises DomainError: the revision is hidden, pending or already the current text.
     """
     if not can_edit_wiki_page(user, page):
-        raise WikiPermissionError("This page is protected: you can't edit it.")
+        raise PermissionDenied("This page is protected: you can't edit it.")
     if revision.page_id != page.id or revision.status != "accepted":
-        raise WikiNotFound("That revision doesn't exist.")
+        raise NotFound("That revision doesn't exist.")
     if revision.is_hidden:
-        raise WikiError("This revision's content is hidden, so it can't be restored.")
+        raise DomainError("This revision's content is hidden, so it can't be restored.")
     lock_page(page)
     if page.head is not None and page.head.body == revision.body and not page.head.is_hidden:
-        raise WikiError("The page already has this text.")
+        raise DomainError("The page already has this text.")
     note = rules.normalise_title(summary)
     text = f"Reverted to revision {revision.number}" + (f": {note}" if note else "")
     return append_revision(page, user, revision.body, now, kind="revert", summary=text)
@@ -299,17 +295,17 @@ def rename_page(
     """Give the page a new title; the old slug redirects to it until a new page takes that
     title. ``keep_redirect`` (moderators) keeps the old title for this page instead.
 
-    :raises WikiPermissionError: the user can't edit this page, or keep a title.
-    :raises WikiError: invalid or taken title, or the same title.
+    :raises PermissionDenied: the user can't edit this page, or keep a title.
+    :raises DomainError: invalid or taken title, or the same title.
     """
     if not can_edit_wiki_page(user, page) or page.is_deleted:
-        raise WikiPermissionError("You can't rename this page.")
+        raise PermissionDenied("You can't rename this page.")
     if keep_redirect and not can(user, "wiki.moderate"):
         # A kept title is reserved for good: that is a moderator's call, not every editor's.
-        raise WikiPermissionError("Only moderators can keep the old title.")
+        raise PermissionDenied("Only moderators can keep the old title.")
     new_title = rules.normalise_title(new_title)
     if new_title == page.title:
-        raise WikiError("That is already the page's title.", field="title")
+        raise DomainError("That is already the page's title.", field="title")
     slug = check_new_title(new_title, page=page)
     lock_page(page)
     old_slug, old_title = page.slug, page.title
@@ -331,12 +327,12 @@ def rename_page(
 def delete_page(page: WikiPage, user, reason: str, now: datetime) -> WikiRevision:
     """Soft-delete: hidden from readers and search, history kept, restorable by moderators.
 
-    :raises WikiPermissionError: the user may not delete this page.
+    :raises PermissionDenied: the user may not delete this page.
     """
     if not can_delete_wiki_page(user, page):
-        raise WikiPermissionError("You can't delete this page.")
+        raise PermissionDenied("You can't delete this page.")
     if page.is_deleted:
-        raise WikiError("The page is already deleted.")
+        raise DomainError("The page is already deleted.")
     lock_page(page)
     page.is_deleted = True
     note = rules.normalise_title(reason)
@@ -350,12 +346,12 @@ def delete_page(page: WikiPage, user, reason: str, now: datetime) -> WikiRevisio
 def restore_page(page: WikiPage, user, now: datetime) -> WikiRevision:
     """Undo a deletion (moderators).
 
-    :raises WikiPermissionError: not a moderator.
+    :raises PermissionDenied: not a moderator.
     """
     if not can(user, "wiki.moderate"):
-        raise WikiPermissionError("Only moderators can restore pages.")
+        raise PermissionDenied("Only moderators can restore pages.")
     if not page.is_deleted:
-        raise WikiError("The page isn't deleted.")
+        raise DomainError("The page isn't deleted.")
     lock_page(page)
     page.is_deleted = False
     revision = _log_action(page, user, now, kind="restore", summary="Restored the page")
@@ -366,15 +362,15 @@ def restore_page(page: WikiPage, user, now: datetime) -> WikiRevision:
 def protect_page(page: WikiPage, user, level: str, reason: str, now: datetime) -> WikiRevision:
     """Set who may edit: ``none``, ``semi`` (contributors and up) or ``full`` (moderators).
 
-    :raises WikiPermissionError: not a moderator.
-    :raises WikiError: unknown or unchanged level.
+    :raises PermissionDenied: not a moderator.
+    :raises DomainError: unknown or unchanged level.
     """
     if not can(user, "wiki.moderate"):
-        raise WikiPermissionError("Only moderators can protect pages.")
+        raise PermissionDenied("Only moderators can protect pages.")
     if level not in rules.PROTECTION_LEVELS:
-        raise WikiError("Choose a protection level.", field="level")
+        raise DomainError("Choose a protection level.", field="level")
     if level == page.protection:
-        raise WikiError("The page already has this protection.", field="level")
+        raise DomainError("The page already has this protection.", field="level")
     lock_page(page)
     page.protection = level
     note = rules.normalise_title(reason)

@@ -15,13 +15,14 @@ from app.accounts.permissions import (
     can_read_wiki_page,
     require,
 )
+from app.errors import DomainError, NotFound, PermissionDenied, form_error
 from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.pagecache import cacheable
 from app.request_args import db_int, page_arg
 from app.wiki import queries, rules, services, watching
-from app.wiki.errors import EditConflict, WikiError, WikiNotFound, WikiPermissionError
+from app.wiki.errors import EditConflict
 from app.wiki.forms import (
     ActionForm,
     EditForm,
@@ -35,15 +36,6 @@ from app.wiki.forms import (
 from app.wiki.models import WikiPage
 
 bp = Blueprint("wiki", __name__, url_prefix="/wiki")
-
-
-def form_error(form, error: WikiError) -> None:
-    """Put a domain error next to its field (or above the form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def load_page(slug: str):
@@ -133,7 +125,7 @@ def new():
                     edit_token=form.edit_token.data or None,
                 )
             )
-        except WikiError as error:
+        except DomainError as error:
             db.session.rollback()
             form_error(form, error)
         else:
@@ -210,9 +202,9 @@ def edit(slug: str):
             # The next save starts from the current text: resolving is an edit of it.
             form.base_revision_id.data = str(error.current.id)
             status = 409
-        except WikiPermissionError:
+        except PermissionDenied:
             abort(403)
-        except WikiError as error:
+        except DomainError as error:
             db.session.rollback()
             form_error(form, error)
         else:
@@ -237,7 +229,7 @@ def _preview(form) -> str | None:
     """The Preview button's HTML, or None with the error next to the text when it is too long."""
     try:
         return services.preview_html(form.body.data or "")
-    except WikiError as error:
+    except DomainError as error:
         form_error(form, error)
         return None
 
@@ -258,7 +250,7 @@ def preview():
         return "Text too long to preview.", 422
     try:
         html = services.preview_html(form.body.data or "")
-    except WikiError as error:
+    except DomainError as error:
         return error.message, 422
     return html, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
@@ -269,9 +261,9 @@ def run_action(form, operation, success: str, slug_after):
         return None
     try:
         result = operation()
-    except WikiPermissionError:
+    except PermissionDenied:
         abort(403)
-    except WikiError as error:
+    except DomainError as error:
         db.session.rollback()
         form_error(form, error)
         return None
@@ -363,7 +355,7 @@ def revision_or_404(page_obj, revision_id):
     """The page's revision, or a 404 (also for an id no row can have)."""
     try:
         return services.get_revision(page_obj, revision_id)
-    except WikiNotFound:
+    except NotFound:
         abort(404)
 
 
@@ -401,7 +393,7 @@ def unwatch_link(token: str):
     if form.validate_on_submit():
         try:
             page_obj = watching.unwatch_by_token(token)
-        except WikiError as error:
+        except DomainError as error:
             return render_template("wiki/unwatch.html", error=error.message, form=form), 410
         commit()
         return render_template("wiki/unwatch.html", done=True, page=page_obj, form=form)

@@ -10,10 +10,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 
 from app.accounts.permissions import can
+from app.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.mail import OutgoingMail, site_path_link
 from app.outbox import record_mail
-from app.wiki.errors import WikiError, WikiPermissionError
 from app.wiki.models import WikiPage, WikiRevision, WikiWatch
 
 _SALT = "wiki-unwatch"
@@ -54,10 +54,10 @@ def watched_pages(user_id: int, page: int = 1, per_page: int = 20):
 def watch(user, page: WikiPage, now: datetime) -> bool:
     """Start watching. :returns: False when already watching.
 
-    :raises WikiPermissionError: the user may not watch pages.
+    :raises PermissionDenied: the user may not watch pages.
     """
     if not can(user, "wiki.watch"):
-        raise WikiPermissionError("Sign in to watch pages.")
+        raise PermissionDenied("Sign in to watch pages.")
     if is_watching(user, page):
         return False
     db.session.add(WikiWatch(page_id=page.id, user_id=user.id, created_at=now))
@@ -76,15 +76,15 @@ def unwatch(user_id: int, page_id: int) -> bool:
 def unwatch_by_token(token: str) -> WikiPage:
     """Stop watching from an e-mail's link (no sign-in needed: the token is signed).
 
-    :raises WikiError: the link is not valid.
+    :raises DomainError: the link is not valid.
     """
     try:
         user_id, page_id = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
-        raise WikiError("This unsubscribe link isn't valid.")
+        raise DomainError("This unsubscribe link isn't valid.")
     page = db.session.get(WikiPage, page_id)
     if page is None:
-        raise WikiError("This unsubscribe link isn't valid.")
+        raise DomainError("This unsubscribe link isn't valid.")
     unwatch(user_id, page_id)
     return page
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts import services
 from app.accounts.models import LoginSession, User
+from app.errors import DomainError
 from app.extensions import db
 from app.outbox import commit
 
@@ -171,7 +172,7 @@ def test_password_reset_link_expires_after_an_hour(app, factory, now):
         message = app.extensions["mailer"].messages()[-1].get_content()
         token = message.split("\n\n")[2].strip()
         services.check_reset_token(token, now + timedelta(minutes=59))
-        with pytest.raises(services.AccountError):
+        with pytest.raises(DomainError):
             services.check_reset_token(token, now + timedelta(hours=1))
 
 

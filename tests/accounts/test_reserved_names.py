@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.errors import DomainError
+
 
 @pytest.mark.parametrize(
     "name",
@@ -35,7 +37,7 @@ def test_every_staff_role_is_reserved(app, factory, role, now):
     from app.accounts import services
 
     factory.user(role, display_name="Support Sam")
-    with app.app_context(), pytest.raises(services.AccountError) as caught:
+    with app.app_context(), pytest.raises(DomainError) as caught:
         services.create_user("sam@example.com", "support sam", "x" * 16, now)
     assert caught.value.field == "display_name"
 

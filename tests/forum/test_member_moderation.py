@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from app.errors import DomainError
 from app.extensions import db
 from tests.conftest import confirm_form
 
@@ -190,7 +191,7 @@ def test_staff_cannot_be_suspended_and_no_confirmation_is_offered(client, auth, 
 
 def test_unsuspend_service_is_for_moderators_and_audited(app, factory, forum, now):
     from app.accounts.models import User
-    from app.forum import moderation, services
+    from app.forum import moderation
     from app.outbox import commit
 
     member, moderator, other = factory.user(), factory.user("moderator"), factory.user()
@@ -198,7 +199,7 @@ def test_unsuspend_service_is_for_moderators_and_audited(app, factory, forum, no
         person = db.session.get(User, member.id)
         acting = db.session.get(User, moderator.id)
         moderation.suspend_user(person, acting, now, reason="spam")
-        with pytest.raises(services.ForumError, match="Only moderators"):
+        with pytest.raises(DomainError, match="Only moderators"):
             moderation.unsuspend_user(person, db.session.get(User, other.id), now)
         moderation.unsuspend_user(person, acting, now, reason="appeal")
         commit()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.errors import DomainError
 from app.extensions import db
 
 
@@ -75,13 +76,13 @@ def test_claim_keeps_second_moderator_out_until_it_expires(app, factory, forum, 
         one, two = db.session.get(User, first.id), db.session.get(User, second.id)
         item = db.session.get(ForumReviewItem, item_id)
         moderation.claim(item, one, now)
-        with pytest.raises(services.ForumError, match="is handling this item"):
+        with pytest.raises(DomainError, match="is handling this item"):
             moderation.claim(item, two, now + timedelta(minutes=5))
-        with pytest.raises(services.ForumError, match="is handling"):
+        with pytest.raises(DomainError, match="is handling"):
             moderation.resolve(item, two, "reject", now + timedelta(minutes=5))
         moderation.claim(item, two, now + timedelta(minutes=16))  # the first claim expired
         moderation.resolve(item, two, "approve", now + timedelta(minutes=17))
-        with pytest.raises(services.ForumError, match="already handled"):
+        with pytest.raises(DomainError, match="already handled"):
             moderation.claim(item, one, now + timedelta(minutes=18))
         assert services.get_thread(thread_id).status == "published"
 

@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from app.accounts.permissions import ROLE_PERMISSIONS, can
-from app.config import database_uri, ensure_secret_key, from_environment
+from app.config import database_uri, ensure_secret_key
 
 
 def test_security_headers(client):
@@ -175,21 +175,6 @@ def test_development_generates_and_keeps_a_key(tmp_path):
 )
 def test_database_url(url, expected):
     assert database_uri(url, "/inst") == expected
-
-
-def test_environment_overrides():
-    found = from_environment(
-        {
-            "RATELIMIT_ENABLED": "false",
-            "MAIL_PORT": "2525",
-            "API_CORS_ORIGINS": "https://a.example, https://b.example",
-            "HELPCENTER_SLA_FIRST_RESPONSE_MINUTES": '{"high": 120}',
-        }
-    )
-    assert found["RATELIMIT_ENABLED"] is False
-    assert found["MAIL_PORT"] == 2525
-    assert found["API_CORS_ORIGINS"] == ["https://a.example", "https://b.example"]
-    assert found["SLA_FIRST_RESPONSE_MINUTES"] == {"high": 120}
 
 
 def test_permissions_deny_by_default(factory):

@@ -14,7 +14,6 @@ from app import pagecache, tallies
 from app.forum.cli import seed_categories
 from app.kb import feedback, services
 from app.outbox import commit
-from tests.forum.conftest import ForumHelper
 
 BROWSER = {"User-Agent": "Mozilla/5.0"}
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -96,14 +95,13 @@ def test_a_reader_with_a_flash_message_or_a_vote_gets_their_own_page(synced, app
 
 def test_an_edit_is_visible_on_the_next_anonymous_read(synced, app, factory):
     _categories(app)
-    forum = ForumHelper(app)
     author = factory.user(role="moderator")
-    thread_id = forum.thread(author, title="Basil turning yellow")
+    thread_id = factory.thread(author, title="Basil turning yellow")
     reader = app.test_client()
     assert reader.get(f"/community/t/{thread_id}").headers["X-Page-Cache"] == "miss"
     assert reader.get(f"/community/t/{thread_id}").headers["X-Page-Cache"] == "hit"
     assert reader.get("/community/").headers["X-Page-Cache"] == "miss"
-    forum.reply(thread_id, author, "Feed it some nitrogen once a fortnight.")
+    factory.reply(thread_id, author, "Feed it some nitrogen once a fortnight.")
     page = reader.get(f"/community/t/{thread_id}")
     assert page.headers["X-Page-Cache"] == "miss"
     assert "Feed it some nitrogen" in page.get_data(as_text=True)
@@ -124,7 +122,7 @@ def test_the_site_announcement_is_part_of_the_cached_page(synced, app):
 
 def test_conditional_get_on_articles_and_threads(synced, app, factory):
     _categories(app)
-    thread_id = ForumHelper(app).thread(factory.user(role="moderator"))
+    thread_id = factory.thread(factory.user(role="moderator"))
     reader = app.test_client()
     for url in ("/articles/cant-sign-in", f"/community/t/{thread_id}"):
         first = reader.get(url, headers={"Accept-Encoding": "identity"})
@@ -160,9 +158,8 @@ def test_pages_styles_and_scripts_are_compressed(synced, app):
 
 def test_signed_in_reading_and_ticket_work_leave_the_anonymous_pages_cached(synced, app, factory):
     _categories(app)
-    forum = ForumHelper(app)
     author = factory.user(role="moderator")
-    thread_id = forum.thread(author, title="Chives flowering early")
+    thread_id = factory.thread(author, title="Chives flowering early")
     member_user = factory.user()
     reader = app.test_client()
     reader.get(f"/community/t/{thread_id}")

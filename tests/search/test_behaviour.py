@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.errors import DomainError
 from app.extensions import db
 from app.outbox import commit
 from app.search import services
@@ -190,7 +191,7 @@ def test_time_limit_returns_partial_results(ctx, now, app):
     [({"types": ["secret"]}, "type"), ({"sort": "random"}, "sort"), ({"page": 0}, "page")],
 )
 def test_bad_input_is_a_search_error(ctx, options, field):
-    with pytest.raises(services.SearchError) as error:
+    with pytest.raises(DomainError) as error:
         services.search("x", user=None, **options)
     assert error.value.field == field
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.errors import DomainError
 from app.extensions import db
 from app.outbox import commit
 from app.tickets import services, workspace
@@ -197,7 +198,7 @@ def test_agent_escalates_early_with_reason(app, factory, tickets):
         import pytest
 
         ticket = tickets.get(ticket_id)
-        with pytest.raises(services.TicketError) as missing:
+        with pytest.raises(DomainError) as missing:
             workspace.escalate(db.session.merge(agent), ticket, 2, "  ", TUESDAY_11)
         assert missing.value.field == "reason"
         workspace.escalate(db.session.merge(agent), ticket, 2, "Needs logs analysis", TUESDAY_11)
