@@ -17,9 +17,11 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     from app.tickets import agent_views, models  # noqa: F401  (routes; tables for migrations)
     from app.tickets.cli import tickets_cli
+    from app.tickets.timeline import countdown
     from app.tickets.views import bp
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.register_blueprint(bp)
     app.cli.add_command(tickets_cli)
+    app.add_template_filter(countdown, "countdown")

@@ -34,6 +34,7 @@ from app.tickets.catalog import (
 )
 from app.tickets.models import Ticket, TicketAttachment, TicketDeflection, TicketMessage
 from app.tickets.rules import Priority
+from app.tickets.timeline import zone_label
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
@@ -306,7 +307,7 @@ def _when(due: datetime, now: datetime, zone: ZoneInfo) -> str:
 def promise_text(ticket: Ticket, now: datetime) -> str:
     """What we promise the requester, in plain words and the support time zone.
 
-    :returns: for example ``"We will reply by Tuesday 10:00."``.
+    :returns: for example ``"We will reply by Tuesday 10:00 (Berlin time)."``.
     """
     if ticket.status == CLOSED:
         return "This request is closed."
@@ -319,8 +320,9 @@ def promise_text(ticket: Ticket, now: datetime) -> str:
         return "We have replied. Write back if you need anything else."
     if due < now:
         return "We are running late: a support agent will reply as soon as possible."
-    zone = ZoneInfo(current_app.config["SUPPORT_TIMEZONE"])
-    return f"We will reply by {_when(due, now, zone)}."
+    zone_name = current_app.config["SUPPORT_TIMEZONE"]
+    when = _when(due, now, ZoneInfo(zone_name))
+    return f"We will reply by {when} ({zone_label(zone_name)})."
 
 
 def record_deflection(

@@ -2,6 +2,34 @@
    whether a suggestion was clicked or the person left. Works without this script too. */
 (function () {
   "use strict";
+  /* Deadlines: the server writes "(due in 1 h 20 min)" from its clock; this keeps the words
+     fresh while the page stays open, with the same wording as app/tickets/timeline.py. */
+  function words(ms) {
+    var minutes = Math.floor(Math.abs(ms) / 60000);
+    if (minutes < 1) { return "less than a minute"; }
+    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60);
+    minutes = minutes % 60;
+    if (days) { return days + " d" + (hours ? " " + hours + " h" : ""); }
+    if (hours) { return hours + " h" + (minutes ? " " + minutes + " min" : ""); }
+    return minutes + " min";
+  }
+  function refreshCountdowns() {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown]").forEach(function (node) {
+      var due = Date.parse(node.getAttribute("data-countdown"));
+      if (isNaN(due)) { return; }
+      var left = due - now;
+      var text = left > 0 ? "due in " + words(left)
+        : (left > -60000 ? "breached just now" : "breached " + words(left) + " ago");
+      node.textContent = "(" + text + ")";
+      node.classList.toggle("ticket-breached", left <= 0);
+    });
+  }
+  if (document.querySelector("[data-countdown]")) { setInterval(refreshCountdowns, 30000); }
+})();
+
+(function () {
+  "use strict";
   var form = document.getElementById("ticket-form");
   if (!form) { return; }
   var subject = document.getElementById("subject");
