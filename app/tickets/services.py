@@ -16,8 +16,10 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.permissions import can
 from app.extensions import db
+from app.mail import OutgoingMail
 from app.markup import render
 from app.models import is_row_id
+from app.outbox import record_mail
 from app.tickets import attachments as files
 from app.tickets import clock
 from app.tickets.catalog import (
@@ -178,7 +180,24 @@ def create_ticket(
     # A Critical ticket escalates here and now (rule ``critical_immediate``), not at the next tick.
     clock.apply_due_actions(ticket, now)
     db.session.flush()
+    _send_receipt(ticket, now)
     return ticket
+
+
+def _send_receipt(ticket: Ticket, now: datetime) -> None:
+    """The plan's promise reaches the requester's inbox too, whatever the channel: the
+    reference to quote, when we reply, and where to follow the request."""
+    requester = ticket.requester
+    body = (
+        f"Hello {requester.display_name},\n\n"
+        f"We received your request \u201c{ticket.subject}\u201d. Its reference is {ticket.ref};"
+        " quote it if you write to us about it.\n\n"
+        f"{promise_text(ticket, now)}\n\n"
+        f"Follow the request and add details: {clock.ticket_link(ticket.id)}\n\n"
+        "GrowgrEbuddy Support\n"
+    )
+    subject = f"[{ticket.ref}] We received your request"
+    record_mail(OutgoingMail(requester.email, subject, body), now)
 
 
 def list_requester_tickets(requester: User, page: int = 1, per_page: int = 20):
