@@ -6,8 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 from flask import current_app, request
 
@@ -16,19 +15,12 @@ from app.kb import services as kb
 
 
 class NotFound(Exception):
-    """The feature has no such object."""
+    """The knowledge base has no such object: the one error the API answers with a 404.
 
-
-def _call(function: Callable, *args: Any, **kwargs: Any) -> Any:
-    """Call a feature service, turning its own "not found" errors into :class:`NotFound`."""
-    try:
-        return function(*args, **kwargs)
-    except LookupError as exc:
-        raise NotFound(str(exc)) from exc
-    except Exception as exc:
-        if type(exc).__name__.endswith("NotFound"):
-            raise NotFound(str(exc)) from exc
-        raise
+    The knowledge base's read services return None for a missing snippet or tour, and this
+    module raises :class:`NotFound` for it. Nothing else becomes a 404: a ``KeyError`` or
+    ``IndexError`` from inside a service is a bug and surfaces as one.
+    """
 
 
 class _VersionCache:
@@ -49,7 +41,7 @@ class _VersionCache:
             return self.value
         with self.lock:
             if self.value is None or time.monotonic() >= self.expires:
-                self.value = str(_call(kb.content_version))
+                self.value = str(kb.content_version())
                 self.expires = time.monotonic() + ttl
             return self.value
 
@@ -158,7 +150,7 @@ def get_snippet(key: str, lang: str) -> dict:
     :raises NotFound: no such key in either language.
     """
     default = current_app.config["API_DEFAULT_LANG"]
-    found = _call(kb.get_snippet, key, lang, default_lang=default)
+    found = kb.get_snippet(key, lang, default_lang=default)
     if found is None:
         raise NotFound(key)
     return snippet_dict(found)
@@ -167,7 +159,7 @@ def get_snippet(key: str, lang: str) -> dict:
 def get_snippets(keys: Iterable[str], lang: str) -> dict[str, dict]:
     """The snippets found among ``keys`` (with the default-language fallback), by key."""
     default = current_app.config["API_DEFAULT_LANG"]
-    found = _call(kb.get_snippets, list(keys), lang, default_lang=default)
+    found = kb.get_snippets(list(keys), lang, default_lang=default)
     return {key: snippet_dict(item) for key, item in found.items()}
 
 
@@ -176,7 +168,7 @@ def get_tour(name: str) -> dict:
 
     :raises NotFound: no such tour.
     """
-    tour = _call(kb.get_tour, name)
+    tour = kb.get_tour(name)
     if tour is None:
         raise NotFound(name)
     steps = []
@@ -201,9 +193,9 @@ def get_tour(name: str) -> dict:
 
 def screen_suggestions(screen: str, lang: str, limit: int) -> tuple[list[dict], list[dict]]:
     """The articles and snippets mapped to ``screen`` in the content front matter."""
-    articles = _call(kb.articles_for_screen, screen, limit)
+    articles = kb.articles_for_screen(screen, limit)
     default = current_app.config["API_DEFAULT_LANG"]
-    snippets = _call(kb.snippets_for_screen, screen, lang, limit, default_lang=default)
+    snippets = kb.snippets_for_screen(screen, lang, limit, default_lang=default)
     return [article_dict(a) for a in articles], [snippet_dict(s) for s in snippets]
 
 

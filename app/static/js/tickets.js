@@ -30,6 +30,31 @@
 
 (function () {
   "use strict";
+  /* Saved responses go in at the cursor (replacing a selection), keeping what the agent
+     typed. Without this script the form reloads the page with the response filled in. */
+  var form = document.getElementById("template-form");
+  if (!form) { return; }
+  var box = document.getElementById(form.getAttribute("data-target"));
+  var select = form.querySelector("select");
+  if (!box || !select) { return; }
+  form.addEventListener("submit", function (event) {
+    var option = select.options[select.selectedIndex];
+    var text = option ? option.getAttribute("data-text") : null;
+    if (text === null) { return; }
+    event.preventDefault();
+    var start = box.selectionStart, end = box.selectionEnd;
+    var before = box.value.slice(0, start), after = box.value.slice(end);
+    // Keep the response its own paragraph when it lands against other words.
+    if (before && !/\s$/.test(before)) { text = "\n" + text; }
+    if (after && !/^\s/.test(after)) { text = text + "\n"; }
+    box.focus();
+    box.setRangeText(text, start, end, "end");
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();
+
+(function () {
+  "use strict";
   var form = document.getElementById("ticket-form");
   if (!form) { return; }
   var subject = document.getElementById("subject");
