@@ -61,6 +61,9 @@ class ForumThread(db.Model):
     escalated_ticket_id: Mapped[int | None]
     escalated_ticket_ref: Mapped[str | None] = mapped_column(String(40))
     escalated_at: Mapped[datetime | None]
+    #: When a support agent first took the escalated request (claimed, assigned or answered);
+    #: until then the thread says "Escalated to support", never that someone is on it.
+    escalation_taken_at: Mapped[datetime | None]
 
     category: Mapped[ForumCategory] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])

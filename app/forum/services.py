@@ -336,3 +336,12 @@ def mark_thread_escalated(
     if actor is not None and is_moderator(actor) and actor.id != thread.author_id:
         audit(actor, "escalate", "thread", thread.id, f"ticket {ref}", now)
     db.session.flush()
+
+
+def mark_escalation_taken(thread_id: int, now: datetime) -> None:
+    """A support agent took the thread's request (the tickets package calls this); the first
+    time counts, later calls change nothing."""
+    thread = db.session.get(ForumThread, thread_id)
+    if thread is not None and thread.escalation_taken_at is None:
+        thread.escalation_taken_at = now
+        db.session.flush()

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
 from app.tickets import attachments as files
-from app.tickets import clock
+from app.tickets import clock, forum_link
 from app.tickets import timeline as timeline_rules
 from app.tickets.catalog import CATEGORIES, CHANNELS, CLOSED, NEW, OPEN, SOLVED, STATUSES
 from app.tickets.models import Ticket, TicketEvent, TicketMessage
@@ -150,6 +150,7 @@ def claim(agent: User, ticket: Ticket, now: datetime) -> bool:
     if ticket.status == NEW:
         clock.set_status(ticket, OPEN, now, agent)
         clock.refresh(ticket)
+    forum_link.note_taken(ticket, now)
     db.session.flush()
     return True
 
@@ -171,6 +172,8 @@ def assign(agent: User, ticket: Ticket, assignee_id: int | None, now: datetime) 
     ticket.updated_at = now
     clock.log_event(ticket, agent, "assigned", now, before={"assignee_id": old},
                     after={"assignee_id": assignee_id})  # fmt: skip
+    if assignee_id is not None:
+        forum_link.note_taken(ticket, now)
     db.session.flush()
 
 
@@ -271,6 +274,7 @@ def agent_reply(
             clock.log_event(ticket, agent, "first_response", now, after={"at": now.isoformat()})
         ticket.awaiting_since = None
         ticket.sla_breached_at = None
+        forum_link.note_taken(ticket, now)
         if ticket.status == NEW:
             clock.set_status(ticket, OPEN, now, agent)
     if status_after and status_after != ticket.status:

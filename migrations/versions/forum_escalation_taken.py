@@ -1,0 +1,32 @@
+"""forum: when a support agent first took an escalated thread's request
+
+Revision ID: forum_escalation_taken
+Revises: forum_trust_and_races
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import app.models
+
+revision = "forum_escalation_taken"
+down_revision = "forum_trust_and_races"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("forum_thread", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("escalation_taken_at", app.models.UTCDateTime(timezone=True), nullable=True)
+        )
+    # Threads whose request an agent already claimed or answered keep saying so.
+    op.execute(
+        "UPDATE forum_thread SET escalation_taken_at = escalated_at WHERE escalated_ticket_id IN"
+        " (SELECT id FROM ticket WHERE assignee_id IS NOT NULL OR first_responded_at IS NOT NULL)"
+    )
+
+
+def downgrade():
+    with op.batch_alter_table("forum_thread", schema=None) as batch_op:
+        batch_op.drop_column("escalation_taken_at")
