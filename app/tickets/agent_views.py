@@ -103,6 +103,7 @@ def _render_work(ticket, status: int = 200, **forms):
         other_tickets=workspace.other_tickets(ticket),
         thread=forum_link.linked_thread(ticket),
         promise=services.promise_text(ticket, now),
+        guide=services.guide_article(ticket.guide_slug),
         templates=responses.list_templates(),
         chosen_template=chosen,
         reply_form=reply_form,

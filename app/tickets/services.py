@@ -200,6 +200,14 @@ def _send_receipt(ticket: Ticket, now: datetime) -> None:
     record_mail(OutgoingMail(requester.email, subject, body), now)
 
 
+def guide_article(slug: str | None):
+    """The troubleshooting guide a request names (``None`` when it is gone or never existed):
+    pages show its title and link to it instead of the slug."""
+    from app.kb.services import get_article  # tickets may read the knowledge base
+
+    return get_article(slug) if slug else None
+
+
 def list_requester_tickets(requester: User, page: int = 1, per_page: int = 20):
     """The requester's own tickets, newest first, as a Flask-SQLAlchemy pagination."""
     query = (

@@ -92,8 +92,9 @@ def new():
             return redirect(url_for("tickets.show", ticket_id=ticket.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template(
-        "tickets/new.html", form=form, impacts=IMPACTS, priorities=PRIORITY_LABELS
-    ), status
+        "tickets/new.html", form=form, impacts=IMPACTS, priorities=PRIORITY_LABELS,
+        guide=services.guide_article(form.guide.data),
+    ), status  # fmt: skip
 
 
 @bp.route("/<int:ticket_id>")
@@ -110,6 +111,7 @@ def _render_show(ticket, reply_form, status: int = 200):
         messages=services.public_conversation(ticket),
         attachments=services.public_attachments(ticket),
         promise=services.promise_text(ticket, utcnow()),
+        guide=services.guide_article(ticket.guide_slug),
         reply_form=reply_form,
         action_form=ActionForm(),
         statuses=STATUSES,

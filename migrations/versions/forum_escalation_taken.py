@@ -28,5 +28,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("forum_thread", schema=None) as batch_op:
-        batch_op.drop_column("escalation_taken_at")
+    # A plain DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch copy of forum_thread would have
+    # to drop a table that posts and tickets still point at.
+    op.execute("ALTER TABLE forum_thread DROP COLUMN escalation_taken_at")
