@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_module.ensure_secret_key(app.config, app.instance_path)
+    config_module.configure_site(app.config)
     root = Path(app.root_path).parent
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_uri(
         app.config["DATABASE_URL"], app.instance_path
@@ -48,6 +49,15 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
     app.config["SEARCH_INDEX_DIR"] = app.config["SEARCH_INDEX_DIR"] or str(root / "search_index")
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
+
+    proxies = {
+        name.lower(): int(app.config[f"PROXY_FIX_{name}"] or 0)
+        for name in ("X_FOR", "X_PROTO", "X_HOST", "X_PORT", "X_PREFIX")
+    }
+    if any(proxies.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, **proxies)
 
     from app import database, errors, outbox, security
     from app.extensions import csrf, db, limiter, login_manager, migrate

@@ -7,12 +7,20 @@ import json
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 #: Environment variables read as configuration, with the parser for each.
 ENVIRONMENT_KEYS: dict[str, type] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "HELPCENTER_ENV": str,
+    "SITE_URL": str,
+    "EXTRA_TRUSTED_HOSTS": list,
+    "PROXY_FIX_X_FOR": int,
+    "PROXY_FIX_X_PROTO": int,
+    "PROXY_FIX_X_HOST": int,
+    "PROXY_FIX_X_PORT": int,
+    "PROXY_FIX_X_PREFIX": int,
     "SERVER_NAME": str,
     "PREFERRED_URL_SCHEME": str,
     "SEARCH_BACKEND": str,
@@ -28,12 +36,25 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_FILE_DIR": str,
+    "MAIL_TIMEOUT": float,
     "SESSION_COOKIE_SECURE": bool,
     "SUPPORT_TIMEZONE": str,
     "CONTENT_DIR": str,
     "API_CORS_ORIGINS": list,
     "SITE_ANNOUNCEMENT": str,
 }
+
+
+class ConfigError(RuntimeError):
+    """A setting that would make the application fail later; raised while it starts.
+
+    The message names the key and says what is wrong, so the fix is obvious from the log.
+    """
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"Configuration {key}: {reason}")
+        self.key = key
+        self.reason = reason
 
 
 class DefaultConfig:
@@ -53,6 +74,20 @@ class DefaultConfig:
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
+    #: The canonical address of the site (``https://help.example.com``): every link in an
+    #: e-mail is built from it, never from the request's Host. Required in production;
+    #: development derives ``http://127.0.0.1:$PORT``.
+    SITE_URL = ""
+    #: Host names served besides SITE_URL's (aliases); any other Host header is refused (400).
+    EXTRA_TRUSTED_HOSTS: list[str] = []
+    #: Behind a reverse proxy: how many proxies set each X-Forwarded-* header (0 = don't trust
+    #: it). Werkzeug's ProxyFix is applied when any is above 0.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
+
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -61,6 +96,8 @@ class DefaultConfig:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per minute; 30 per hour"
     #: "Was this helpful?" answers per client address (beside one vote per person per article).
     KB_VOTE_LIMIT_PER_IP = "30 per hour"
+    #: Registrations (each mails a confirmation link) allowed per client address.
+    REGISTER_LIMIT_PER_IP = "5 per hour; 20 per day"
 
     MAIL_BACKEND = "file"  # "smtp" in production
     MAIL_DEFAULT_SENDER = "GrowgrEbuddy Support <support@growgrebuddy.com>"
@@ -71,9 +108,18 @@ class DefaultConfig:
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_FILE_DIR = ""  # empty: instance/mail
+    #: Seconds each SMTP network wait may take in the drain.
+    MAIL_TIMEOUT = 15
+    #: Seconds a request may spend, in all, delivering its own mail after its commit; what is
+    #: not sent by then (a slow or silent server) is left to ``flask outbox drain``.
+    OUTBOX_INLINE_SECONDS = 0.5
+    #: Failures after which an event is parked (kept with its error, no longer retried).
+    OUTBOX_MAX_ATTEMPTS = 10
 
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_RESET_HOURS = 1
+    #: How long the link that confirms a registration works.
+    REGISTRATION_CONFIRM_HOURS = 24
 
     CONTENT_DIR = ""  # empty: content/ beside the app package
     SEARCH_BACKEND = "whoosh"  # or "postgres"
@@ -83,6 +129,14 @@ class DefaultConfig:
     SITE_ANNOUNCEMENT = ""
     #: Hosts allowed in video embeds (iframe src); the CSP frame-src follows this list.
     VIDEO_EMBED_HOSTS: list[str] = []
+    #: "Popular articles" on the home page shows these (article slugs, in order) until the
+    #: articles have had ``KB_POPULAR_MIN_VIEWS`` views in the last 30 days together: on a
+    #: fresh install view counts say nothing yet.
+    KB_FEATURED_ARTICLES: list[str] = [
+        "reminders-not-arriving", "change-or-reset-your-password", "cant-sign-in",
+        "sync-not-working-between-devices", "restore-purchases", "add-your-first-plant",
+    ]  # fmt: skip
+    KB_POPULAR_MIN_VIEWS = 50
 
 
 def _parse(kind: type, raw: str):
@@ -90,6 +144,8 @@ def _parse(kind: type, raw: str):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind is int:
         return int(raw)
+    if kind is float:
+        return float(raw)
     if kind is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
@@ -122,6 +178,46 @@ def database_uri(url: str, instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+#: Names a development machine is reached by, trusted besides SITE_URL's host.
+_LOCAL_HOSTS = ["127.0.0.1", "localhost", "::1"]
+
+
+def configure_site(config: dict, environ: dict[str, str] | None = None) -> None:
+    """Settle ``SITE_URL`` (no trailing slash) and ``TRUSTED_HOSTS``.
+
+    ``SITE_URL`` falls back to ``PREFERRED_URL_SCHEME://SERVER_NAME`` when only that is set,
+    and on a development or test machine to ``http://127.0.0.1:$PORT``. ``TRUSTED_HOSTS``
+    (Flask refuses any other Host with 400) is SITE_URL's host plus ``EXTRA_TRUSTED_HOSTS``,
+    plus the loopback names in development; a ``TRUSTED_HOSTS`` set explicitly is kept.
+
+    :raises RuntimeError: production without a site URL, or one that isn't ``http(s)://host``.
+    """
+    environ = os.environ if environ is None else environ
+    local = config.get("HELPCENTER_ENV") in {"development", "testing"}
+    url = (config.get("SITE_URL") or "").strip()
+    if not url and config.get("SERVER_NAME"):
+        url = f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}"
+    if not url and local:
+        url = f"http://127.0.0.1:{environ.get('PORT') or 5000}"
+    if not url:
+        raise RuntimeError(
+            "SITE_URL is not configured. Set it to the address people use to reach the help "
+            "center (for example SITE_URL=https://help.example.com): links in e-mails are "
+            "built from it, never from the request's Host header."
+        )
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise RuntimeError(f"SITE_URL must look like https://help.example.com, not {url!r}.")
+    config["SITE_URL"] = url.rstrip("/")
+    if config.get("TRUSTED_HOSTS") is None:
+        hosts = [parts.hostname, *(config.get("EXTRA_TRUSTED_HOSTS") or [])]
+        if local:
+            hosts += _LOCAL_HOSTS
+            if config.get("SERVER_NAME"):
+                hosts.append(config["SERVER_NAME"].split(":")[0])
+        config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
 
 
 def ensure_secret_key(config: dict, instance_path: str) -> None:

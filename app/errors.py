@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 #: Stable machine-readable codes for the API's error shape.
 ERROR_CODES = {
@@ -69,6 +69,10 @@ def _handle_http(error: HTTPException):
             retry_after = "60"
         if retry_after:
             headers["Retry-After"] = str(retry_after)
+    if isinstance(error, SecurityError):
+        # A Host this site does not serve (TRUSTED_HOSTS): no URL can be built for it, so no
+        # page that links anywhere; a plain answer, nothing echoed back.
+        return "This site is not served under that host name.", 400, {"Content-Type": "text/plain"}
     if status == 405 and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     if wants_json():

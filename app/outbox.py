@@ -2,16 +2,23 @@
 
 A service calls :func:`record` next to the change it makes. If the transaction rolls back, the
 event goes with it, so no mail is sent and no index is touched for a change that never happened.
-After the commit, :func:`commit` runs the handlers of "inline" kinds at once (mail); other kinds
-(search indexing) are drained by their own worker. An event whose handler fails stays pending and
-is retried with back-off by ``flask outbox drain``, so a crash between commit and handling loses
-nothing.
+After the commit, :func:`commit` runs the handlers of "inline" kinds (mail) for the events that
+commit itself recorded, and only those, within ``OUTBOX_INLINE_SECONDS`` in all: a request never
+delivers another request's backlog, and a slow or silent mail server never holds a page. Other
+kinds (search indexing) are drained by their own worker. An event whose handler fails stays
+pending and is retried with back-off by ``flask outbox drain``, so a crash between commit and
+handling loses nothing; one that can never succeed (:class:`PermanentError`, or
+``OUTBOX_MAX_ATTEMPTS`` failures) is *parked* with its error for an admin to see
+(``flask outbox status``) and, once the cause is fixed, to retry (``flask outbox retry``).
 """
 
 from __future__ import annotations
 
 import logging
+import smtplib
+import time
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,11 +26,11 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import JSON, Index, String, Text, or_, select, update
+from sqlalchemy import JSON, Index, String, Text, case, inspect, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.mail import OutgoingMail
+from app.mail import OutgoingMail, new_message_id
 from app.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -49,6 +56,25 @@ class OutboxEvent(db.Model):
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Set when the event can never succeed: no longer retried, listed by ``outbox status``.
+    parked_at: Mapped[datetime | None]
+
+
+class PermanentError(Exception):
+    """Raised by a handler for a failure no retry can mend (a refused recipient, a message
+    that cannot be built): the event is parked at once."""
+
+
+#: The monotonic time by which the current delivery must be over (inline delivery), or None.
+_deadline: ContextVar[float | None] = ContextVar("outbox_deadline", default=None)
+
+
+def seconds_left(default: float) -> float:
+    """What a handler may still wait on the network: ``default``, less in a request."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return default
+    return max(0.05, min(default, deadline - time.monotonic()))
 
 
 @dataclass
@@ -72,6 +98,8 @@ def record(kind: str, payload: dict[str, Any], now: datetime) -> OutboxEvent:
     """Add an event to the current transaction (no flush, no commit)."""
     event = OutboxEvent(kind=kind, payload=payload, created_at=now, available_at=now, attempts=0)
     db.session.add(event)
+    # Remembered so that the commit delivers the events of its own transaction, and only those.
+    db.session.info.setdefault("outbox_recorded", []).append(event)
     return event
 
 
@@ -84,6 +112,8 @@ def record_mail(mail: OutgoingMail, now: datetime) -> OutboxEvent:
             "subject": mail.subject,
             "body": mail.body,
             "headers": [list(pair) for pair in mail.headers],
+            # Fixed now: a retry after a lost answer is recognisably the same message.
+            "message_id": mail.message_id or new_message_id(_message_id_domain()),
         },
         now,
     )
@@ -100,12 +130,36 @@ def record_search_change(doc_type: str, object_id: int, now: datetime) -> Outbox
     return record("search", {"type": doc_type, "id": object_id}, now)
 
 
+def _message_id_domain() -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(current_app.config["SITE_URL"]).hostname or "growgrebuddy.help"
+
+
 def commit() -> None:
-    """Commit the request's (or command's) one transaction, then run the inline handlers."""
+    """Commit the request's (or command's) one transaction, then run the inline handlers on
+    the events this transaction recorded, within ``OUTBOX_INLINE_SECONDS`` in all.
+
+    Delivery never fails the caller: what is not delivered in time stays for the drain."""
+    recorded = db.session.info.pop("outbox_recorded", [])
     db.session.commit()
-    inline = [kind for kind, handler in _handlers().items() if handler.inline]
-    if inline:
-        drain(inline, utcnow())
+    handlers = _handlers()
+    own = [
+        event.id
+        for event in recorded
+        if inspect(event).persistent and handlers.get(event.kind, _NOT_INLINE).inline
+    ]
+    if not own:
+        return
+    budget = float(current_app.config.get("OUTBOX_INLINE_SECONDS", 1.0))
+    token = _deadline.set(time.monotonic() + budget)
+    try:
+        drain(list({kind for kind, h in handlers.items() if h.inline}), utcnow(), ids=own)
+    except Exception:  # the change is committed; the drain delivers what is left
+        log.exception("inline delivery after commit failed")
+        db.session.rollback()
+    finally:
+        _deadline.reset(token)
 
 
 def _claim(event_id: int, now: datetime) -> bool:
@@ -122,38 +176,49 @@ def _claim(event_id: int, now: datetime) -> bool:
     return claimed.rowcount == 1
 
 
-def drain(kinds: Iterable[str], now: datetime, limit: int = 200) -> int:
+_NOT_INLINE = _Handler(lambda payload: None, inline=False)
+
+
+def drain(
+    kinds: Iterable[str], now: datetime, limit: int = 200, *, ids: list[int] | None = None
+) -> int:
     """Handle pending events of ``kinds``, oldest first; safe to run in several processes.
 
+    :param ids: only these events (a commit's own); stops when the inline deadline passes.
     :returns: how many events were handled successfully.
     """
     handlers = _handlers()
     kinds = [kind for kind in kinds if kind in handlers]
     if not kinds:
         return 0
-    pending = db.session.scalars(
-        select(OutboxEvent.id)
-        .where(
-            OutboxEvent.processed_at.is_(None),
-            OutboxEvent.kind.in_(kinds),
-            OutboxEvent.available_at <= now,
-        )
-        .order_by(OutboxEvent.id)
-        .limit(limit)
-    ).all()
+    query = select(OutboxEvent.id).where(
+        OutboxEvent.processed_at.is_(None),
+        OutboxEvent.parked_at.is_(None),
+        OutboxEvent.kind.in_(kinds),
+        OutboxEvent.available_at <= now,
+    )
+    if ids is not None:
+        query = query.where(OutboxEvent.id.in_(ids))
+    pending = db.session.scalars(query.order_by(OutboxEvent.id).limit(limit)).all()
+    max_attempts = int(current_app.config.get("OUTBOX_MAX_ATTEMPTS", 10))
     done = 0
     for event_id in pending:
+        deadline = _deadline.get()
+        if deadline is not None and time.monotonic() >= deadline:
+            break  # out of time: the rest is the drain's
         if not _claim(event_id, now):
             continue
         event = db.session.get(OutboxEvent, event_id)
         try:
             handlers[event.kind].run(event.payload)
-        except Exception as exc:  # any failure: keep the event and retry later
+        except Exception as exc:  # any failure: keep the event and retry later, or park it
             log.warning("outbox event %s (%s) failed: %s", event.id, event.kind, exc)
             event.attempts += 1
             event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             event.available_at = now + min(timedelta(seconds=30 * 2**event.attempts), MAX_BACKOFF)
             event.claimed_until = None
+            if isinstance(exc, PermanentError) or event.attempts >= max_attempts:
+                event.parked_at = now
         else:
             event.processed_at = now
             event.claimed_until = None
@@ -164,13 +229,38 @@ def drain(kinds: Iterable[str], now: datetime, limit: int = 200) -> int:
 
 def _send_mail(payload: dict) -> None:
     app = current_app
-    mail = OutgoingMail(
-        payload["to"],
-        payload["subject"],
-        payload["body"],
-        tuple(tuple(pair) for pair in payload.get("headers", [])),
-    )
-    app.extensions["mailer"].send(mail.to_message(app.config["MAIL_DEFAULT_SENDER"], utcnow()))
+    try:
+        mail = OutgoingMail(
+            payload["to"],
+            payload["subject"],
+            payload["body"],
+            tuple(tuple(pair) for pair in payload.get("headers", [])),
+            payload.get("message_id", ""),
+        )
+        message = mail.to_message(app.config["MAIL_DEFAULT_SENDER"], utcnow())
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PermanentError(f"the message cannot be built: {exc}") from exc
+    timeout = seconds_left(float(app.config.get("MAIL_TIMEOUT", 15)))
+    try:
+        app.extensions["mailer"].send(message, timeout=timeout)
+    except smtplib.SMTPRecipientsRefused as exc:
+        if all(code >= 500 for code, _ in exc.recipients.values()):
+            raise PermanentError(f"recipient refused: {exc.recipients}") from exc
+        raise
+    except smtplib.SMTPResponseException as exc:
+        if exc.smtp_code >= 500:  # 5xx: the server will answer the same on every retry
+            raise PermanentError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        raise
+
+
+def parked_events(limit: int = 200) -> list[OutboxEvent]:
+    """Events that will not be retried (newest first), for ``outbox status`` and admins."""
+    return db.session.scalars(
+        select(OutboxEvent)
+        .where(OutboxEvent.processed_at.is_(None), OutboxEvent.parked_at.is_not(None))
+        .order_by(OutboxEvent.id.desc())
+        .limit(limit)
+    ).all()
 
 
 outbox_cli = AppGroup("outbox", help="Inspect and drain the outbox of side effects.")
@@ -189,17 +279,48 @@ def drain_command(every: float | None) -> None:
         time.sleep(every)
 
 
-@outbox_cli.command("status", help="Count pending and failing events by kind.")
+@outbox_cli.command("status", help="Count pending, failing and parked events; list parked ones.")
 def status_command() -> None:
+    # One labelled expression, grouped by its label: PostgreSQL refuses a GROUP BY whose
+    # expression differs from the selected one only by a bind parameter.
+    state = case(
+        (OutboxEvent.parked_at.is_not(None), "parked"),
+        (OutboxEvent.attempts > 0, "failing"),
+        else_="pending",
+    ).label("state")
     rows = db.session.execute(
-        select(OutboxEvent.kind, OutboxEvent.attempts > 0, db.func.count())
+        select(OutboxEvent.kind, state, db.func.count())
         .where(OutboxEvent.processed_at.is_(None))
-        .group_by(OutboxEvent.kind, OutboxEvent.attempts > 0)
+        .group_by(OutboxEvent.kind, state)
+        .order_by(OutboxEvent.kind, state)
     ).all()
     if not rows:
         click.echo("outbox empty")
-    for kind, failing, count in rows:
-        click.echo(f"{kind}: {count} {'failing' if failing else 'pending'}")
+    for kind, name, count in rows:
+        click.echo(f"{kind}: {count} {name}")
+    for event in reversed(parked_events(limit=10_000)):
+        click.echo(
+            f"  parked #{event.id} {event.kind} at {event.parked_at:%Y-%m-%d %H:%M} "
+            f"after {event.attempts} attempt(s): {event.last_error}"
+        )
+
+
+@outbox_cli.command("retry", help="Put parked events back in the queue (once the cause is fixed).")
+@click.argument("event_ids", type=int, nargs=-1)
+@click.option("--all-parked", is_flag=True, help="Every parked event.")
+def retry_command(event_ids: tuple[int, ...], all_parked: bool) -> None:
+    if not event_ids and not all_parked:
+        raise click.UsageError("Name the events to retry, or pass --all-parked.")
+    query = update(OutboxEvent).where(
+        OutboxEvent.processed_at.is_(None), OutboxEvent.parked_at.is_not(None)
+    )
+    if not all_parked:
+        query = query.where(OutboxEvent.id.in_(event_ids))
+    result = db.session.execute(
+        query.values(parked_at=None, attempts=0, available_at=utcnow(), claimed_until=None)
+    )
+    commit()
+    click.echo(f"{result.rowcount} event(s) back in the queue")
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.accounts import services
 from app.accounts.models import ROLES, User
 from app.extensions import db
+from app.mail import site_link
 from app.models import utcnow
 from app.outbox import commit
 
@@ -66,7 +67,7 @@ def bootstrap_admin_command(email: str) -> None:
     services.create_user(email, "Help Center Admin", password, utcnow(), role="admin")
     commit()
     click.echo("")
-    click.echo("  First admin created. Sign in at /account/login on the site with")
+    click.echo(f"  First admin created. Sign in at {site_link('accounts.login')} with")
     click.echo(f"    e-mail:   {email}")
     click.echo(f"    password: {password}")
     click.echo("  (shown once; change it under Account > Change password)")

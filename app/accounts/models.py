@@ -102,3 +102,21 @@ class PasswordResetToken(db.Model):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class PendingRegistration(db.Model):
+    """A registration waiting for its address to be confirmed: the account is created only
+    when the link mailed to the address is used, so the sign-up page never has to say whether
+    an address already has an account."""
+
+    __tablename__ = "pending_registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token in the confirmation link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    #: Hashed at registration, so the password never waits anywhere in clear.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

@@ -29,7 +29,7 @@ AGENT = MEMBER | {
     "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
     "metrics.view",
 }  # fmt: skip
-ADMIN = MODERATOR | AGENT | {"users.manage", "tickets.configure", "kb.sync"}
+ADMIN = MODERATOR | AGENT | {"users.manage", "tickets.configure", "kb.sync", "outbox.view"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": EVERYONE,

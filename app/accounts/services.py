@@ -8,11 +8,17 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.accounts.models import ROLES, LoginSession, PasswordResetToken, User
+from app.accounts.models import (
+    ROLES,
+    LoginSession,
+    PasswordResetToken,
+    User,
+)
 from app.extensions import db
 from app.mail import OutgoingMail
 from app.outbox import record_mail
@@ -30,12 +36,38 @@ class AccountError(Exception):
         self.field = field
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+#: The one message for an address the rule below refuses (forms, CLI, every page).
+EMAIL_MESSAGE = "Enter an e-mail address like name@example.com."
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    """The one e-mail rule of the site (registration, sign-in, reset, ``flask users``).
+
+    Syntax as ``email-validator`` checks it, without a DNS look-up, and *with* special-use
+    domains (``.local``, ``.test``, ``.localhost``...): the first admin the CLI creates is
+    ``admin@growgrebuddy.local``, and a form that refused it would lock that admin out.
+
+    :returns: the normalised (stripped, lower-cased) address.
+    :raises AccountError: not an e-mail address (``field="email"``).
+    """
+    address = normalise_email(email)
+    if len(address) > 254 or "." not in address.rpartition("@")[2]:
+        raise AccountError(EMAIL_MESSAGE, field="email")
+    # email-validator refuses special-use domains outright; a ".com" appended to the domain
+    # keeps every other syntax check and lifts only that one.
+    try:
+        validate_email(address + ".com", check_deliverability=False)
+    except EmailNotValidError:
+        raise AccountError(EMAIL_MESSAGE, field="email") from None
+    return address
 
 
 def hash_password(password: str) -> str:
@@ -88,27 +120,38 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def create_user(
-    email: str, display_name: str, password: str, now: datetime, *, role: str = "member"
-) -> User:
-    """Create an account.
-
-    :raises AccountError: the e-mail is taken, the password too short, or the role unknown.
-    """
-    if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
-    email = normalise_email(email)
+def check_new_account(email: str, display_name: str, password: str) -> tuple[str, str]:
+    """:returns: the normalised address and display name.
+    :raises AccountError: a field is not acceptable (never because the address is taken)."""
+    email = check_email(email)
     display_name = display_name.strip()
     if not display_name:
         raise AccountError("Enter a display name.", field="display_name")
     check_display_name_free(display_name)
     check_password_rules(password)
+    return email, display_name
+
+
+def create_user(
+    email: str, display_name: str, password: str, now: datetime, *, role: str = "member"
+) -> User:
+    """Create an account at once (the CLI, and staff tools; people confirm by e-mail first).
+
+    :raises AccountError: the e-mail is taken, the password too short, or the role unknown.
+    """
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", "role")
+    email, display_name = check_new_account(email, display_name, password)
     if find_user_by_email(email) is not None:
         raise AccountError("An account with this e-mail address already exists.", field="email")
+    return add_user(email, display_name, hash_password(password), now, role)
+
+
+def add_user(email: str, display_name: str, password_hash: str, now: datetime, role: str) -> User:
     user = User(
         email=email,
         display_name=display_name,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role,
         created_at=now,
         is_suspended=False,
@@ -139,7 +182,7 @@ def start_login_session(user: User, now: datetime, user_agent: str = "") -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         LoginSession(
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             user_id=user.id,
             created_at=now,
             user_agent=user_agent[:200],
@@ -154,7 +197,7 @@ def start_login_session(user: User, now: datetime, user_agent: str = "") -> str:
 def user_for_login_token(token: str) -> User | None:
     """The signed-in user for a session token, or None when the session was ended."""
     login = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == _token_hash(token))
+        select(LoginSession).where(LoginSession.token_hash == token_hash(token))
     )
     if login is None or login.user.is_suspended:
         return None
@@ -164,9 +207,7 @@ def user_for_login_token(token: str) -> User | None:
 
 def end_login_session(token: str | None) -> None:
     if token:
-        db.session.execute(
-            delete(LoginSession).where(LoginSession.token_hash == _token_hash(token))
-        )
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash(token)))
 
 
 def end_all_sessions(user: User, now: datetime) -> None:
@@ -191,24 +232,46 @@ def change_password(
         check_password_rules(new_password)
     except AccountError as error:
         raise AccountError(error.message, field="new_password") from None
-    user.password_hash = hash_password(new_password)
-    end_all_sessions(user, now)
+    set_password(user, new_password, now)
     return start_login_session(user, now, user_agent)
 
 
 def request_password_reset(email: str, now: datetime, reset_url_for) -> None:
-    """E-mail a single-use reset link if the address has an account; say nothing either way.
+    """E-mail a single-use reset link if the address has an account, and a note that no
+    account uses it otherwise: the same answer and work either way (nothing for a
+    suspended account, whose owner contacts support).
 
     :param reset_url_for: turns a token into the absolute URL of the reset page.
     """
     user = find_user_by_email(email)
-    if user is None or user.is_suspended:
+    if user is None:
+        body = (
+            "Hello,\n\n"
+            "Someone (hopefully you) asked to reset the password of a GrowgrEbuddy Help Center "
+            "account for this address, but no account uses it. Perhaps you registered with "
+            "another address. If it wasn't you, ignore this message.\n\n"
+            "GrowgrEbuddy Support\n"
+        )
+        subject = "Reset your GrowgrEbuddy Help Center password"
+        record_mail(OutgoingMail(normalise_email(email), subject, body), now)
+        db.session.flush()
+        return
+    if user.is_suspended:
+        body = (
+            f"Hello {user.display_name},\n\n"
+            "Someone (hopefully you) asked to reset the password of your GrowgrEbuddy Help "
+            "Center account, which is suspended: its password can't be reset. Contact "
+            "support@growgrebuddy.com if you think this is a mistake.\n\nGrowgrEbuddy Support\n"
+        )
+        subject = "Reset your GrowgrEbuddy Help Center password"
+        record_mail(OutgoingMail(user.email, subject, body), now)
+        db.session.flush()
         return
     token = secrets.token_urlsafe(32)
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     db.session.add(
         PasswordResetToken(
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             user_id=user.id,
             created_at=now,
             expires_at=now + timedelta(hours=hours),
@@ -229,7 +292,7 @@ def request_password_reset(email: str, now: datetime, reset_url_for) -> None:
 
 def _valid_reset_token(token: str, now: datetime) -> PasswordResetToken:
     reset = db.session.scalar(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
     )
     if reset is None or reset.used_at is not None or reset.expires_at <= now:
         raise AccountError("This reset link is invalid, used or expired. Ask for a new one.")
@@ -249,11 +312,22 @@ def reset_password(token: str, new_password: str, now: datetime) -> User:
     reset = _valid_reset_token(token, now)
     check_password_rules(new_password)
     user = db.session.get(User, reset.user_id)
+    set_password(user, new_password, now)
+    return user
+
+
+def set_password(user: User, new_password: str, now: datetime) -> None:
+    """The one way a password changes (change, reset, staff): the new hash, every session
+    ended, and every reset link still out there spent, so an older link mailed before this
+    change can never set the password again."""
     user.password_hash = hash_password(new_password)
-    reset.used_at = now
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
     end_all_sessions(user, now)
     db.session.flush()
-    return user
 
 
 def set_role(user: User, role: str) -> None:

@@ -14,11 +14,13 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import registration, services
 from app.accounts.forms import (
     ChangePasswordForm,
+    ConfirmRegistrationForm,
     LoginForm,
     LogoutForm,
     RegisterForm,
@@ -27,8 +29,9 @@ from app.accounts.forms import (
 )
 from app.accounts.permissions import require
 from app.extensions import limiter
+from app.mail import site_link
 from app.models import utcnow
-from app.outbox import commit
+from app.outbox import commit, parked_events
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -60,25 +63,55 @@ def _form_error(form, error: services.AccountError) -> None:
 
 
 def _account_key() -> str:
-    return "account:" + services.normalise_email(request.form.get("email", ""))
+    """The per-account limit counts attempts on one account *from one client*: a stranger's
+    wrong passwords slow the stranger down, never the owner signing in from elsewhere. The
+    per-address limit still caps every client across all accounts."""
+    account = services.normalise_email(request.form.get("email", ""))
+    return f"account:{account}:{get_remote_address()}"
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], methods=["POST"])
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
-                form.email.data, form.display_name.data, form.password.data, utcnow()
+            registration.start_registration(
+                form.email.data,
+                form.display_name.data,
+                form.password.data,
+                utcnow(),
+                {
+                    "confirm": lambda token: site_link(
+                        "accounts.confirm_registration", token=token
+                    ),
+                    "login": lambda: site_link("accounts.login"),
+                    "reset": lambda: site_link("accounts.reset_request"),
+                },
             )
         except services.AccountError as error:
             _form_error(form, error)
         else:
+            commit()
+            # The same page whether or not the address has an account: only its owner learns.
+            return render_template("accounts/register_sent.html", email=form.email.data)
+    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token: str):
+    # Opening the link shows a button: mail scanners that fetch links create nothing.
+    try:
+        registration.check_registration_token(token, utcnow())
+        if request.method == "POST" and ConfirmRegistrationForm().validate_on_submit():
+            user = registration.confirm_registration(token, utcnow())
             _sign_in(user)
             commit()
             flash(f"Welcome, {user.display_name}! Your account is ready.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("kb.home"))
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 422
+            return redirect(url_for("kb.home"))
+    except services.AccountError as error:
+        return render_template("accounts/register_invalid.html", message=error.message), 410
+    return render_template("accounts/register_confirm.html", form=ConfirmRegistrationForm())
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -120,6 +153,13 @@ def overview():
     return render_template("accounts/overview.html")
 
 
+@bp.route("/outbox")
+@require("outbox.view")
+def parked_mail():
+    """Side effects (mostly mail) that could never be done, with their errors."""
+    return render_template("accounts/parked_outbox.html", events=parked_events())
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @require("account.manage")
 def change_password():
@@ -156,7 +196,7 @@ def reset_request():
         services.request_password_reset(
             form.email.data,
             utcnow(),
-            lambda token: url_for("accounts.reset_password", token=token, _external=True),
+            lambda token: site_link("accounts.reset_password", token=token),
         )
         commit()
         return render_template("accounts/reset_sent.html", email=form.email.data)

@@ -122,6 +122,10 @@ def check_body(data: object, fields: Mapping[str, Field]) -> dict:
                 # Valid JSON, but no database text column can hold it (PostgreSQL refuses it).
                 details[name] = "must not contain NUL characters"
                 continue
+            if not _is_utf8(value):
+                # Valid JSON too ("\ud800"), but a lone surrogate has no UTF-8 encoding at all.
+                details[name] = "must be valid Unicode text"
+                continue
             value = value.strip()
             if len(value) < spec.min_length:
                 details[name] = (
@@ -138,6 +142,14 @@ def check_body(data: object, fields: Mapping[str, Field]) -> dict:
     if details:
         raise RuleError("Some fields are not valid.", details)
     return clean
+
+
+def _is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", dict: "object", list: "list"}

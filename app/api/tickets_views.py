@@ -4,13 +4,14 @@ names of the agents who answer."""
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import request, url_for
 
 from app.api import content, rules
 from app.api import http as api
 from app.api.views import bp
 from app.models import utcnow
 from app.outbox import commit
+from app.tickets import limits as ticket_limits
 from app.tickets import services as tickets
 from app.tickets.catalog import CATEGORIES, IMPACTS, STATUSES
 
@@ -91,7 +92,12 @@ def create_request():
     data = api.json_body(CREATE_FIELDS)
     now = utcnow()
     try:
+        # The same budgets as the site's form: one account or address can't flood support.
+        ticket_limits.spend(user.id, request.remote_addr, new_ticket=True)
         ticket = tickets.create_ticket(user, channel="api", now=now, **data)
+    except ticket_limits.SubmissionLimited as limited:
+        retry = {"Retry-After": str(limited.retry_after)}
+        raise api.ApiAbort(429, limited.message, headers=retry)
     except tickets.TicketError as error:
         raise _ticket_error(error)
     payload = ticket_dict(ticket, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, or_, select
 
@@ -13,7 +13,7 @@ from app.accounts.permissions import can
 from app.extensions import db
 from app.forum.models import ForumCategory, ForumPost, ForumSubscription, ForumThread
 from app.forum.writes import insert_once
-from app.mail import OutgoingMail
+from app.mail import OutgoingMail, site_link
 from app.markup import plain_text
 from app.outbox import record_mail
 
@@ -110,7 +110,7 @@ def move_thread_follows(source_id: int, target_id: int) -> int:
 
 
 def _link(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return site_link(endpoint, **values)
 
 
 def notify_new_post(post: ForumPost, now: datetime) -> int:

@@ -53,7 +53,11 @@ def home():
         sections=[
             (slug, title, blurb, counts.get(slug, 0)) for slug, title, blurb in rules.SECTIONS
         ],
-        popular=services.popular_articles(today),
+        popular=services.popular_articles(
+            today,
+            featured=current_app.config["KB_FEATURED_ARTICLES"],
+            min_views=current_app.config["KB_POPULAR_MIN_VIEWS"],
+        ),
         recent=services.recent_articles(),
     )
 
@@ -67,6 +71,7 @@ def section(slug: str):
         "kb/section.html",
         section_slug=slug,
         section_title=rules.section_title(slug),
+        section_blurb=next(blurb for key, _title, blurb in rules.SECTIONS if key == slug),
         page=page,
     )
 
@@ -74,11 +79,12 @@ def section(slug: str):
 def _video_state(article) -> dict:
     """Whether the self-hosted file exists, and an embed URL if its host is allowed."""
     video = article.video or {}
-    state = {"file_missing": False, "embed_url": None}
-    src = video.get("src") or ""
-    if src.startswith("/static/"):
-        path = Path(current_app.static_folder, src.removeprefix("/static/"))
-        state["file_missing"] = not path.is_file()
+    state = {"file_missing": False, "poster_missing": False, "embed_url": None}
+    for key, missing in (("src", "file_missing"), ("poster", "poster_missing")):
+        value = video.get(key) or ""
+        if value.startswith("/static/"):
+            path = Path(current_app.static_folder, value.removeprefix("/static/"))
+            state[missing] = not path.is_file()
     embed = video.get("embed") or ""
     if embed and urlsplit(embed).netloc in current_app.config.get("VIDEO_EMBED_HOSTS", []):
         state["embed_url"] = embed

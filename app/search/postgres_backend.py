@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.search.backend import Document, Hit, SearchBackend, SearchRequest, SearchResults
-from app.search.rules import MIN_PREFIX, best_correction, highlight, words_of
+from app.search.rules import MIN_PREFIX, SYNONYMS, best_correction, highlight, words_of
 
 #: Arbitrary constant naming our advisory lock.
 LOCK_KEY = 7_301_958_114
@@ -137,16 +137,45 @@ class PostgresBackend(SearchBackend):
         return count
 
     # -- reading --------------------------------------------------------------------------
-    def _tsquery(self, request: SearchRequest, params: dict) -> str | None:
-        parts = []
+    def _query(self, request: SearchRequest, params: dict) -> tuple[str, str, str] | None:
+        """``(subquery q, match condition, rank tier)`` of a query, as SQL.
+
+        ``q`` holds one tsquery per loose word (``w0``, ``w1``, ...), their disjunction
+        (``loose``), the quoted phrases (``required``) and the loose words as a phrase
+        (``bonus``). Loose words are optional (at least one must match, unless a quoted phrase
+        does the matching) and the tier counts how many a document holds, so documents
+        matching all the words of a question come first; the whole query as a phrase ranks
+        above them. Quoted phrases must match.
+        """
+        words = []
         for index, word in enumerate(request.query.words):
             params[f"w{index}"] = word
             params[f"p{index}"] = f"{word}:*" if len(word) >= MIN_PREFIX else word
-            parts.append(f"(to_tsquery('english', :w{index}) || to_tsquery('simple', :p{index}))")
+            alternatives = [f"to_tsquery('english', :w{index})", f"to_tsquery('simple', :p{index})"]
+            for number, synonym in enumerate(SYNONYMS.get(word, ())):
+                params[f"s{index}_{number}"] = synonym
+                alternatives.append(f"to_tsquery('english', :s{index}_{number})")
+            words.append(" || ".join(alternatives))
+        phrases = []
         for index, phrase in enumerate(request.query.phrases):
             params[f"ph{index}"] = " ".join(phrase)
-            parts.append(f"phraseto_tsquery('simple', :ph{index})")
-        return " && ".join(parts) if parts else None
+            phrases.append(f"phraseto_tsquery('simple', :ph{index})")
+        if not words and not phrases:
+            return None
+        inner = [f"{sql} AS w{index}" for index, sql in enumerate(words)] or ["1 AS none"]
+        outer = [
+            f"{' && '.join(phrases) or 'NULL::tsquery'} AS required",
+            f"{' || '.join(f'w{i}' for i in range(len(words))) or 'NULL::tsquery'} AS loose",
+        ]
+        tier = "0"
+        if len(words) > 1:
+            params["bonus"] = " ".join(request.query.words)
+            outer.append("phraseto_tsquery('simple', :bonus) AS bonus")
+            counted = " + ".join(f"(tsv @@ q.w{index})::int" for index in range(len(words)))
+            tier = f"(tsv @@ q.bonus)::int * {len(words) + 1} + {counted}"
+        subquery = f"(SELECT *, {', '.join(outer)} FROM (SELECT {', '.join(inner)}) AS w)"  # noqa: S608
+        match = "tsv @@ q.required" if phrases else "tsv @@ q.loose"
+        return subquery, match, tier
 
     def search(self, request: SearchRequest) -> SearchResults:
         results = SearchResults(
@@ -155,23 +184,25 @@ class PostgresBackend(SearchBackend):
         params: dict = {
             "limit": request.per_page, "offset": (request.page - 1) * request.per_page,
         }  # fmt: skip
-        tsquery = self._tsquery(request, params)
-        if tsquery is None:
+        built = self._query(request, params)
+        if built is None:
             return results
-        where = "tsv @@ q.query"
+        subquery, where, tier = built
         if request.types:
             where += " AND doc_type IN :types"
             params["types"] = list(request.types)
         if request.category:
             where += " AND category = :category"
             params["category"] = request.category
-        score = "ts_rank('{0.1, 0.2, 0.4, 1.0}', tsv, q.query) * boost"
+        ranked = "coalesce(q.loose && q.required, q.loose, q.required)"
+        score = f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', tsv, {ranked}) * boost"
         order = "date DESC" if request.sort == "date" else "score DESC, date DESC"
-        base = f"FROM search_document, (SELECT {tsquery} AS query) AS q WHERE {where}"
+        base = f"FROM search_document, {subquery} AS q WHERE {where}"
         columns = "key, doc_type, object_id, title, url, category, section, date, body"
+        # Tier first: the query as a phrase, then how many of its words a document holds.
         page_sql = (
-            f"SELECT {columns}, {score} AS score {base}"
-            f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+            f"SELECT {columns}, {tier} AS tier, {score} AS score {base}"
+            f" ORDER BY tier DESC, {order} LIMIT :limit OFFSET :offset"
         )
         count_sql = f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP}) AS found"  # noqa: S608
         timeout = max(1, int(request.remaining() * 1000))

@@ -19,6 +19,167 @@ MAX_TERMS = 10
 #: A snippet is chosen among the first this many matches of a text.
 MAX_SNIPPET_HITS = 60
 
+#: Words of questions that say nothing about the subject ("why don't my reminders show up"):
+#: dropped from a query unless nothing else is left. Together with the indexes' own stop words
+#: (Whoosh's list, PostgreSQL's english one) they leave the words that name the problem.
+QUESTION_WORDS = frozenset(
+    {
+        "i",
+        "im",
+        "ive",
+        "me",
+        "my",
+        "mine",
+        "myself",
+        "we",
+        "our",
+        "ours",
+        "us",
+        "you",
+        "your",
+        "yours",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "how",
+        "where",
+        "when",
+        "there",
+        "here",
+        "this",
+        "that",
+        "these",
+        "those",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "don",
+        "doesn",
+        "didn",
+        "isn",
+        "aren",
+        "wasn",
+        "weren",
+        "won",
+        "wouldn",
+        "couldn",
+        "shouldn",
+        "cant",
+        "cannot",
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "having",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "must",
+        "may",
+        "might",
+        "get",
+        "gets",
+        "got",
+        "getting",
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "than",
+        "so",
+        "as",
+        "of",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "on",
+        "onto",
+        "to",
+        "up",
+        "down",
+        "out",
+        "off",
+        "over",
+        "with",
+        "about",
+        "any",
+        "some",
+        "all",
+        "just",
+        "also",
+        "very",
+        "too",
+        "not",
+        "no",
+        "t",
+        "s",
+        "ll",
+        "ve",
+        "re",
+        "d",
+        "m",
+        "please",
+        "help",
+        "anyone",
+    }
+)
+
+#: Everyday words for what the guides call otherwise: a query word also matches these (ranked
+#: a little below the word itself), so "my reminders are not coming" finds "Reminders not
+#: arriving". Both backends expand them; keep the list to the support vocabulary.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "coming": ("arriving",),
+    "come": ("arrive",),
+    "comes": ("arrives",),
+    "receiving": ("arriving",),
+    "receive": ("arrive",),
+    "showing": ("appearing", "arriving"),
+    "show": ("appear", "arrive"),
+    "shows": ("appears", "arrives"),
+    "broken": ("working",),
+    "broke": ("working",),
+    "crash": ("crashes",),
+    "freezes": ("crashes",),
+    "freezing": ("crashes",),
+    "login": ("sign",),
+    "signin": ("sign",),
+    "unsubscribe": ("cancel",),
+    "erase": ("delete",),
+    "remove": ("delete",),
+}
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PHRASE = re.compile(r'"([^"]*)"')
 _EMAIL = re.compile(r"\S+@\S+")
@@ -50,7 +211,9 @@ def words_of(text: str) -> list[str]:
 def parse_query(text: str) -> ParsedQuery:
     """Split a user query into words and ``"quoted phrases"``.
 
-    An unclosed quote is treated as plain words; a one-word phrase is just a word.
+    An unclosed quote is treated as plain words; a one-word phrase is just a word. The loose
+    words lose the :data:`QUESTION_WORDS` (unless nothing else is left), so a question
+    typed in plain words searches for what it is about.
     """
     text = (text or "")[:MAX_QUERY_CHARS]
     phrases: list[tuple[str, ...]] = []
@@ -64,6 +227,9 @@ def parse_query(text: str) -> ParsedQuery:
     for word in words_of(_PHRASE.sub(" ", text)):
         if word not in words:
             words.append(word)
+    meaningful = [word for word in words if word not in QUESTION_WORDS]
+    if meaningful:
+        words = meaningful
     return ParsedQuery(tuple(words[:MAX_TERMS]), tuple(phrases[:MAX_TERMS]))
 
 

@@ -176,7 +176,7 @@ class WhooshBackend(SearchBackend):
             )  # fmt: skip
             results.total, results.partial = found.total, found.partial
             needles = searcher.builder.needles(request.query)
-            for score, _date, docnum in found.top[(request.page - 1) * request.per_page :]:
+            for _tier, score, _date, docnum in found.top[(request.page - 1) * request.per_page :]:
                 fields = searcher.stored_fields(docnum)
                 results.hits.append(self._hit(fields, score, needles, deadline))
         return results

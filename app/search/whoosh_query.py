@@ -29,13 +29,15 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 
-from app.search.rules import MIN_PREFIX, ParsedQuery
+from app.search.rules import MIN_PREFIX, SYNONYMS, ParsedQuery
 from app.search.whoosh_engine import Plan, Word
 
 #: Query-time weight of each field: title > tags > body; exact above stemmed, prefix below both.
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 EXACT_FACTOR = 1.4
 PREFIX_FACTOR = 0.5
+#: A synonym's matches count a little less than the word's own.
+SYNONYM_FACTOR = 0.8
 #: At most this many words per prefix and field (the most frequent), so "pla" stays cheap.
 MAX_EXPANSIONS = 16
 #: Vocabulary words looked at per expansion (a bound on the work for very short prefixes).
@@ -153,11 +155,16 @@ class QueryBuilder:
         """Everything one query word matches, or None for a stop word (ignored, as indexed)."""
         if not tokens(word):
             return None
-        terms = [
-            (field, term, weight * factor)
-            for field, weight in FIELD_WEIGHTS.items()
-            for term, factor in self.expand(field, word)
-        ]
+        best: dict[tuple[str, str], float] = {}
+        for alternative, factor in (
+            (word, 1.0),
+            *((s, SYNONYM_FACTOR) for s in SYNONYMS.get(word, ())),
+        ):
+            for field, weight in FIELD_WEIGHTS.items():
+                for term, expansion in self.expand(field, alternative):
+                    key = (field, term)
+                    best[key] = max(best.get(key, 0.0), weight * expansion * factor)
+        terms = [(field, term, weight) for (field, term), weight in best.items()]
         # A word found nowhere still takes part: "password zucchini" must find nothing.
         return Word(terms or [("body", word, 1.0)])
 
@@ -173,6 +180,9 @@ class QueryBuilder:
                 raise TimeLimit
             found = self.word(word)
             if found is not None:
+                # Loose words are optional: people type questions, and a document matching
+                # most of their words is an answer (the engine ranks by how many match).
+                found.required = False
                 words.append(found)
         for phrase in parsed.phrases:
             # Phrase words match as typed (no stems, no prefixes), then the text is checked.
@@ -181,7 +191,9 @@ class QueryBuilder:
                 words.append(Word([(f, token, w * EXACT_FACTOR) for f, w in FIELD_WEIGHTS.items()]))
             if len(exact) > 1:
                 phrases.append(tuple(exact))
-        return Plan(words, phrases) if words else None
+        loose = tokens(" ".join(parsed.words))
+        bonus = tuple(loose) if len(loose) > 1 else None
+        return Plan(words, phrases, bonus_phrase=bonus) if words else None
 
     def needles(self, parsed: ParsedQuery) -> list[str]:
         """Words to highlight: those typed, and what they expanded to in the body."""

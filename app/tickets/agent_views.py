@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.permissions import require
-from app.models import utcnow
+from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
 from app.tickets import clock, forum_link, responses, services, workspace
@@ -43,6 +43,23 @@ def _higher_tiers(ticket):
     return choices((tier, TIERS[tier]) for tier in (2, 3) if tier > ticket.tier)
 
 
+def _row_id(raw: str) -> int | None:
+    """A row id typed or posted as text; None for anything else (never a 500)."""
+    try:
+        value = db_int(raw)
+    except ValueError:
+        return None
+    return value if is_row_id(value) else None
+
+
+def _assignee_filter(raw: str) -> str:
+    """``me``, ``none``, an agent's id as text, or "" (any) for anything else."""
+    if raw in ("me", "none"):
+        return raw
+    value = _row_id(raw)
+    return "" if value is None else str(value)
+
+
 def _filters() -> workspace.QueueFilters:
     args = request.args
     tier = args.get("tier", type=db_int)
@@ -53,7 +70,7 @@ def _filters() -> workspace.QueueFilters:
         category=args.get("category", ""),
         priority=args.get("priority", ""),
         status=args.get("status", ""),
-        assignee=args.get("assignee", ""),
+        assignee=_assignee_filter(args.get("assignee", "")),
         channel=args.get("channel", ""),
         breached=args.get("breached") == "1",
         at_risk=args.get("at_risk") == "1",
@@ -147,9 +164,13 @@ def assign(ticket_id: int):
     ticket = _ticket(ticket_id)
     form = AssignForm()
     if form.validate_on_submit():
-        raw = form.assignee.data or ""
+        raw = (form.assignee.data or "").strip()
         try:
-            workspace.assign(current_user, ticket, int(raw) if raw.isdigit() else None, utcnow())
+            # Empty means "Nobody"; anything else must be an agent's id (garbage never unassigns).
+            assignee_id = None if not raw else _row_id(raw)
+            if raw and assignee_id is None:
+                raise services.TicketError("Choose a support agent.", "assignee")
+            workspace.assign(current_user, ticket, assignee_id, utcnow())
         except services.TicketError as error:
             form_error(form, error)
         else:

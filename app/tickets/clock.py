@@ -3,15 +3,15 @@ actions and the event log. Used by the requester services, the agent workspace a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.mail import OutgoingMail
+from app.mail import OutgoingMail, site_link
 from app.outbox import record_mail
 from app.tickets import timers
 from app.tickets.catalog import PAUSED_STATUSES, SOLVED, STATUSES, TIERS
@@ -110,13 +110,19 @@ def set_status(ticket: Ticket, status: str, now: datetime, actor: User | None) -
 
 
 def apply_due_actions(
-    ticket: Ticket, now: datetime, policy: SupportPolicy | None = None
+    ticket: Ticket,
+    now: datetime,
+    policy: SupportPolicy | None = None,
+    *,
+    paged_recently: TicketEvent | None = None,
 ) -> list[timers.TimerAction]:
     """Apply every timer action due at ``now``, in order, each exactly once; then refresh.
 
     Idempotent: an applied flag is remembered in ``flags``, an escalation moves the tier (so the
     same rule no longer applies) and a breach sets ``sla_breached_at``.
 
+    :param paged_recently: the requester's recent on-call page (:func:`recent_page`): a
+        Critical escalation then logs ``page_throttled`` instead of paging again.
     :returns: the actions applied (each also logged as an event naming its rule).
     """
     policy = policy or get_policy()
@@ -126,14 +132,16 @@ def apply_due_actions(
         action = plan.action
         if action is None or action.due_at > now:
             break
-        _apply(ticket, action, now, policy)
+        _apply(ticket, action, now, paged_recently)
         applied.append(action)
     else:
         refresh(ticket, policy)
     return applied
 
 
-def _apply(ticket: Ticket, action: timers.TimerAction, now: datetime, policy) -> None:
+def _apply(
+    ticket: Ticket, action: timers.TimerAction, now: datetime, paged_recently: TicketEvent | None
+) -> None:
     due = action.due_at.isoformat()
     if action.kind == timers.BREACH:
         ticket.sla_breached_at = action.due_at
@@ -148,7 +156,10 @@ def _apply(ticket: Ticket, action: timers.TimerAction, now: datetime, policy) ->
             rule=action.rule,
         )  # fmt: skip
     else:
-        move_to_tier(ticket, action.to_tier, action.due_at, None, rule=action.rule, now=now)
+        move_to_tier(
+            ticket, action.to_tier, action.due_at, None, rule=action.rule, now=now,
+            paged_recently=paged_recently,
+        )  # fmt: skip
 
 
 def move_to_tier(
@@ -160,9 +171,10 @@ def move_to_tier(
     now: datetime,
     rule: str | None = None,
     reason: str | None = None,
+    paged_recently: TicketEvent | None = None,
 ) -> None:
     """Move a ticket to ``tier`` (restarting that tier's clock) and log it; notifies on-call
-    agents when a Critical ticket reaches the top tier."""
+    agents when a Critical ticket reaches the top tier (unless ``paged_recently``)."""
     old = ticket.tier
     ticket.tier = tier
     ticket.tier_entered_at = entered_at
@@ -177,8 +189,41 @@ def move_to_tier(
         after["unassigned"] = assignee
     log_event(ticket, actor, "escalated", now, before={"tier": old}, after=after, rule=rule)
     ticket.updated_at = now
-    if ticket.priority == "critical":
+    if ticket.priority != "critical":
+        return
+    if paged_recently is None:
         notify_on_call(ticket, tier, now)
+        return
+    # The ticket is at its tier and in the queue; on-call was woken for this requester moments
+    # ago, so one person can't page them again and again (the log says why nobody was paged).
+    log_event(
+        ticket, None, "page_throttled", now,
+        after={"tier": tier, "window_minutes": _page_window_minutes(),
+               "paged_for": paged_recently.ticket_id},
+    )  # fmt: skip
+
+
+def _page_window_minutes() -> int | float:
+    return current_app.config["TICKET_CRITICAL_PAGE_WINDOW_MINUTES"]
+
+
+def recent_page(requester: User, now: datetime) -> TicketEvent | None:
+    """The latest on-call page for one of ``requester``'s tickets within
+    ``TICKET_CRITICAL_PAGE_WINDOW_MINUTES`` before ``now``, if any."""
+    window = _page_window_minutes()
+    if not window:
+        return None
+    return db.session.scalar(
+        select(TicketEvent)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(
+            Ticket.requester_id == requester.id,
+            TicketEvent.kind == "on_call_paged",
+            TicketEvent.created_at > now - timedelta(minutes=window),
+        )
+        .order_by(TicketEvent.created_at.desc(), TicketEvent.id.desc())
+        .limit(1)
+    )
 
 
 def on_call_addresses(tier: int) -> list[str]:
@@ -193,17 +238,17 @@ def on_call_addresses(tier: int) -> list[str]:
 
 
 def ticket_link(ticket_id: int, agent: bool = False) -> str:
-    """Absolute link when the server name is known (requests, configured CLI), else the path."""
-    endpoint = "tickets.work" if agent else "tickets.show"
-    try:
-        return url_for(endpoint, ticket_id=ticket_id, _external=True)
-    except RuntimeError:
-        return f"/requests/{ticket_id}{'/work' if agent else ''}"
+    """Absolute link on the configured ``SITE_URL`` (in a request or not)."""
+    return site_link("tickets.work" if agent else "tickets.show", ticket_id=ticket_id)
 
 
 def notify_on_call(ticket: Ticket, tier: int, now: datetime) -> None:
-    """E-mail the on-call agents about a Critical ticket."""
-    for address in on_call_addresses(tier):
+    """E-mail the on-call agents about a Critical ticket (logged: the paging throttle reads it)."""
+    addresses = on_call_addresses(tier)
+    log_event(
+        ticket, None, "on_call_paged", now, after={"tier": tier, "recipients": len(addresses)}
+    )
+    for address in addresses:
         body = (
             f"A Critical ticket needs {TIERS[tier]} now.\n\n"
             f"{ticket.ref}: {ticket.subject}\n"

@@ -24,6 +24,11 @@ from app.tickets.sla import BusinessCalendar
 
 # --- configuration --------------------------------------------------------------------------
 
+#: Upper bounds of the configured amounts: beyond them a deadline leaves the calendar's range
+#: (an overflow) or takes years of calendar scanning on every ticket (a hang). A year is plenty.
+MAX_MINUTES = 366 * 24 * 60
+MAX_BUSINESS_DAYS = 366
+
 
 def _cfg_mapping(value: object, key: str) -> Mapping:
     if not isinstance(value, Mapping):
@@ -32,9 +37,19 @@ def _cfg_mapping(value: object, key: str) -> Mapping:
 
 
 def _cfg_minutes(value: object, key: str) -> timedelta:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    # ``not 0 < value`` also refuses NaN.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ValueError(f"{key} must be a positive number of minutes, got {value!r}")
+    if value > MAX_MINUTES:
+        raise ValueError(f"{key} must be at most {MAX_MINUTES} minutes (a year), got {value!r}")
     return timedelta(minutes=value)
+
+
+def _cfg_business_days(value: object, key: str) -> int:
+    count = _positive_int(value, key)
+    if count > MAX_BUSINESS_DAYS:
+        raise ValueError(f"{key} must be at most {MAX_BUSINESS_DAYS} business days, got {count}")
+    return count
 
 
 def _cfg_time(value: object, key: str) -> time:
@@ -90,10 +105,13 @@ def _cfg_targets(present: Mapping[str, Any]) -> dict[Priority, ResponseTarget]:
         duration = _cfg_minutes(amount, f"SLA_FIRST_RESPONSE_MINUTES[{name!r}]")
         targets[Priority(name)] = ResponseTarget(targets[name].calendar, duration=duration)
     for name, amount in days.items():
-        count = _positive_int(amount, f"SLA_FIRST_RESPONSE_BUSINESS_DAYS[{name!r}]")
+        count = _cfg_business_days(amount, f"SLA_FIRST_RESPONSE_BUSINESS_DAYS[{name!r}]")
         targets[Priority(name)] = ResponseTarget(targets[name].calendar, business_days=count)
     for name, calendar in calendars.items():
-        targets[Priority(name)] = replace(targets[name], calendar=calendar)
+        try:
+            targets[Priority(name)] = replace(targets[name], calendar=calendar)
+        except ValueError as exc:
+            raise ValueError(f"SLA_FIRST_RESPONSE_CALENDARS[{name!r}]: {exc}") from None
     return targets
 
 
@@ -111,7 +129,10 @@ _CONFIG_FIELDS = {
     "ESCALATION_TIER1_FLAG_MINUTES": ("tier1_flag_after", _cfg_minutes),
     "ESCALATION_TIER1_ESCALATE_MINUTES": ("tier1_escalate_after", _cfg_minutes),
     "ESCALATION_TIER2_FLAG_MINUTES": ("tier2_flag_after", _cfg_minutes),
-    "ESCALATION_TIER2_ESCALATE_BUSINESS_DAYS": ("tier2_escalate_after_business_days", _cfg_as_is),
+    "ESCALATION_TIER2_ESCALATE_BUSINESS_DAYS": (
+        "tier2_escalate_after_business_days",
+        _cfg_business_days,
+    ),
     "ESCALATION_CRITICAL_DEFAULT_TIER": ("default_critical_tier", _cfg_as_is),
     "ESCALATION_CRITICAL_TIER_BY_CATEGORY": ("critical_tier_by_category", _cfg_mapping),
     "SLA_AT_RISK_FRACTION": ("at_risk_fraction", _cfg_as_is),
@@ -130,11 +151,21 @@ def policy_from_config(config: Mapping[str, Any]) -> SupportPolicy:
     present = {key: config[key] for key in CONFIG_KEYS if config.get(key) is not None}
     try:
         kwargs: dict[str, Any] = {"first_response": _cfg_targets(present)}
-        for key, (name, parse) in _CONFIG_FIELDS.items():
-            if key in present:
-                kwargs[name] = parse(present[key], key)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"invalid support/SLA configuration: {exc}") from exc
+    for key, (name, parse) in _CONFIG_FIELDS.items():
+        if key not in present:
+            continue
+        try:
+            kwargs[name] = parse(present[key], key)
+            # Each setting checked on its own first, so the message can name its key.
+            SupportPolicy(**{name: kwargs[name]})
+        except (TypeError, ValueError, OverflowError) as exc:
+            reason = str(exc) if key in str(exc) else f"{key}: {exc}"
+            raise ValueError(f"invalid support/SLA configuration: {reason}") from exc
+    try:
         return SupportPolicy(**kwargs)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"invalid support/SLA configuration: {exc}") from exc
 
 

@@ -40,6 +40,8 @@ from app.tickets.timeline import zone_label
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
+#: More steps than any troubleshooting guide has: a larger count is not a real one.
+GUIDE_STEPS_MAX = 1000
 DEFLECTION_OUTCOMES = ("clicked", "left")
 
 
@@ -68,8 +70,26 @@ def impact_priority(impact: str) -> str:
     return Priority(mapping[impact]).value
 
 
+def storable(value: str) -> bool:
+    """Whether text can be stored as it is: JSON may carry a NUL (PostgreSQL refuses it) or a
+    lone surrogate such as ``"\\ud800"`` (no UTF-8 encoding exists, every driver refuses it)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _storable(value: str, field: str) -> str:
+    if not storable(value):
+        raise TicketError("Use plain text: this contains characters we can't store.", field)
+    return value
+
+
 def _text(value: str | None, field: str, label: str, maximum: int) -> str:
-    value = (value or "").strip()
+    value = _storable((value or "").strip(), field)
     if not value:
         raise TicketError(f"Enter {label}.", field)
     if len(value) > maximum:
@@ -161,8 +181,8 @@ def create_ticket(
         tier_entered_at=now,
         flags=[],
         forum_thread_id=forum_thread_id,
-        guide_slug=(guide_slug or "").strip()[:200] or None,
-        guide_steps=guide_steps,
+        guide_slug=_storable((guide_slug or "").strip()[:200], "guide") or None,
+        guide_steps=guide_steps if _is_step_count(guide_steps) else None,
         created_at=now,
         updated_at=now,
         awaiting_since=now,
@@ -177,8 +197,10 @@ def create_ticket(
         after={"priority": ticket.priority, "category": category, "channel": channel,
                "tier": 1, "impact": impact, "forum_thread_id": forum_thread_id},
     )  # fmt: skip
-    # A Critical ticket escalates here and now (rule ``critical_immediate``), not at the next tick.
-    clock.apply_due_actions(ticket, now)
+    # A Critical ticket escalates here and now (rule ``critical_immediate``), not at the next tick;
+    # on-call is paged unless this requester's Critical ticket paged them within the window.
+    recent = clock.recent_page(requester, now) if ticket.priority == "critical" else None
+    clock.apply_due_actions(ticket, now, paged_recently=recent)
     db.session.flush()
     _send_receipt(ticket, now)
     return ticket
@@ -206,6 +228,11 @@ def guide_article(slug: str | None):
     from app.kb.services import get_article  # tickets may read the knowledge base
 
     return get_article(slug) if slug else None
+
+
+def _is_step_count(value: object) -> bool:
+    # Only a count a guide can have is kept (it is context for the agent, never worth a 500).
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= GUIDE_STEPS_MAX
 
 
 def list_requester_tickets(requester: User, page: int = 1, per_page: int = 20):
@@ -361,12 +388,13 @@ def record_deflection(
     """
     if outcome not in DEFLECTION_OUTCOMES:
         raise TicketError("Unknown outcome.", "outcome")
-    url = (article_url or "").strip()
+    query = _storable((query or "").strip(), "query")
+    url = _storable((article_url or "").strip(), "article_url")
     if url and (not url.startswith("/") or url.startswith("//")):
         raise TicketError("Only articles of this site are logged.", "article_url")
     record = TicketDeflection(
         user_id=getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None,
-        query=(query or "").strip()[:200],
+        query=query[:200],
         article_url=url[:500],
         outcome=outcome,
         created_at=now,

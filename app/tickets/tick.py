@@ -48,32 +48,44 @@ def _claim_sqlite(ids: list[int], now: datetime) -> list[int]:
     )
 
 
-def _batch(now: datetime, size: int) -> list[Ticket]:
+def _batch(now: datetime, size: int) -> tuple[list[Ticket], int]:
+    """The next batch this runner owns, and how many due tickets it found to choose from.
+
+    On SQLite another runner may take the tickets between our read and our claim: we then own
+    none of them (they are no longer due) although due tickets were found, and the caller goes
+    on to the next ones rather than stopping.
+    """
     due = (
         select(Ticket).where(Ticket.next_timer_at <= now).order_by(Ticket.next_timer_at, Ticket.id)
     )
     if db.engine.dialect.name == "postgresql":
-        return list(db.session.scalars(due.limit(size).with_for_update(skip_locked=True)))
+        tickets = list(db.session.scalars(due.limit(size).with_for_update(skip_locked=True)))
+        return tickets, len(tickets)
     ids = list(db.session.scalars(due.with_only_columns(Ticket.id).limit(size)))
     owned = _claim_sqlite(ids, now) if ids else []
     if not owned:
-        return []
+        return [], len(ids)
     db.session.expire_all()
-    return list(db.session.scalars(select(Ticket).where(Ticket.id.in_(owned))))
+    return list(db.session.scalars(select(Ticket).where(Ticket.id.in_(owned)))), len(ids)
 
 
 def run_tick(now: datetime, batch_size: int = 500, max_batches: int = 10_000) -> TickResult:
     """Apply all timer actions due at ``now`` and commit batch by batch.
 
+    A runner stops when it finds no due ticket, or fewer than a batch (all of them were then
+    in its last batch), never because another runner took the batch it read: if that runner
+    dies afterwards, this one still does the rest.
+
     :param now: the injected current time.
     :param batch_size: tickets per transaction.
+    :param max_batches: at most this many batches (a bound, never reached in practice).
     :returns: counts of tickets touched and actions applied, by rule.
     """
     result = TickResult()
     policy = clock.get_policy()
     for _ in range(max_batches):
-        tickets = _batch(now, batch_size)
-        if not tickets:
+        tickets, found = _batch(now, batch_size)
+        if not found:
             db.session.rollback()
             break
         for ticket in tickets:
@@ -86,6 +98,6 @@ def run_tick(now: datetime, batch_size: int = 500, max_batches: int = 10_000) ->
                 result.actions += 1
                 result.rules[action.rule] = result.rules.get(action.rule, 0) + 1
         commit()
-        if len(tickets) < batch_size:
+        if found < batch_size:
             break
     return result

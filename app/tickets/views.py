@@ -20,9 +20,9 @@ from flask_login import current_user
 from app.accounts.permissions import can, can_view_ticket, require
 from app.models import is_row_id, utcnow
 from app.outbox import commit
-from app.request_args import page_arg
+from app.request_args import db_int, page_arg
 from app.tickets import attachments as files
-from app.tickets import forum_link, services
+from app.tickets import forum_link, limits, services
 from app.tickets.catalog import CATEGORIES, IMPACTS, PRIORITY_LABELS, STATUSES
 from app.tickets.forms import ActionForm, EscalateThreadForm, ReplyForm, TicketForm
 from app.tickets.models import TicketAttachment
@@ -50,6 +50,14 @@ def uploads_from_request(name: str = "attachments") -> list[files.Upload]:
     ]
 
 
+def _guide_steps(raw: str | None) -> int | None:
+    """The hidden count of guide steps tried; None for anything that is not a number."""
+    try:
+        return db_int(raw or "")
+    except ValueError:
+        return None
+
+
 def _own_ticket(ticket_id: int):
     try:
         return services.get_ticket_for_requester(current_user, ticket_id)
@@ -74,27 +82,44 @@ def new():
     if request.method == "GET":
         form.guide.data = request.args.get("guide", "")[:200]
         form.steps.data = request.args.get("steps", "")[:4]
+    limited = None
     if form.validate_on_submit():
-        steps = form.steps.data
+        uploads = uploads_from_request()
         try:
+            _spend(uploads, new_ticket=True)
             ticket = services.create_ticket(
                 current_user, category=form.category.data, subject=form.subject.data,
                 description=form.description.data, impact=form.impact.data, channel="web",
-                now=utcnow(), attachments=uploads_from_request(),
-                guide_slug=form.guide.data or None,
-                guide_steps=int(steps) if steps and steps.isdigit() else None,
+                now=utcnow(), attachments=uploads, guide_slug=form.guide.data or None,
+                guide_steps=_guide_steps(form.steps.data),
             )  # fmt: skip
         except services.TicketError as error:
             form_error(form, error)
+            limited = error if isinstance(error, limits.SubmissionLimited) else None
         else:
             commit()
             flash(f"Thank you. Your request {ticket.ref} is with our support team.", "success")
             return redirect(url_for("tickets.show", ticket_id=ticket.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template(
+    page = render_template(
         "tickets/new.html", form=form, impacts=IMPACTS, priorities=PRIORITY_LABELS,
         guide=services.guide_article(form.guide.data),
-    ), status  # fmt: skip
+    )  # fmt: skip
+    return _limited_answer(page, limited) if limited else (page, status)
+
+
+def _spend(uploads: list[files.Upload], *, new_ticket: bool) -> None:
+    """Count this submission against the account's and the address's limits.
+
+    :raises limits.SubmissionLimited: a limit is reached.
+    """
+    size = sum(len(upload.data) for upload in uploads)
+    limits.spend(current_user.id, request.remote_addr, new_ticket=new_ticket, upload_bytes=size)
+
+
+def _limited_answer(page: str, limited: limits.SubmissionLimited):
+    """The form again with the message, as a 429 that says when to try again."""
+    return page, 429, {"Retry-After": str(limited.retry_after)}
 
 
 @bp.route("/<int:ticket_id>")
@@ -125,12 +150,14 @@ def reply(ticket_id: int):
     ticket = _own_ticket(ticket_id)
     form = ReplyForm()
     if form.validate_on_submit():
+        uploads = uploads_from_request()
         try:
-            services.add_requester_reply(
-                current_user, ticket, form.body.data, utcnow(), uploads_from_request()
-            )
+            _spend(uploads, new_ticket=False)
+            services.add_requester_reply(current_user, ticket, form.body.data, utcnow(), uploads)
         except services.TicketError as error:
             form_error(form, error)
+            if isinstance(error, limits.SubmissionLimited):
+                return _limited_answer(_render_show(ticket, form)[0], error)
         else:
             commit()
             flash("Your reply is sent.", "success")
@@ -194,12 +221,14 @@ def attachment(ticket_id: int, attachment_id: int):
 @bp.route("/deflection", methods=["POST"])
 @require("tickets.submit")
 def deflection():
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    # Anything but an object of strings (a list, a number, nested values) is refused, not a 500.
+    fields = ("query", "article_url", "outcome")
+    values = {name: data.get(name, "") for name in fields} if isinstance(data, dict) else None
     try:
-        services.record_deflection(
-            current_user, str(data.get("query", "")), str(data.get("article_url", "")),
-            str(data.get("outcome", "")), utcnow(),
-        )  # fmt: skip
+        if values is None or not all(isinstance(value, str) for value in values.values()):
+            raise services.TicketError("Send a JSON object of text fields.")
+        services.record_deflection(current_user, **values, now=utcnow())
     except services.TicketError as error:
         return jsonify({"error": {"code": "validation_failed", "message": error.message}}), 422
     commit()

@@ -78,8 +78,12 @@ def _filtered(filters: QueueFilters, agent: User, now: datetime):
         query = query.where(Ticket.assignee_id == agent.id)
     elif filters.assignee == "none":
         query = query.where(Ticket.assignee_id.is_(None))
-    elif filters.assignee.isdigit() and is_row_id(int(filters.assignee)):
-        query = query.where(Ticket.assignee_id == int(filters.assignee))
+    elif filters.assignee.isascii() and filters.assignee.isdecimal():
+        # ASCII digits only: ``"²".isdigit()`` is true but int() refuses it; length is bounded
+        # by the check below before the query sees the number.
+        assignee_id = int(filters.assignee) if len(filters.assignee) <= 19 else 0
+        if is_row_id(assignee_id):
+            query = query.where(Ticket.assignee_id == assignee_id)
     if filters.breached:
         query = query.where(Ticket.sla_due_at < now)
     if filters.at_risk:

@@ -18,7 +18,9 @@ MAX_TITLE = 200
 MAX_SUMMARY = 300
 MAX_BODY = 200_000
 #: Path segments under /wiki/ that are routes, so no page may take them as its slug.
-RESERVED_SLUGS = frozenset({"new", "recent", "preview", "review", "unwatch", "deleted"})
+RESERVED_SLUGS = frozenset(
+    {"new", "recent", "preview", "review", "unwatch", "deleted", "watchlist"}
+)
 PROTECTION_LEVELS = ("none", "semi", "full")
 PROTECTION_LABELS = {
     "none": "Not protected: members may edit",

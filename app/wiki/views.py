@@ -257,6 +257,7 @@ def history(slug: str):
         page=page_obj,
         revisions=revisions,
         can_see=lambda revision: can_see_revision(current_user, revision),
+        can_edit=can_edit_wiki_page(current_user, page_obj),
         pending=queries.pending_for(page_obj, current_user),
     )
 
@@ -343,7 +344,16 @@ def watch(slug: str):
         message = "You'll be e-mailed when this page changes."
     commit()
     flash(message, "success")
+    if request.form.get("return_to") == "watchlist":
+        return redirect(url_for("wiki.watchlist"))
     return redirect(url_for("wiki.page", slug=page_obj.slug))
+
+
+@bp.route("/watchlist")
+@require("wiki.watch")
+def watchlist():
+    pages = watching.watched_pages(current_user.id, page_arg())
+    return render_template("wiki/watchlist.html", pages=pages, form=ActionForm())
 
 
 @bp.route("/unwatch/<token>", methods=["GET", "POST"])

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, select
 
 from app.accounts.permissions import can
 from app.extensions import db
-from app.mail import OutgoingMail
+from app.mail import OutgoingMail, site_path_link
 from app.outbox import record_mail
 from app.wiki.errors import WikiError, WikiPermissionError
 from app.wiki.models import WikiPage, WikiRevision, WikiWatch
@@ -37,6 +37,18 @@ def is_watching(user, page: WikiPage) -> bool:
         )
         is not None
     )
+
+
+def watched_pages(user_id: int, page: int = 1, per_page: int = 20):
+    """The pages ``user_id`` watches, most recently changed first (deleted ones included:
+    the watcher sees that they were deleted and can stop watching)."""
+    query = (
+        select(WikiPage)
+        .join(WikiWatch, WikiWatch.page_id == WikiPage.id)
+        .where(WikiWatch.user_id == user_id)
+        .order_by(WikiPage.updated_at.desc(), WikiPage.id.desc())
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def watch(user, page: WikiPage, now: datetime) -> bool:
@@ -78,10 +90,8 @@ def unwatch_by_token(token: str) -> WikiPage:
 
 
 def site_url(path: str) -> str:
-    """An absolute URL for a site path: ``SERVER_NAME`` when configured, else the request's
-    host (so mail sent from a command needs ``SERVER_NAME``)."""
-    root = url_for("wiki.index", _external=True).removesuffix("/wiki/")
-    return root + path
+    """An absolute URL for a site path, on the configured ``SITE_URL`` (in a request or not)."""
+    return site_path_link(path)
 
 
 def notify_watchers(

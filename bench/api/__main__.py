@@ -46,6 +46,8 @@ def prepare_database(folder: Path) -> dict[str, str]:
         {
             "HELPCENTER_ENV": "production",
             "SECRET_KEY": "bench-only-secret",
+            # Production requires the canonical address; the benchmark serves on loopback.
+            "SITE_URL": "http://127.0.0.1",
             "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
             "SEARCH_INDEX_DIR": str(folder / "search_index"),
             "MAIL_FILE_DIR": str(folder / "mail"),

@@ -48,5 +48,6 @@ def test_member_names_and_different_names_stay_free(client, factory):
             "/account/register",
             data={"email": f"n{index}@example.com", "display_name": name, "password": "x" * 16},
         )
-        assert response.status_code == 302, name
-        client.post("/account/logout")
+        # Accepted: the confirmation link is on its way (the account exists once it is used).
+        assert response.status_code == 200, name
+        assert "Check your e-mail" in response.get_data(as_text=True), name

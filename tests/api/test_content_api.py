@@ -184,3 +184,30 @@ def test_status_without_and_with_incident(client, app):
     assert busy.json == {
         "incident": {"level": "critical", "text": "Sync is delayed.", "url": "/status/1"}
     }
+
+
+@pytest.mark.parametrize("error", [KeyError("steps"), IndexError("list index out of range")])
+@pytest.mark.parametrize(
+    ("service", "url"),
+    [("get_tour", "/api/v1/tours/first-run"), ("get_snippet", "/api/v1/snippets/plant.add"),
+     ("snippets_for_screen", "/api/v1/suggestions?screen=plants.list")],
+)  # fmt: skip
+def test_a_bug_in_a_content_service_is_no_404(synced, client, monkeypatch, service, url, error):
+    """Only a missing object is a 404: an unexpected KeyError or IndexError inside a knowledge
+    base service is a bug, and must surface as one (a 500; here the raised error)."""
+
+    def broken(*_args, **_kwargs):
+        raise error  # a fault injected into the service, standing in for a bug in it
+
+    with synced.app_context():
+        content.forget_cached_content()
+    monkeypatch.setattr(f"app.kb.services.{service}", broken)
+    with pytest.raises(type(error)):
+        client.get(url)
+
+
+def test_missing_tours_and_snippets_are_still_404(synced, client):
+    for url in ("/api/v1/tours/no-such-tour", "/api/v1/snippets/no.such.key"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "not_found"

@@ -160,6 +160,12 @@ def test_cached_snippet_and_its_revalidation_need_no_database(client, synced, ap
     assert statements.count == looked_up, "...and its absence is remembered for the version"
 
 
+@pytest.fixture
+def app_config():
+    # A second host name the site is configured to serve (any other Host is refused with 400).
+    return {"EXTRA_TRUSTED_HOSTS": ["help.example.org"]}
+
+
 def test_snippet_links_follow_the_host_asked(client, synced):
     ours = client.get(SNIPPET)
     other = client.get(SNIPPET, base_url="https://help.example.org")

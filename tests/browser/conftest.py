@@ -96,6 +96,8 @@ def live_server(database_url, tmp_path_factory):
         db.session.remove()
     http = make_server("127.0.0.1", 0, app, threaded=True)
     server.url = f"http://127.0.0.1:{http.server_port}"
+    # Links in mail point at the address the site is really served on, as SITE_URL does.
+    app.config["SITE_URL"] = server.url
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
     yield server

@@ -6,6 +6,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility
 
@@ -35,8 +36,19 @@ def test_register_logout_login_reset(page, live_server):
 
     page.get_by_label("Password").fill("tomatoes and basil")
     page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your e-mail").wait_for()
+    check_accessibility(page, context="registration sent")
+    # The account is created from the link mailed to the address.
+    message = [m for m in live_server.mail() if m["To"] == email][-1]
+    link = re.search(r"http://\S+/account/register/confirm/\S+", message.get_content()).group(0)
+    assert link.startswith(live_server.url + "/")
+    page.goto(link)
+    check_accessibility(page, context="confirm registration")
+    page.get_by_role("button", name="Confirm and sign in").click()
     page.get_by_text("Welcome, Rosa Gardener!").wait_for()
 
+    # Sign out is in the person's own menu (a disclosure under their name).
+    page.locator("#user-menu-button").click()
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("You are signed out.").wait_for()
 
@@ -46,9 +58,12 @@ def test_register_logout_login_reset(page, live_server):
     page.get_by_label("Password").fill("tomatoes and basil")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as Rosa Gardener.").wait_for()
-    page.get_by_role("link", name="Rosa Gardener").click()
+    expect(page.locator("#user-menu-button")).to_contain_text("Rosa Gardener")
+    page.locator("#user-menu-button").click()
+    page.get_by_role("link", name="Account settings").click()
     assert page.get_by_role("heading", name="Your account").is_visible()
     check_accessibility(page, context="account")
+    page.locator("#user-menu-button").click()
     page.get_by_role("button", name="Sign out").click()
 
     # Forgotten password: the link arrives through the development mailer.
@@ -59,7 +74,8 @@ def test_register_logout_login_reset(page, live_server):
     page.get_by_role("heading", name="Check your e-mail").wait_for()
     message = [m for m in live_server.mail() if m["To"] == email][-1]
     link = re.search(r"http://\S+/account/reset/\S+", message.get_content()).group(0)
-    page.goto(link.replace("http://localhost", live_server.url))
+    assert link.startswith(live_server.url + "/")
+    page.goto(link)
     check_accessibility(page, context="reset form")
     page.locator("#password").fill("sunflowers all summer")
     page.get_by_label("Repeat the new password").fill("sunflowers all summer")

@@ -80,8 +80,18 @@ def test_tooltip_on_hover_shows_the_snippet_and_esc_closes_it(page):
     expect(tooltip).to_be_visible()
     words = tooltip.inner_text().split()
     assert words[: len(_tip_text(page, snippet))] == _tip_text(page, snippet)
-    if snippet["article"]:
-        expect(tooltip).to_contain_text(snippet["article"]["url"])
+    # plant.add links its article in content/: the tooltip must link where to read more,
+    # as a real link, not its address as text.
+    assert snippet["article"] is not None
+    more = tooltip.get_by_role("link", name="More in the Help Center")
+    expect(more).to_have_attribute("href", snippet["article"]["url"])
+    expect(tooltip).not_to_contain_text(snippet["article"]["url"])
+    check_accessibility(page, context="demo with a tooltip open (landmarks)")
+    # Inside a landmark (axe "region"), like all the page's content.
+    assert tooltip.evaluate("e => !!e.closest('main, header, footer, nav, aside, [role=region]')")
+    region = page.evaluate("""async () => (await axe.run(document, {runOnly: ['region']}))
+        .violations.flatMap(v => v.nodes.map(n => n.target.join(' ')))""")
+    assert not [node for node in region if "helpwidget-tip" in node], region
     tip_id = tooltip.get_attribute("id")
     expect(help_button).to_have_attribute("aria-describedby", tip_id)
     expect(help_button).to_have_attribute("aria-expanded", "true")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from app.extensions import db
 from app.kb import feedback, services
@@ -62,12 +63,19 @@ def test_faq_is_question_and_answer_disclosures(synced, client):
 def test_video_page_has_player_chapters_and_transcript(synced, client):
     response = client.get("/articles/grow-journal-walkthrough")
     html = response.get_data(as_text=True)
-    assert '<video id="kb-video" controls' in html
-    assert 'src="/static/videos/grow-journal-walkthrough.mp4"' in html
-    assert 'data-start="95"' in html and "Tags and multiple plants" in html
+    assert "Tags and multiple plants" in html and "01:35" in html
     assert 'id="transcript-heading"' in html
     assert "first flowers, moved to the sunniest spot" in html
-    assert 'id="video-missing"' in html  # no video files in the repository
+    video = Path(__file__).resolve().parents[2] / "app/static/videos/grow-journal-walkthrough.mp4"
+    if video.is_file():
+        assert '<video id="kb-video" controls' in html
+        assert 'src="/static/videos/grow-journal-walkthrough.mp4"' in html
+        assert 'data-start="95"' in html and 'id="video-missing"' not in html
+    else:
+        # No player that would only spin: the note points to the transcript, chapters and
+        # transcript times are text.
+        assert "<video" not in html and 'data-start="95"' not in html
+        assert 'id="video-missing"' in html and 'href="#transcript-heading"' in html
     assert "<script>" not in html and 'style="' not in html
     assert "/static/js/kb.js" in html
 

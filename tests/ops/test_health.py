@@ -87,7 +87,17 @@ def test_readyz_names_an_unreadable_search_index(make_app, tmp_path):
     assert response.get_json()["failed"] == ["search"]
 
 
-def test_probes_are_never_rate_limited(make_app):
+@pytest.fixture
+def default_limit_forgotten():
+    """Flask-Limiter keeps a configured default limit on its one global instance for good:
+    clear it again so later tests' applications don't inherit it."""
+    yield
+    from app.extensions import limiter
+
+    limiter.limit_manager.set_default_limits([])
+
+
+def test_probes_are_never_rate_limited(make_app, default_limit_forgotten):
     # Every other route gets a tiny default limit; the probes must still answer every time.
     limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="2 per minute")
     client = limited.test_client()

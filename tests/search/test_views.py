@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -74,7 +75,7 @@ def test_bad_parameters_are_400_not_500(client, articles, query):
 
 def test_query_log_without_personal_data_and_click(client, app, articles, factory, auth):
     auth.login(factory.user())
-    data = client.get("/search/results.json?q=Reset+ana@example.com").get_json()
+    data = client.get("/search/results.json?q=Zucchini+ana@example.com").get_json()
     assert data["total"] == 0
     data = client.get("/search/results.json?q=Reset").get_json()
     click = data["results"][0]["click_url"]
@@ -83,7 +84,7 @@ def test_query_log_without_personal_data_and_click(client, app, articles, factor
     assert response.headers["Location"] == data["results"][0]["url"]
     logs = _logs(app)
     assert [(log.query, log.result_count) for log in logs] == [
-        ("reset [email]", 0),
+        ("zucchini [email]", 0),
         ("reset", 1),
     ]
     assert logs[1].clicked_key == f"article:{articles[1]}"
@@ -221,3 +222,10 @@ def test_repeating_a_search_cannot_fill_the_top_queries(app, articles, app_confi
 
         top = services.stats(utcnow() + timedelta(minutes=1)).top_queries
     assert [(stat.query, stat.searches) for stat in top if stat.query == "reset"] == [("reset", 2)]
+
+
+def test_results_are_labelled_with_the_singular_kind(client, articles):
+    html = client.get("/search/?q=reset").get_data(as_text=True)
+    labels = re.findall(r'<span class="search-hit-type">([^<]*)</span>', html)
+    assert labels and all("Help articles" not in label for label in labels)
+    assert any(label.startswith(("Guide", "FAQ", "Video")) for label in labels), labels

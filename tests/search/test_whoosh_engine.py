@@ -71,7 +71,7 @@ def test_same_documents_count_and_scores_as_whoosh(backend, words, window):
         expected = searcher.search(_whoosh_query(words), limit=None)
         assert not found.partial
         assert found.total == len(expected) > 0
-        ours = {docnum: score for score, _, docnum in found.top}
+        ours = {docnum: score for _tier, score, _, docnum in found.top}
         theirs = {hit.docnum: hit.score for hit in expected}
         assert ours.keys() == theirs.keys()
         for docnum, score in theirs.items():
@@ -83,7 +83,7 @@ def test_limit_keeps_the_best_and_breaks_ties_by_document(backend):
         engine = Engine(searcher, window=64)
         every = engine.evaluate(_plan(["common"]), limit=5000, by_date=False, deadline=math.inf)
         best = engine.evaluate(_plan(["common"]), limit=7, by_date=False, deadline=math.inf)
-        ranked = sorted(every.top, key=lambda m: (-m[0], m[2]))[:7]
+        ranked = sorted(every.top, key=lambda m: (-m[1], m[3]))[:7]
         assert best.top == ranked and best.total == every.total
 
 

@@ -3,6 +3,8 @@ internal notes: every ticket URL and JSON route is walked as another member and 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from flask import url_for
 
@@ -94,17 +96,31 @@ def test_requester_never_sees_internal_notes(app, client, auth, scene):
     assert client.get(f"/requests/{scene['ticket_id']}/work").status_code == 403
 
 
+def _api_token(app, user) -> dict[str, str]:
+    """The Authorization header of a fresh API token of ``user`` (the API ignores cookies)."""
+    from app.api.services import create_token
+
+    with app.app_context():
+        plain = create_token(db.session.merge(user), "Phone", datetime.now(UTC)).plain
+        commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
 def test_api_json_never_leaks(app, client, auth, factory, scene):
     """The API's ticket routes (built on our services) hide other people's tickets and notes."""
-    if "api.get_request" not in app.view_functions:
-        pytest.skip("API routes not installed")
-    auth.login(factory.user())
-    assert client.get(f"/api/v1/requests/{scene['ticket_id']}").status_code in (401, 404)
-    auth.logout()
+    url = f"/api/v1/requests/{scene['ticket_id']}"
+    # A signed-in site session is no API credential.
     auth.login(scene["owner"])
-    response = client.get(f"/api/v1/requests/{scene['ticket_id']}")
-    if response.status_code == 200:
-        assert SECRET not in response.get_data(as_text=True)
+    assert client.get(url).status_code == 401
+    auth.logout()
+    other = client.get(url, headers=_api_token(app, factory.user()))
+    assert other.status_code == 404
+    assert "Private subject" not in other.get_data(as_text=True)
+    own = client.get(url, headers=_api_token(app, scene["owner"]))
+    assert own.status_code == 200
+    body = own.get_data(as_text=True)
+    assert "Private subject" in body and "reminders <strong>arrive</strong>" in body
+    assert SECRET not in body and "internal.txt" not in body
 
 
 def test_agent_sees_everything(client, auth, scene):

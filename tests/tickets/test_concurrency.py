@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.accounts.models import User
 from app.extensions import db
@@ -75,4 +75,44 @@ def test_concurrent_ticks_apply_each_action_once(app, factory, tickets, now):
             "first_response_target_missed": 30, "tier2_to_tier3": 30,
         }  # fmt: skip
         assert sum(results) == 150
+        assert {t.tier for t in db.session.scalars(select(Ticket))} == {3}
+
+
+def test_a_ticker_that_finds_its_batch_taken_carries_on(app, factory, tickets, now):
+    """Two tickers: the other takes the batch this one just read, then dies after it. This one
+    must go on to the remaining due tickets instead of stopping until the next run."""
+    member = factory.user()
+    ids = [tickets.create(member, now) for _ in range(20)]
+    later = now + timedelta(days=3)
+    state = {"ticker": None, "done": False}
+
+    def other_ticker_takes_the_batch():
+        with app.app_context():
+            run_tick(later, batch_size=7, max_batches=1)  # one batch, then it is killed
+
+    def before_claim(_conn, _cursor, statement, *_args):
+        # This ticker has read its batch and is about to claim it (SQLite's compare-and-swap,
+        # PostgreSQL's locking read): the other ticker gets there first.
+        claiming = statement.startswith("UPDATE ticket SET timer_version") or (
+            "FOR UPDATE SKIP LOCKED" in statement
+        )
+        if claiming and not state["done"] and threading.get_ident() == state["ticker"]:
+            state["done"] = True
+            other = threading.Thread(target=other_ticker_takes_the_batch)
+            other.start()
+            other.join(60)
+
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before_claim)
+        try:
+            state["ticker"] = threading.get_ident()
+            run_tick(later, batch_size=7)
+        finally:
+            event.remove(engine, "before_cursor_execute", before_claim)
+        assert state["done"]
+        due = db.session.scalars(
+            select(Ticket.id).where(Ticket.id.in_(ids), Ticket.next_timer_at <= later)
+        ).all()
+        assert due == []
         assert {t.tier for t in db.session.scalars(select(Ticket))} == {3}

@@ -122,8 +122,8 @@ def test_slugify(title, slug):
 
 @pytest.mark.parametrize(
     ("title", "problem"),
-    [("", "Enter a title"), ("new", "reserved"), ("???", "letter or digit"),
-     ("x" * 201, "at most"), ("Fine title", None)],
+    [("", "Enter a title"), ("new", "reserved"), ("Watchlist", "reserved"),
+     ("???", "letter or digit"), ("x" * 201, "at most"), ("Fine title", None)],
 )  # fmt: skip
 def test_title_problems(title, problem):
     found = rules.title_problem(title)

@@ -74,8 +74,12 @@
     // Keep it on screen; positions go through the CSSOM, which the CSP allows.
     left = Math.max(8, Math.min(left, global.innerWidth - boxRect.width - 8));
     top = Math.max(8, top);
-    box.style.top = (top + global.scrollY) + "px";
-    box.style.left = (left + global.scrollX) + "px";
+    // Relative to the box's positioned ancestor, if any (the page otherwise).
+    var origin = box.offsetParent;
+    var base = origin && origin !== document.body && origin !== document.documentElement ?
+      origin.getBoundingClientRect() : {top: -global.scrollY, left: -global.scrollX};
+    box.style.top = (top - base.top) + "px";
+    box.style.left = (left - base.left) + "px";
   }
 
   /* Hiding waits this long after the pointer leaves, so it can cross the gap to the tooltip
@@ -132,7 +136,17 @@
     if (snippet.article && snippet.article.url) {
       var more = document.createElement("p");
       more.className = "helpwidget-tip-more";
-      more.textContent = "More in the Help Center: " + snippet.article.url;
+      var url = String(snippet.article.url);
+      if (/^(https?:\/\/|\/)/i.test(url)) {
+        // A real link (never a javascript: or other scheme), named by the article it opens.
+        var link = document.createElement("a");
+        link.href = url;
+        link.textContent = "More in the Help Center" +
+          (snippet.article.title ? ": " + snippet.article.title : "");
+        more.appendChild(link);
+      } else {
+        more.textContent = "More in the Help Center";
+      }
       tip.appendChild(more);
     }
   }
@@ -174,7 +188,11 @@
     } else {
       element.insertAdjacentElement("afterend", button);
     }
-    document.body.appendChild(tip);
+    // Inside the landmark of the element it explains (so it is never content outside every
+    // landmark), else in the page's main landmark.
+    var landmark = button.closest("main, header, footer, nav, aside, [role=main], [role=region]," +
+      " [role=dialog], [role=complementary]") || document.querySelector("main") || document.body;
+    landmark.appendChild(tip);
   }
 
   function loadTooltips(root) {
