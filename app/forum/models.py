@@ -148,7 +148,8 @@ class ForumFlag(db.Model):
     #: never hide a post.
     flagger_level: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
-    #: ``upheld`` or ``dismissed`` once a moderator decided; None while open.
+    #: ``upheld`` or ``dismissed`` once a moderator decided (the flagger's record counts these),
+    #: ``ignored`` when a moderator closed the flags without judging them; None while open.
     outcome: Mapped[str | None] = mapped_column(String(20))
     resolved_at: Mapped[datetime | None]
 

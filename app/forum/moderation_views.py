@@ -44,6 +44,19 @@ REASON_LABELS = {
     "split": "Opening post of a split thread",
 }
 
+#: What a queue decision did, said after it (the thread's title follows).
+QUEUE_FLASHES = {
+    "approve": "Post approved: everyone can see it",
+    "edit": "Post edited and approved",
+    "reject": "Post rejected: only moderators can see it now",
+    "hide": "Post hidden",
+    "silence": "Post hidden and its author silenced",
+    "suspend": "Post hidden and its author suspended",
+    "agree": "Flags upheld: the post is hidden.",
+    "disagree": "Flags dismissed: the post stays, and the flaggers' record counts it.",
+    "ignore": "Flags ignored: the post stays as it is and nobody's record changes.",
+}
+
 #: Queue actions that ask for confirmation first.
 CONFIRM_QUEUE_ACTIONS = {"reject", "suspend"}
 
@@ -99,7 +112,8 @@ def review_item(item_id: int):
                     "You are handling this item." if action == "claim" else "Released.", "success"
                 )
                 return redirect(url_for("forum.review_item", item_id=item.id))
-            flash(f"Done: {action}.", "success")
+            done = QUEUE_FLASHES.get(action, "Done")
+            flash(f"{done} (\u201c{item.post.thread.title}\u201d).", "success")
             return redirect(url_for("forum.queue"))
     flags = db.session.scalars(
         select(ForumFlag).where(ForumFlag.post_id == item.post_id).order_by(ForumFlag.id)
