@@ -8,6 +8,7 @@ def init_app(app: Flask) -> None:
         models,
         moderation_views,
         posting_views,
+        thread_moderation_views,
     )
     from app.forum.cli import forum_cli
     from app.forum.settings import apply_defaults

@@ -247,3 +247,14 @@ def without_controls(text: str | None) -> str:
 def clean_title(title: str | None) -> str:
     """A title on one line: controls dropped, runs of white space made one space."""
     return " ".join(without_controls(title).split())
+
+
+_MARKUP_SIGNS = re.compile(r"[*_`#>\[\]~|]+|\]\([^)]*\)")
+
+
+def excerpt(markdown: str, limit: int = 80) -> str:
+    """The start of a post as plain words (Markdown signs dropped), cut at a word with "…"."""
+    words = " ".join(_MARKUP_SIGNS.sub("", markdown or "").split())
+    if len(words) <= limit:
+        return words
+    return words[:limit].rsplit(" ", 1)[0] + "\u2026"

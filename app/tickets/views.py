@@ -253,7 +253,8 @@ def escalate_thread(thread_id: int):
             form_error(form, error)
         else:
             commit()
-            flash(f"Escalated to support as {ticket.ref}. A support agent is on it.", "success")
+            promise = services.promise_text(ticket, utcnow())
+            flash(f"Escalated to support as {ticket.ref}. {promise}", "success")
             if ticket.requester_id == current_user.id:
                 return redirect(url_for("tickets.show", ticket_id=ticket.id))
             return redirect(url_for("tickets.work", ticket_id=ticket.id))

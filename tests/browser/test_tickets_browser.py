@@ -399,7 +399,9 @@ def test_thread_author_escalates_a_forum_thread(page, others, live_server):
     moderator.get_by_role("button", name="Claim").click()
     expect(moderator.get_by_text("You are handling this item.")).to_be_visible()
     moderator.get_by_role("button", name="Approve", exact=True).click()
-    expect(moderator.get_by_text("Done: approve.")).to_be_visible()
+    expect(
+        moderator.get_by_text(re.compile(r"^Post approved: everyone can see it \(“.+”\)\.$"))
+    ).to_be_visible()
 
     page.goto(thread_path)
     page.get_by_role("button", name="Escalate to support").click()
@@ -411,7 +413,7 @@ def test_thread_author_escalates_a_forum_thread(page, others, live_server):
     page.get_by_role("button", name="Escalate to support").click()
 
     flash = page.get_by_text(
-        re.compile(r"Escalated to support as #\d+\. A support agent is on it\.")
+        re.compile(r"Escalated to support as #\d+\. We will reply by .+ \(Berlin time\)\.")
     )
     expect(flash).to_be_visible()
     ticket_id = int(re.search(r"/requests/(\d+)$", page.url).group(1))
@@ -424,13 +426,14 @@ def test_thread_author_escalates_a_forum_thread(page, others, live_server):
     page.get_by_role("link", name="My requests").click()
     expect(page.get_by_role("link", name=f"#{ticket_id} {title}", exact=True)).to_be_visible()
 
-    # The thread stays public and says a support agent is on it; no second escalation.
+    # The thread stays public and says it went to support (no agent has it yet); no second
+    # escalation.
     page.goto(thread_path)
-    expect(page.get_by_role("status").filter(has_text="A support agent is on it")).to_have_text(
-        f"A support agent is on it (request #{ticket_id})."
+    expect(page.get_by_role("status").filter(has_text="Escalated to support")).to_have_text(
+        f"Escalated to support (request #{ticket_id})."
     )
     expect(page.get_by_role("button", name="Escalate to support")).to_have_count(0)
     check_accessibility(page, context="escalated thread")
     visitor = others()
     visitor.goto(thread_path)
-    expect(visitor.get_by_text(f"A support agent is on it (request #{ticket_id}).")).to_be_visible()
+    expect(visitor.get_by_text(f"Escalated to support (request #{ticket_id}).")).to_be_visible()

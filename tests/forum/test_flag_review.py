@@ -46,7 +46,8 @@ def _outcomes(app, post_id):
     from app.forum.models import ForumFlag
 
     with app.app_context():
-        return set(db.session.scalars(select(ForumFlag.outcome).where(ForumFlag.post_id == post_id)))
+        query = select(ForumFlag.outcome).where(ForumFlag.post_id == post_id)
+        return set(db.session.scalars(query))
 
 
 def _record(app, user):
