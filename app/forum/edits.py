@@ -25,6 +25,7 @@ from app.forum.screening import (
     check_images,
     clean_body,
     review_reason,
+    thread_links,
 )
 from app.forum.services import touch_search
 from app.markup import render
@@ -52,7 +53,7 @@ def edit_post(post: ForumPost, editor: User, body: str, now: datetime) -> ForumP
         if body == post.body:
             drop_held_edit(post, editor, now)
             return post
-        reason, detail = review_reason(editor, body, now, level, limits)
+        reason, detail = review_reason(editor, body, now, level, limits, thread_links(post.thread))
         if reason and post.status == PUBLISHED:
             hold_edit(post, body, f"Edit held: {detail}", now)
             return post

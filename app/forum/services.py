@@ -215,7 +215,7 @@ def post_reply(
     if as_staff:
         status, reason, detail = PUBLISHED, None, ""
     else:
-        status, reason, detail = screen(author, body, now)
+        status, reason, detail = screen(author, body, now, thread)
     post = _new_post(thread, author, body, status, now)
     post.is_staff_reply = as_staff
     if reason:

@@ -341,3 +341,22 @@ def test_unsubscribe_page_keeps_a_hidden_threads_title_private(client, auth, fac
     html = client.get(link).get_data(as_text=True)
     assert "Private drama" not in html and "no longer public" in html
     assert client.post(link).status_code == 200  # unsubscribing still works
+
+
+def test_quoting_a_post_with_links_does_not_trip_the_link_limit(client, auth, factory, forum, app):
+    app.config["FORUM_PREMODERATE_POSTS"] = 0
+    expert = factory.user("moderator", display_name="Ana")
+    links = "See https://a.example/1, https://b.example/2 and https://c.example/3."
+    thread_id = forum.thread(expert, body=links)
+    newcomer = factory.user()
+    auth.login(newcomer)
+    quote = client.get(f"/community/t/{thread_id}/reply?quote={forum.opening(thread_id)}")
+    assert "&gt; See https://a.example/1" in quote.get_data(as_text=True)
+    body = f"Ana wrote:\n> {links}\n\nThe second one worked for me."
+    client.post(f"/community/t/{thread_id}/reply", data={"body": body})
+    reply = [item for item in forum.queue_items() if item[2] == "spam"]
+    assert reply == []
+    # The same links typed as a made-up quote in another thread still count.
+    other = forum.thread(expert, title="Other thread")
+    client.post(f"/community/t/{other}/reply", data={"body": body + " (again)"})
+    assert [item[2] for item in forum.queue_items()] == ["spam"]
