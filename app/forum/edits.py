@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.accounts.permissions import can_edit_forum_post, is_moderator
 from app.extensions import db
-from app.forum import trust
+from app.forum import notifications, trust
 from app.forum.models import PUBLISHED, ForumPost, ForumPostRevision, ForumReviewItem
 from app.forum.screening import (
     ForumError,
@@ -28,7 +28,6 @@ from app.forum.screening import (
     thread_links,
 )
 from app.forum.services import touch_search
-from app.markup import render
 
 HELD = "edit"
 
@@ -77,7 +76,7 @@ def _open_edit_item(post: ForumPost) -> ForumReviewItem | None:
 def hold_edit(post: ForumPost, body: str, detail: str, now: datetime) -> None:
     """Keep ``body`` aside for a moderator; a newer edit replaces an older held one."""
     post.held_body = body
-    post.held_body_html = render(body)
+    post.held_body_html = notifications.render_post(body)
     post.held_at = now
     item = _open_edit_item(post)
     if item is None:
@@ -115,7 +114,7 @@ def apply_edit(post: ForumPost, editor: User, body: str, now: datetime) -> None:
         ForumPostRevision(post_id=post.id, body=post.body, edited_by_id=editor.id, edited_at=now)
     )
     post.body = body
-    post.body_html = render(body)
+    post.body_html = notifications.render_post(body)
     post.body_hash = body_hash(body)
     post.edited_at = now
     touch_search(post.thread, now)

@@ -241,3 +241,29 @@ class ForumModerationLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ForumNotification(db.Model):
+    """Something a member should hear about: a reply to their thread, a mention, a like, their
+    reply accepted as the answer. Read on the notifications page."""
+
+    __tablename__ = "forum_notification"
+    __table_args__ = (
+        # The member's page and unread count: newest first, unread quickly.
+        Index("ix_forum_notification_user_read", "user_id", "read_at", "id"),
+        # One notification of a kind per post and actor (a like taken back and given again,
+        # a quoted mention) never notifies twice.
+        UniqueConstraint("user_id", "kind", "post_id", "actor_id", name="uq_forum_notification"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    #: ``reply``, ``mention``, ``like`` or ``accepted``.
+    kind: Mapped[str] = mapped_column(String(20))
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+    post: Mapped[ForumPost] = relationship(lazy="joined")
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id], lazy="joined")

@@ -279,3 +279,24 @@ def excerpt(markdown: str, limit: int = 80) -> str:
     if len(words) <= limit:
         return words
     return words[:limit].rsplit(" ", 1)[0] + "\u2026"
+
+
+#: An ``@`` that starts a mention (not inside a word or an e-mail address) and up to three
+#: words of a display name after it.
+_MENTION = re.compile(r"(?<![\w@.])@(\w[\w'-]*(?: \w[\w'-]*){0,2})")
+
+
+def mention_candidates(text: str) -> list[tuple[int, list[str]]]:
+    """Each ``@`` that may mention a member, outside quoted lines (quoting a mention doesn't
+    mention again): its offset in ``text`` and the names it could stand for, longest first
+    (``@Ana Gardener thanks`` could be "Ana Gardener thanks", "Ana Gardener" or "Ana")."""
+    found = []
+    offset = 0
+    for line in (text or "").splitlines(keepends=True):
+        if not _QUOTE_LINE.match(line):
+            for match in _MENTION.finditer(line):
+                words = match.group(1).split(" ")
+                names = [" ".join(words[:count]) for count in range(len(words), 0, -1)]
+                found.append((offset + match.start(), names))
+        offset += len(line)
+    return found
