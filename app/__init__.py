@@ -76,6 +76,9 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
     outbox.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
+    from app import rerender
+
+    rerender.init_app(app)
 
     @app.context_processor
     def site_context():

@@ -41,6 +41,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SUPPORT_TIMEZONE": str,
     "CONTENT_DIR": str,
     "API_CORS_ORIGINS": list,
+    "MARKUP_IMAGE_HOSTS": list,
     "SITE_ANNOUNCEMENT": str,
 }
 
@@ -137,6 +138,9 @@ class DefaultConfig:
         "sync-not-working-between-devices", "restore-purchases", "add-your-first-plant",
     ]  # fmt: skip
     KB_POPULAR_MIN_VIEWS = 50
+    #: Hosts whose https images may show in content (user and official); any other image
+    #: becomes a link to it. Empty: only the site's own images. The CSP img-src follows this.
+    MARKUP_IMAGE_HOSTS: list[str] = []
 
 
 def _parse(kind: type, raw: str):

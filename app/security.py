@@ -5,16 +5,19 @@ from __future__ import annotations
 from flask import Flask, request
 
 
-def content_security_policy(embed_hosts: list[str]) -> str:
-    """No inline script or style anywhere; media and frames only from ourselves and the
-    configured video hosts; the site may not be framed."""
+def content_security_policy(embed_hosts: list[str], image_hosts: list[str] = ()) -> str:
+    """No inline script or style anywhere; frames only from ourselves and the configured video
+    hosts, images only from ourselves and the configured image hosts (``app.markup`` turns
+    any other image into a link, so a tracking pixel can't call out); the site may not be
+    framed."""
     frames = " ".join(["'self'", *embed_hosts])
+    images = " ".join(["'self'", *(f"https://{host}" for host in image_hosts)])
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data: https:",
+            f"img-src {images}",
             "media-src 'self' https:",
             f"frame-src {frames}",
             "object-src 'none'",
@@ -37,7 +40,9 @@ HSTS = ("Strict-Transport-Security", "max-age=31536000")
 
 
 def init_app(app: Flask) -> None:
-    policy = content_security_policy(app.config.get("VIDEO_EMBED_HOSTS", []))
+    policy = content_security_policy(
+        app.config.get("VIDEO_EMBED_HOSTS", []), app.config.get("MARKUP_IMAGE_HOSTS", [])
+    )
     # (name, lower-case name, value): a header the response already has is left as it is.
     fixed = [
         (name, name.lower(), value)

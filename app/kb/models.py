@@ -38,6 +38,8 @@ class Article(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     #: Pre-rendered parts: headings (toc), FAQ items, troubleshooting steps, transcript cues.
     structure: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: ``app.markup.RENDERER_VERSION`` that made ``body_html``; the sync re-renders on a change.
+    rendered_with: Mapped[str] = mapped_column(String(60), default="", server_default="")
     #: Video mapping (src, embed, poster, duration, chapters) for videos, else empty.
     video: Mapped[dict] = mapped_column(JSON, default=dict)
     #: The raw transcript block of a video.
@@ -196,6 +198,8 @@ class Snippet(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    #: ``app.markup.RENDERER_VERSION`` that made ``body_html``; the sync re-renders on a change.
+    rendered_with: Mapped[str] = mapped_column(String(60), default="", server_default="")
     #: Slug of the full article this tooltip points to.
     article_slug: Mapped[str] = mapped_column(String(120), default="")
     screens: Mapped[list] = mapped_column(JSON, default=list)

@@ -35,6 +35,9 @@ STEP_RE = re.compile(r"^## Step (\d+): (.+?)\s*$", re.MULTILINE)
 H2_RE = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
 CUE_RE = re.compile(r"^\[(\d{1,2}):(\d{2})\]\s*(.+)$")
 SUMMARY_MAX = 160
+#: An article body renders in well under a second at this length whatever it holds (a
+#: troubleshooting guide or FAQ renders twice: whole, then step by step); see bench/markup.
+BODY_MAX = 40_000
 #: A guide with at least this many headings gets a table of contents.
 TOC_MIN_HEADINGS = 3
 
@@ -233,10 +236,13 @@ def validate_article_meta(meta: dict, *, filename_slug: str, folder: str) -> Non
 def check_body(article_type: str, troubleshooting: bool, body: str) -> None:
     """Check that a body has the shape its type needs (used by the sync and the editor).
 
-    :raises ContentError: an empty body, an FAQ without questions, a guide without steps.
+    :raises ContentError: an empty or too long body, an FAQ without questions, a guide without
+        steps.
     """
     if not body.strip():
         raise ContentError("The article text is empty.")
+    if len(body) > BODY_MAX:
+        raise ContentError(f"The article text is longer than {BODY_MAX:,} characters.")
     if article_type == "faq":
         split_faq(body)
     elif troubleshooting:

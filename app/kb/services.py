@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.kb import rules
 from app.kb.content import render_article
-from app.kb.models import Article, ArticleRevision, ArticleViewDay
+from app.kb.models import Article, ArticleRevision, ArticleViewDay, Snippet
 from app.kb.snippets import (  # noqa: F401  (the API's documented entry points)
     articles_for_screen,
     content_version,
@@ -26,12 +26,13 @@ from app.kb.snippets import (  # noqa: F401  (the API's documented entry points)
     get_tour,
     snippets_for_screen,
 )
-from app.markup import render
+from app.markup import RENDERER_VERSION, render
 from app.outbox import record_search_change
 
 TITLE_MAX = 200
 SUMMARY_MAX = rules.SUMMARY_MAX
-BODY_MAX = 200_000
+BODY_MAX = rules.BODY_MAX
+_BODY_TOO_LONG = f"Keep the article text under {BODY_MAX:,} characters."
 
 
 class KbError(Exception):
@@ -202,6 +203,7 @@ def add_revision(
     article.body = body
     article.body_html = body_html
     article.structure = structure
+    article.rendered_with = RENDERER_VERSION
     article.revision_number = number
     article.updated_at = now
     db.session.flush()
@@ -267,7 +269,7 @@ def _check_fields(title: str, summary: str, body: str) -> None:
     if not body.strip():
         raise KbError("The article text can't be empty.", field="body")
     if len(body) > BODY_MAX:
-        raise KbError("The article text is too long.", field="body")
+        raise KbError(_BODY_TOO_LONG, field="body")
 
 
 def _check_base(article: Article, base_revision: int) -> None:
@@ -344,5 +346,44 @@ def restore_revision(
 
 
 def preview(article: Article, body: str) -> str:
-    """Sanitised HTML of an unsaved body, for the editor's preview."""
-    return render(body or "", user_content=False)
+    """Sanitised HTML of an unsaved body, for the editor's preview.
+
+    :raises KbError: the body is longer than an article may be; checked before rendering.
+    """
+    body = body or ""
+    if len(body) > BODY_MAX:
+        raise KbError(_BODY_TOO_LONG, field="body")
+    return render(body, user_content=False)
+
+
+def rerender_stale(now: datetime, *, force: bool = False) -> list[tuple[str, str]]:
+    """Render again every article and tooltip whose HTML an older renderer made (all with
+    ``force``); the source and the history stay as they are.
+
+    :returns: ``(kind, name)`` of each article and tooltip whose HTML changed.
+    """
+    changed: list[tuple[str, str]] = []
+    for model in (Article, Snippet):
+        query = select(model)
+        if not force:
+            query = query.where(model.rendered_with != RENDERER_VERSION)
+        for item in db.session.scalars(query):
+            if model is Article:
+                try:
+                    html, structure = render_article(
+                        item.type, item.is_troubleshooting, item.body, item.transcript
+                    )
+                except rules.ContentError:
+                    continue  # saved before a rule it now breaks: keep its HTML, fix the text
+                if (html, structure) != (item.body_html, item.structure):
+                    item.body_html, item.structure = html, structure
+                    record_search_change("article", item.id, now)
+                    changed.append(("article", item.slug))
+            else:
+                html = render(item.body, user_content=False)
+                if html != item.body_html:
+                    item.body_html = html
+                    changed.append(("snippet", f"{item.lang}/{item.key}"))
+            item.rendered_with = RENDERER_VERSION
+    db.session.flush()
+    return changed

@@ -29,7 +29,11 @@ def _base_revision(form) -> int:
 
 def _form_error(form, error: services.KbError) -> None:
     target = getattr(form, error.field, None) if error.field else None
-    (target.errors if target is not None else form.form_errors).append(error.message)
+    if target is not None:
+        # A field that was not validated (the Preview button) still has its initial tuple.
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 
 @bp.route("/articles/<slug>/edit", methods=["GET", "POST"])
@@ -46,7 +50,11 @@ def edit(slug: str):
     preview_html = None
     status = 200
     if form.preview.data:
-        preview_html = services.preview(article, form.body.data)
+        try:
+            preview_html = services.preview(article, form.body.data)
+        except services.KbError as error:
+            _form_error(form, error)
+            status = 422
     elif form.validate_on_submit():
         try:
             revision = services.save_article(
@@ -100,7 +108,10 @@ def _conflict(article, form: EditArticleForm, stale: services.StaleRevision):
 def preview(slug: str):
     """The editor's live preview (kb.js); the form's Preview button works without it."""
     article = _article_or_404(slug)
-    return jsonify({"html": services.preview(article, request.form.get("body", ""))})
+    try:
+        return jsonify({"html": services.preview(article, request.form.get("body", ""))})
+    except services.KbError as error:
+        return jsonify({"error": error.message, "field": error.field}), 422
 
 
 @bp.route("/articles/<slug>/history")

@@ -23,8 +23,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.kb.content import ArticleSource, ContentSet, read_content
 from app.kb.models import Article, Snippet, SnippetRevision, Tour, TourStep
-from app.kb.services import add_revision
-from app.markup import render
+from app.kb.services import add_revision, rerender_stale
+from app.markup import RENDERER_VERSION, render
 from app.outbox import record_search_change
 
 
@@ -33,7 +33,8 @@ class SyncReport:
     """What a sync did (or, in a dry run, would do)."""
 
     #: (action, kind, name) with action ``created``, ``changed``, ``archived``, ``unarchived``,
-    #: ``kept`` (browser version kept by ``--keep-db``).
+    #: ``kept`` (browser version kept by ``--keep-db``), ``re-rendered`` (HTML of an older
+    #: renderer made again; the text is unchanged).
     actions: list[tuple[str, str, str]] = field(default_factory=list)
     unchanged: int = 0
     #: (slug, explanation) for each article whose browser edit blocks the file.
@@ -203,6 +204,7 @@ def _sync_snippets(found: ContentSet, report: SyncReport, now: datetime) -> None
         snippet.title = source.title
         snippet.body = source.body
         snippet.body_html = render(source.body, user_content=False)
+        snippet.rendered_with = RENDERER_VERSION
         snippet.article_slug = source.article
         snippet.screens = list(source.screens)
         snippet.source_hash = source.hash
@@ -268,5 +270,7 @@ def sync_content(
     _sync_articles(found, report, now, set(accept_file), set(keep_db))
     _sync_snippets(found, report, now)
     _sync_tours(found, report, now)
+    # HTML an older renderer made (an upgrade changed it): every page shows the new output.
+    report.actions.extend(("re-rendered", kind, name) for kind, name in rerender_stale(now))
     db.session.flush()
     return report

@@ -191,9 +191,21 @@ def _check_body(body: str) -> str:
     body = rules.normalise_body(body)
     if not body:
         raise WikiError("Write something on the page.", field="body")
+    return _check_length(body)
+
+
+def _check_length(body: str) -> str:
     if len(body) > rules.MAX_BODY:
         raise WikiError(f"Keep the page under {rules.MAX_BODY:,} characters.", field="body")
     return body
+
+
+def preview_html(body: str) -> str:
+    """Sanitised HTML of unsaved text (the Preview button and the live preview).
+
+    :raises WikiError: the text is longer than a page may be; checked before rendering.
+    """
+    return links.render(_check_length(rules.normalise_body(body))).html
 
 
 def check_new_title(title: str, *, page: WikiPage | None = None, field_name: str = "title") -> str:

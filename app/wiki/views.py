@@ -28,7 +28,7 @@ from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
-from app.wiki import links, queries, rules, services, watching
+from app.wiki import queries, rules, services, watching
 from app.wiki.errors import EditConflict, WikiError, WikiNotFound, WikiPermissionError
 from app.wiki.forms import ActionForm, EditForm, NewPageForm, PageActionForm, PreviewForm
 from app.wiki.models import WikiPage
@@ -118,7 +118,7 @@ def new():
     preview_html = None
     status = 200
     if form.is_submitted() and form.preview.data:
-        preview_html = links.render(rules.normalise_body(form.body.data or "")).html
+        preview_html = _preview(form)
     elif form.validate_on_submit():
         try:
             result = _run_atomic(
@@ -189,7 +189,7 @@ def edit(slug: str):
         form.base_revision_id.data = str(page_obj.current_revision_id or "")
         form.edit_token.data = services.new_edit_token()
     elif form.preview.data:
-        preview_html = links.render(rules.normalise_body(form.body.data or "")).html
+        preview_html = _preview(form)
     elif form.validate_on_submit():
         try:
             result = services.edit_page(
@@ -230,6 +230,15 @@ def edit(slug: str):
     ), status
 
 
+def _preview(form) -> str | None:
+    """The Preview button's HTML, or None with the error next to the text when it is too long."""
+    try:
+        return services.preview_html(form.body.data or "")
+    except WikiError as error:
+        form_error(form, error)
+        return None
+
+
 def _int_or_none(value) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
@@ -244,7 +253,10 @@ def preview():
     form = PreviewForm()
     if not form.validate_on_submit():
         return "Text too long to preview.", 422
-    html = links.render(rules.normalise_body(form.body.data or "")).html
+    try:
+        html = services.preview_html(form.body.data or "")
+    except WikiError as error:
+        return error.message, 422
     return html, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 

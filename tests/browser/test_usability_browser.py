@@ -149,12 +149,14 @@ def test_on_a_desktop_the_links_are_always_there(tabs):
 
 @SIZES
 def test_agent_reaches_the_queue_from_the_menu(tabs, live_server, size):
-    email = _account(live_server, "agent_t1", "Quinn Agent")
+    # Staff names are reserved, so each viewport's run has its own agent.
+    name = f"Quinn Agent {uuid.uuid4().hex[:4]}"
+    email = _account(live_server, "agent_t1", name)
     tab = tabs(size)
-    _sign_in(tab, size, email, "Quinn Agent")
+    _sign_in(tab, size, email, name)
     _open_menu(tab, size)
     menu_button = tab.locator("#user-menu-button")
-    expect(menu_button).to_contain_text("Quinn Agent")
+    expect(menu_button).to_contain_text(name)
     menu_button.focus()
     tab.keyboard.press("Enter")  # a details/summary disclosure: the keyboard opens it
     menu = tab.locator("#user-menu")
