@@ -1,7 +1,7 @@
 """forum: when a support agent first took an escalated thread's request
 
 Revision ID: forum_escalation_taken
-Revises: accounts_pending_registration
+Revises: kb_0002_rendered_with
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import app.models
 
 revision = "forum_escalation_taken"
-down_revision = "accounts_pending_registration"
+down_revision = "kb_0002_rendered_with"
 branch_labels = None
 depends_on = None
 
