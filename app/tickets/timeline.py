@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from app.tickets.catalog import AGENT_STATUS_LABELS, CATEGORIES, IMPACTS, PRIORITY_LABELS
-from app.tickets.rules import (
+from app.tickets.sla.policy import (
     RULE_CRITICAL_IMMEDIATE,
     RULE_TIER1_ESCALATE,
     RULE_TIER1_FLAG,

@@ -1,7 +1,7 @@
 """forum: when a support agent first took an escalated thread's request
 
 Revision ID: forum_escalation_taken
-Revises: kb_0002_rendered_with
+Revises: search_query_log_token
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import app.models
 
 revision = "forum_escalation_taken"
-down_revision = "kb_0002_rendered_with"
+down_revision = "search_query_log_token"
 branch_labels = None
 depends_on = None
 
