@@ -59,7 +59,7 @@ QUEUE_FLASHES = {
 CONFIRM_QUEUE_ACTIONS = {"reject", "suspend"}
 
 
-def _reason_sentence(reason: str | None) -> str:
+def reason_sentence(reason: str | None) -> str:
     return f"Reason for the log: {reason}" if reason else "No reason given for the log."
 
 
@@ -161,7 +161,7 @@ def _confirm_queue_action(item: ForumReviewItem, form: ReviewForm, action: str):
         form,
         stylesheet="css/forum.css",
         heading=heading,
-        summary=[*summary, _reason_sentence(form.reason.data)],
+        summary=[*summary, reason_sentence(form.reason.data)],
         carry=[("action", action), ("reason", form.reason.data)],
         button=button,
         cancel_url=url_for("forum.review_item", item_id=item.id),
@@ -266,7 +266,7 @@ def _confirm_suspend(person: User, form: MemberModerationForm):
             f"{name} is signed out everywhere at once and can't sign in; their posts stay as "
             "they are.",
             "You can lift the suspension on this profile later; they then sign in again.",
-            _reason_sentence(form.reason.data),
+            reason_sentence(form.reason.data),
         ],
         carry=[("action", "suspend"), ("reason", form.reason.data)],
         button=f"Yes, suspend {name}",

@@ -12,11 +12,10 @@ from sqlalchemy import func, select, update
 from app.accounts.models import User
 from app.extensions import db
 from app.forum import rules
-from app.forum.follows import _link
 from app.forum.models import ForumNotification, ForumPost
 from app.forum.visibility import can_see_post
 from app.forum.writes import insert_once
-from app.mail import OutgoingMail
+from app.mail import OutgoingMail, site_link
 from app.markup import plain_text, render
 from app.outbox import record_mail
 
@@ -101,8 +100,8 @@ def _mail_mention(user: User, post: ForumPost, now: datetime) -> None:
         f"Hello {user.display_name},\n\n"
         f"{post.author.display_name} mentioned you in \u201c{thread.title}\u201d:\n\n"
         f"{plain_text(post.body_html)[:600]}\n\n"
-        f"Read it: {_link('forum.thread', thread_id=thread.id, _anchor=f'post-{post.id}')}\n\n"
-        f"See all your notifications: {_link('forum.notifications')}\n"
+        f"Read it: {site_link('forum.thread', thread_id=thread.id, _anchor=f'post-{post.id}')}\n\n"
+        f"See all your notifications: {site_link('forum.notifications')}\n"
     )
     subject = f"{post.author.display_name} mentioned you in \u201c{thread.title}\u201d"
     record_mail(OutgoingMail(user.email, subject, body), now)

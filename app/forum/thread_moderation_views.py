@@ -11,7 +11,7 @@ from app.accounts.permissions import require
 from app.confirm import confirm_page, confirmed
 from app.forum import queries, rules, services, thread_actions
 from app.forum.forms import ModerateThreadForm
-from app.forum.moderation_views import _reason_sentence
+from app.forum.moderation_views import reason_sentence
 from app.forum.posting_views import form_error
 from app.forum.views import bp
 from app.models import utcnow
@@ -108,7 +108,7 @@ def _confirm_merge(thread, target, form: ModerateThreadForm):
             "after its own posts; its followers follow that thread from now on.",
             f"Thread {thread.id} then only leads to thread {target.id}. Merging can't be undone; "
             "replies can be split off again one by one.",
-            _reason_sentence(form.reason.data),
+            reason_sentence(form.reason.data),
         ],
         carry=[("action", "merge"), ("target", target.id), ("reason", form.reason.data)],
         button=f"Yes, merge into thread {target.id}",

@@ -8,8 +8,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import account as _account
 from tests.browser.conftest import check_accessibility
-from tests.browser.test_tickets_browser import _account, _sign_in, _submit_request, _uid
+from tests.browser.conftest import sign_in as _sign_in
+from tests.browser.conftest import unique as _uid
+from tests.browser.test_tickets_browser import _submit_request
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,11 @@ from itertools import pairwise
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import account as _account
 from tests.browser.conftest import check_accessibility
-from tests.browser.test_forum_browser import _account, _sign_in, _start_thread, _uid
+from tests.browser.conftest import sign_in as _sign_in
+from tests.browser.conftest import unique as _uid
+from tests.browser.test_forum_browser import _start_thread
 
 pytestmark = pytest.mark.browser
 
