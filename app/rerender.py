@@ -32,6 +32,7 @@ def rerender_all(now: datetime) -> Counter:
     :returns: how many rows changed, by kind.
     """
     from app.forum.models import ForumPost
+    from app.forum.notifications import render_post
     from app.kb.services import rerender_stale
     from app.tickets.models import Ticket, TicketMessage
     from app.wiki import links
@@ -50,7 +51,7 @@ def rerender_all(now: datetime) -> Counter:
         record_search_change("wiki_page", page.id, now)
     threads = set()
     for post in db.session.scalars(select(ForumPost).order_by(ForumPost.id)):
-        html = render(post.body)
+        html = render_post(post.body)  # mentions linked, as on save
         if html != post.body_html:
             post.body_html = html
             threads.add(post.thread_id)

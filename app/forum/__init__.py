@@ -7,7 +7,9 @@ def init_app(app: Flask) -> None:
     from app.forum import (  # noqa: F401  (routes on the blueprint)
         models,
         moderation_views,
+        notification_views,
         posting_views,
+        thread_moderation_views,
     )
     from app.forum.cli import forum_cli
     from app.forum.views import bp

@@ -17,11 +17,17 @@ from app.accounts.models import User
 from app.accounts.permissions import can_edit_forum_post, is_moderator
 from app.errors import DomainError
 from app.extensions import db
-from app.forum import trust
+from app.forum import notifications, trust
 from app.forum.models import PUBLISHED, ForumPost, ForumPostRevision, ForumReviewItem
-from app.forum.screening import body_hash, check_can_post, check_images, clean_body, review_reason
+from app.forum.screening import (
+    body_hash,
+    check_can_post,
+    check_images,
+    clean_body,
+    review_reason,
+    thread_links,
+)
 from app.forum.services import touch_search
-from app.markup import render
 
 HELD = "edit"
 
@@ -46,7 +52,7 @@ def edit_post(post: ForumPost, editor: User, body: str, now: datetime) -> ForumP
         if body == post.body:
             drop_held_edit(post, editor, now)
             return post
-        reason, detail = review_reason(editor, body, now, level, limits)
+        reason, detail = review_reason(editor, body, now, level, limits, thread_links(post.thread))
         if reason and post.status == PUBLISHED:
             hold_edit(post, body, f"Edit held: {detail}", now)
             return post
@@ -70,7 +76,7 @@ def _open_edit_item(post: ForumPost) -> ForumReviewItem | None:
 def hold_edit(post: ForumPost, body: str, detail: str, now: datetime) -> None:
     """Keep ``body`` aside for a moderator; a newer edit replaces an older held one."""
     post.held_body = body
-    post.held_body_html = render(body)
+    post.held_body_html = notifications.render_post(body)
     post.held_at = now
     item = _open_edit_item(post)
     if item is None:
@@ -108,7 +114,7 @@ def apply_edit(post: ForumPost, editor: User, body: str, now: datetime) -> None:
         ForumPostRevision(post_id=post.id, body=post.body, edited_by_id=editor.id, edited_at=now)
     )
     post.body = body
-    post.body_html = render(body)
+    post.body_html = notifications.render_post(body)
     post.body_hash = body_hash(body)
     post.edited_at = now
     touch_search(post.thread, now)

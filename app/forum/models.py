@@ -61,6 +61,9 @@ class ForumThread(db.Model):
     escalated_ticket_id: Mapped[int | None]
     escalated_ticket_ref: Mapped[str | None] = mapped_column(String(40))
     escalated_at: Mapped[datetime | None]
+    #: When a support agent first took the escalated request (claimed, assigned or answered);
+    #: until then the thread says "Escalated to support", never that someone is on it.
+    escalation_taken_at: Mapped[datetime | None]
 
     category: Mapped[ForumCategory] = relationship(lazy="joined")
     author: Mapped[User] = relationship(lazy="joined", foreign_keys=[author_id])
@@ -145,7 +148,8 @@ class ForumFlag(db.Model):
     #: never hide a post.
     flagger_level: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
-    #: ``upheld`` or ``dismissed`` once a moderator decided; None while open.
+    #: ``upheld`` or ``dismissed`` once a moderator decided (the flagger's record counts these),
+    #: ``ignored`` when a moderator closed the flags without judging them; None while open.
     outcome: Mapped[str | None] = mapped_column(String(20))
     resolved_at: Mapped[datetime | None]
 
@@ -237,3 +241,29 @@ class ForumModerationLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
     actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ForumNotification(db.Model):
+    """Something a member should hear about: a reply to their thread, a mention, a like, their
+    reply accepted as the answer. Read on the notifications page."""
+
+    __tablename__ = "forum_notification"
+    __table_args__ = (
+        # The member's page and unread count: newest first, unread quickly.
+        Index("ix_forum_notification_user_read", "user_id", "read_at", "id"),
+        # One notification of a kind per post and actor (a like taken back and given again,
+        # a quoted mention) never notifies twice.
+        UniqueConstraint("user_id", "kind", "post_id", "actor_id", name="uq_forum_notification"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    #: ``reply``, ``mention``, ``like`` or ``accepted``.
+    kind: Mapped[str] = mapped_column(String(20))
+    post_id: Mapped[int] = mapped_column(ForeignKey("forum_post.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+
+    post: Mapped[ForumPost] = relationship(lazy="joined")
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id], lazy="joined")

@@ -34,6 +34,9 @@ from app.forum.visibility import can_see_post
 from app.forum.writes import insert_once
 
 QUEUE_ACTIONS = ("approve", "reject", "hide", "edit", "silence", "suspend")
+#: Decisions on a flagged post: agree (hide; the flags were right), disagree (keep; the flags
+#: count against their flaggers' record) or ignore (close the flags, count for nobody).
+FLAG_ACTIONS = ("agree", "disagree", "ignore")
 
 #: A thread's state from its opening post's (rejected and deleted posts: a deleted thread).
 THREAD_STATE = {PUBLISHED: PUBLISHED, PENDING: PENDING, HIDDEN: HIDDEN}
@@ -230,11 +233,16 @@ def resolve(
 
     :raises DomainError: unknown action, item held by someone else or already handled.
     """
-    if action not in QUEUE_ACTIONS:
+    if action not in QUEUE_ACTIONS + FLAG_ACTIONS:
         raise DomainError("Choose what to do with this post.")
+    if action in FLAG_ACTIONS and item.reason != "flags":
+        raise DomainError("Agree, disagree and ignore are only for flagged posts.")
     claim(item, moderator, now)
     post = item.post
-    if item.reason == HELD and action in {"approve", "edit", "reject"}:
+    if action in FLAG_ACTIONS:
+        _decide_flags(post, action, now, reason=reason)
+        closing = ForumReviewItem.reason == "flags"
+    elif item.reason == HELD and action in {"approve", "edit", "reject"}:
         # A decision on the held edit only: the post, its flags and other items stay as they are.
         _decide_held_edit(post, moderator, action, body, now)
         closing = ForumReviewItem.reason == HELD
@@ -255,6 +263,21 @@ def resolve(
     audit(moderator, action, "post", post.id, reason, now, detail=f"review item {item.id}")
     db.session.flush()
     db.session.refresh(item)
+
+
+def _decide_flags(post: ForumPost, action: str, now: datetime, *, reason: str) -> None:
+    if action == "agree":
+        _settle_flags(post, "upheld", now)
+        if post.status == PUBLISHED or post.status == HIDDEN:
+            _set_post_status(post, HIDDEN, now)
+            post.moderation_note = (reason or "Hidden by a moderator after flags.")[:300]
+    elif action == "disagree":
+        _settle_flags(post, "dismissed", now)
+        if post.status == HIDDEN:  # hidden automatically by the flags: it comes back
+            _set_post_status(post, PUBLISHED, now)
+            post.moderation_note = ""
+    else:
+        _settle_flags(post, "ignored", now)
 
 
 def _decide_held_edit(post: ForumPost, moderator: User, action: str, body, now) -> None:

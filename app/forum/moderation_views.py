@@ -10,18 +10,16 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from app.accounts.models import User
 from app.accounts.permissions import require
 from app.confirm import confirm_page, confirmed
 from app.errors import DomainError, form_error
 from app.extensions import db
-from app.forum import moderation, services, thread_actions, trust
+from app.forum import moderation, trust
 from app.forum.forms import (
     MemberModerationForm,
     ModeratePostForm,
-    ModerateThreadForm,
     ReviewForm,
 )
 from app.forum.models import (
@@ -44,11 +42,24 @@ REASON_LABELS = {
     "split": "Opening post of a split thread",
 }
 
+#: What a queue decision did, said after it (the thread's title follows).
+QUEUE_FLASHES = {
+    "approve": "Post approved: everyone can see it",
+    "edit": "Post edited and approved",
+    "reject": "Post rejected: only moderators can see it now",
+    "hide": "Post hidden",
+    "silence": "Post hidden and its author silenced",
+    "suspend": "Post hidden and its author suspended",
+    "agree": "Flags upheld: the post is hidden.",
+    "disagree": "Flags dismissed: the post stays, and the flaggers' record counts it.",
+    "ignore": "Flags ignored: the post stays as it is and nobody's record changes.",
+}
+
 #: Queue actions that ask for confirmation first.
 CONFIRM_QUEUE_ACTIONS = {"reject", "suspend"}
 
 
-def _reason_sentence(reason: str | None) -> str:
+def reason_sentence(reason: str | None) -> str:
     return f"Reason for the log: {reason}" if reason else "No reason given for the log."
 
 
@@ -99,7 +110,8 @@ def review_item(item_id: int):
                     "You are handling this item." if action == "claim" else "Released.", "success"
                 )
                 return redirect(url_for("forum.review_item", item_id=item.id))
-            flash(f"Done: {action}.", "success")
+            done = QUEUE_FLASHES.get(action, "Done")
+            flash(f"{done} (\u201c{item.post.thread.title}\u201d).", "success")
             return redirect(url_for("forum.queue"))
     flags = db.session.scalars(
         select(ForumFlag).where(ForumFlag.post_id == item.post_id).order_by(ForumFlag.id)
@@ -149,7 +161,7 @@ def _confirm_queue_action(item: ForumReviewItem, form: ReviewForm, action: str):
         form,
         stylesheet="css/forum.css",
         heading=heading,
-        summary=[*summary, _reason_sentence(form.reason.data)],
+        summary=[*summary, reason_sentence(form.reason.data)],
         carry=[("action", action), ("reason", form.reason.data)],
         button=button,
         cancel_url=url_for("forum.review_item", item_id=item.id),
@@ -168,120 +180,42 @@ def post_history(post_id: int):
     return render_template("forum/moderation/history.html", post=post, revisions=revisions)
 
 
+@bp.route("/posts/<int:post_id>/hide")
+@require("forum.moderate")
+def hide_post(post_id: int):
+    """Hiding asks first, with a field for the reason the author and the log will see."""
+    post = db.session.get(ForumPost, post_id) or abort(404)
+    return render_template("forum/moderation/hide.html", post=post, form=ModeratePostForm())
+
+
 @bp.route("/posts/<int:post_id>/moderate", methods=["POST"])
 @require("forum.moderate")
 def moderate_post(post_id: int):
     post = db.session.get(ForumPost, post_id) or abort(404)
     form = ModeratePostForm()
+    action = request.form.get("action", "")
     if form.validate_on_submit():
+        if action == "hide" and not confirmed():
+            return render_template("forum/moderation/hide.html", post=post, form=form)
+        was_pending = post.status == "pending"
         try:
-            moderation.moderate_post(
-                post, current_user, request.form.get("action", ""), form.reason.data or "", utcnow()
-            )
+            moderation.moderate_post(post, current_user, action, form.reason.data or "", utcnow())
         except DomainError as caught:
             flash(caught.message, "error")
         else:
             commit()
-            flash("Done.", "success")
+            flash(_post_flash(action, was_pending, form.reason.data), "success")
+    elif action == "hide":  # a reason too long: the question again, with the message
+        return render_template("forum/moderation/hide.html", post=post, form=form), 422
     return redirect(url_for("forum.thread", thread_id=post.thread_id, _anchor=f"post-{post.id}"))
 
 
-def _thread_form(thread) -> ModerateThreadForm:
-    form = ModerateThreadForm()
-    form.category.choices = [SelectChoice("", "Choose…")] + [
-        SelectChoice(category.slug, category.name) for category in services.categories()
-    ]
-    form.post_ids.choices = [
-        SelectChoice(post.id, f"#{post.id} by {post.author.display_name}")
-        for post in thread.posts
-        if not post.is_opening
-    ]
-    return form
-
-
-@bp.route("/t/<int:thread_id>/moderate", methods=["GET", "POST"])
-@require("forum.moderate")
-def moderate_thread(thread_id: int):
-    thread = services.get_thread(thread_id) or abort(404)
-    form = _thread_form(thread)
-    if form.validate_on_submit():
-        action, reason, now = request.form.get("action", ""), form.reason.data or "", utcnow()
-        destination = thread
-        try:
-            if action in {"lock", "unlock", "pin", "unpin"}:
-                thread_actions.set_thread_flag(thread, current_user, action, reason, now)
-            elif action == "move":
-                category = services.category_by_slug(form.category.data or "")
-                if category is None:
-                    raise DomainError("Choose a category.", "category")
-                thread_actions.move_thread(thread, category, current_user, reason, now)
-            elif action == "merge":
-                target = services.get_thread(form.target.data or 0)
-                if target is None:
-                    raise DomainError("There is no thread with that number.", "target")
-                if not confirmed():
-                    thread_actions.check_merge(thread, target)
-                    return _confirm_merge(thread, target, form)
-                thread_actions.merge_threads(thread, target, current_user, reason, now)
-                destination = target
-            elif action == "split":
-                post_ids = form.post_ids.data or []
-                if not confirmed():
-                    title, posts = thread_actions.split_selection(thread, post_ids, form.title.data)
-                    return _confirm_split(thread, title, posts, form)
-                destination = thread_actions.split_thread(
-                    thread, post_ids, form.title.data, current_user, reason, now
-                )
-            else:
-                raise DomainError("Choose an action.")
-        except DomainError as caught:
-            form_error(form, caught)
-        else:
-            commit()
-            flash(f"Done: {action}.", "success")
-            return redirect(url_for("forum.thread", thread_id=destination.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("forum/moderation/thread.html", thread=thread, form=form), status
-
-
-def _confirm_merge(thread, target, form: ModerateThreadForm):
-    return confirm_page(
-        form,
-        stylesheet="css/forum.css",
-        heading=f"Merge “{thread.title}” into “{target.title}”?",
-        summary=[
-            f"Every post of thread {thread.id} moves into thread {target.id}, “{target.title}”, "
-            "after its own posts; its followers follow that thread from now on.",
-            f"Thread {thread.id} then only leads to thread {target.id}. Merging can't be undone; "
-            "replies can be split off again one by one.",
-            _reason_sentence(form.reason.data),
-        ],
-        carry=[("action", "merge"), ("target", target.id), ("reason", form.reason.data)],
-        button=f"Yes, merge into thread {target.id}",
-        cancel_url=url_for("forum.moderate_thread", thread_id=thread.id),
-    )
-
-
-def _confirm_split(thread, title: str, posts, form: ModerateThreadForm):
-    return confirm_page(
-        form,
-        stylesheet="css/forum.css",
-        heading=f"Move {len(posts)} repl{'y' if len(posts) == 1 else 'ies'} to a new thread?",
-        summary=[
-            f"A new thread “{title}” is made in {thread.category.name}; the first of these "
-            f"replies becomes its opening post. They leave “{thread.title}”:",
-        ],
-        items=[f"#{post.id} by {post.author.display_name}" for post in posts],
-        links=[(f"Back to “{thread.title}”", url_for("forum.thread", thread_id=thread.id))],
-        carry=[
-            ("action", "split"),
-            ("title", title),
-            ("reason", form.reason.data),
-            *(("post_ids", post.id) for post in posts),
-        ],
-        button="Yes, split them off",
-        cancel_url=url_for("forum.moderate_thread", thread_id=thread.id),
-    )
+def _post_flash(action: str, was_pending: bool, reason: str | None) -> str:
+    if action == "hide":
+        return f"Post hidden: {reason}." if reason else "Post hidden."
+    if was_pending:
+        return "Post approved: everyone can see it."
+    return "Post restored: everyone can see it again."
 
 
 USER_ACTION_MESSAGES = {
@@ -332,7 +266,7 @@ def _confirm_suspend(person: User, form: MemberModerationForm):
             f"{name} is signed out everywhere at once and can't sign in; their posts stay as "
             "they are.",
             "You can lift the suspension on this profile later; they then sign in again.",
-            _reason_sentence(form.reason.data),
+            reason_sentence(form.reason.data),
         ],
         carry=[("action", "suspend"), ("reason", form.reason.data)],
         button=f"Yes, suspend {name}",
@@ -349,7 +283,13 @@ def audit_log():
         per_page=50,
         error_out=False,
     )
-    return render_template("forum/moderation/log.html", page=page)
+    post_ids = {e.target_id for e in page.items if e.target_type == "post"}
+    post_threads = dict(
+        db.session.execute(
+            select(ForumPost.id, ForumPost.thread_id).where(ForumPost.id.in_(post_ids))
+        ).all()
+    )
+    return render_template("forum/moderation/log.html", page=page, post_threads=post_threads)
 
 
 @bp.route("/moderation/help")

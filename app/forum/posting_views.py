@@ -19,6 +19,8 @@ from app.outbox import commit
 from app.request_args import db_int
 
 _GUIDE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+#: Characters that could end a Markdown link text or start another element.
+_LINK_BREAKERS = re.compile(r"[\[\]()<>`*_\\\r\n]")
 
 
 def _status(form, error: DomainError | None) -> tuple[int, dict]:
@@ -46,13 +48,22 @@ def _pending_notice(status: str) -> None:
         )
 
 
-def guide_note(guide: str | None, steps: str | None) -> str:
-    """The note prefilled when someone arrives from a troubleshooting guide that didn't help."""
+def guide_title(guide: str, title: str | None) -> str:
+    """The guide's title as the link from the guide gave it, else its slug in words; never
+    anything that could break out of a Markdown link."""
+    cleaned = _LINK_BREAKERS.sub(" ", title or "").strip()[:120]
+    return " ".join(cleaned.split()) or guide.replace("-", " ").capitalize()
+
+
+def guide_note(guide: str | None, steps: str | None, title: str | None = None) -> str:
+    """The note prefilled when someone arrives from a troubleshooting guide that didn't help:
+    the guide by its title, linked, and the steps tried."""
     if not guide or not _GUIDE_SLUG.match(guide):
         return ""
     count = int(steps) if steps and steps.isdigit() and 0 < int(steps) <= 100 else 0
     tried = f" (steps 1–{count})" if count else ""  # noqa: RUF001 (a real en dash)
-    return f"I tried the guide {guide}{tried}, but it didn't solve my problem.\n\n"
+    link = f"[{guide_title(guide, title)}](/articles/{guide})"
+    return f"I tried the guide {link}{tried}, but it didn't solve my problem.\n\n"
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -64,7 +75,10 @@ def new_thread():
     error = None
     if request.method == "GET":
         form.category.data = request.args.get("category", "general")
-        form.body.data = guide_note(request.args.get("guide"), request.args.get("steps"))
+        guide, title = request.args.get("guide"), request.args.get("title")
+        form.body.data = guide_note(guide, request.args.get("steps"), title)
+        if form.body.data:  # from a guide: propose a title the asker can change
+            form.title.data = f"{guide_title(guide, title)}: the guide didn't help"
     elif form.validate_on_submit():
         category = services.category_by_slug(form.category.data) or abort(400)
         try:

@@ -147,3 +147,13 @@ def page_of_post(user, post: ForumPost, per_page: int) -> int:
         )
     )
     return max(1, -(-(before or 1) // per_page))
+
+
+def threads_titled(user, words: str, *, exclude: int, limit: int = 10) -> list[ForumThread]:
+    """Threads ``user`` can see whose title contains every word (a moderator finding the thread
+    to merge into), newest activity first."""
+    query = thread_list_query(user).where(ForumThread.id != exclude)
+    for word in words.split()[:8]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(ForumThread.title.ilike(f"%{escaped}%", escape="\\"))
+    return list(db.session.scalars(query.limit(limit)))

@@ -122,6 +122,21 @@ def links_in(text: str) -> list[str]:
     return _URL.findall(text or "")
 
 
+_QUOTE_LINE = re.compile(r"^ {0,3}>")
+
+
+def counted_links(text: str, quotable_links: Iterable[str] = ()) -> list[str]:
+    """The links that count toward a member's link limit: all of them, except links in quoted
+    lines (``> ...``) that a post of the thread already has: quoting someone is not spamming.
+    A made-up quote with new links counts like any other text."""
+    known = set(quotable_links)
+    counted = []
+    for line in (text or "").splitlines():
+        quoted = bool(_QUOTE_LINE.match(line))
+        counted += [url for url in links_in(line) if not (quoted and url in known)]
+    return counted
+
+
 def has_images(text: str) -> bool:
     return bool(_IMAGE.search(text or ""))
 
@@ -138,12 +153,18 @@ def spam_reasons(
     max_links: int,
     blocked_words: Iterable[str],
     blocked_domains: Iterable[str],
+    quotable_links: Iterable[str] = (),
 ) -> list[str]:
-    """Why a post looks like spam (empty: it doesn't). Such posts wait for a moderator."""
+    """Why a post looks like spam (empty: it doesn't). Such posts wait for a moderator.
+
+    :param quotable_links: links of the thread's posts; quoting them doesn't count toward
+        ``max_links`` (blocked domains are checked in quotes too).
+    """
     reasons = []
     links = links_in(text)
-    if len(links) > max_links:
-        reasons.append(f"{len(links)} links (at most {max_links} for this trust level)")
+    counted = counted_links(text, quotable_links)
+    if len(counted) > max_links:
+        reasons.append(f"{len(counted)} links (at most {max_links} for this trust level)")
     lowered = (text or "").lower()
     words = sorted({word for word in blocked_words if word and re.search(_word(word), lowered)})
     if words:
@@ -247,3 +268,35 @@ def without_controls(text: str | None) -> str:
 def clean_title(title: str | None) -> str:
     """A title on one line: controls dropped, runs of white space made one space."""
     return " ".join(without_controls(title).split())
+
+
+_MARKUP_SIGNS = re.compile(r"[*_`#>\[\]~|]+|\]\([^)]*\)")
+
+
+def excerpt(markdown: str, limit: int = 80) -> str:
+    """The start of a post as plain words (Markdown signs dropped), cut at a word with "…"."""
+    words = " ".join(_MARKUP_SIGNS.sub("", markdown or "").split())
+    if len(words) <= limit:
+        return words
+    return words[:limit].rsplit(" ", 1)[0] + "\u2026"
+
+
+#: An ``@`` that starts a mention (not inside a word or an e-mail address) and up to three
+#: words of a display name after it.
+_MENTION = re.compile(r"(?<![\w@.])@(\w[\w'-]*(?: \w[\w'-]*){0,2})")
+
+
+def mention_candidates(text: str) -> list[tuple[int, list[str]]]:
+    """Each ``@`` that may mention a member, outside quoted lines (quoting a mention doesn't
+    mention again): its offset in ``text`` and the names it could stand for, longest first
+    (``@Ana Gardener thanks`` could be "Ana Gardener thanks", "Ana Gardener" or "Ana")."""
+    found = []
+    offset = 0
+    for line in (text or "").splitlines(keepends=True):
+        if not _QUOTE_LINE.match(line):
+            for match in _MENTION.finditer(line):
+                words = match.group(1).split(" ")
+                names = [" ".join(words[:count]) for count in range(len(words), 0, -1)]
+                found.append((offset + match.start(), names))
+        offset += len(line)
+    return found

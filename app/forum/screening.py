@@ -77,7 +77,19 @@ def check_images(author: User, body: str, limits: dict) -> None:
         )
 
 
-def screen(author: User, body: str, now: datetime) -> tuple[str, str | None, str]:
+def thread_links(thread) -> set[str]:
+    """Links in the thread's public posts: quoting them is not posting new links."""
+    if thread is None:
+        return set()
+    bodies = db.session.scalars(
+        select(ForumPost.body).where(
+            ForumPost.thread_id == thread.id, ForumPost.status == PUBLISHED
+        )
+    )
+    return {url for body in bodies for url in rules.links_in(body)}
+
+
+def screen(author: User, body: str, now: datetime, thread=None) -> tuple[str, str | None, str]:
     """Check a new post against the rules; return its status, review reason and detail.
 
     :raises DomainError: images from a new user, or the same text posted again.
@@ -115,12 +127,12 @@ def screen(author: User, body: str, now: datetime) -> tuple[str, str | None, str
             raise RateLimited(wait)
     if trusted:
         return PUBLISHED, None, ""
-    reason, detail = review_reason(author, body, now, level, limits)
+    reason, detail = review_reason(author, body, now, level, limits, thread_links(thread))
     return (PENDING, reason, detail) if reason else (PUBLISHED, None, "")
 
 
 def review_reason(
-    author: User, body: str, now: datetime, level: int, limits: dict
+    author: User, body: str, now: datetime, level: int, limits: dict, quotable=frozenset()
 ) -> tuple[str | None, str]:
     """Why this text by ``author`` must wait for a moderator, as a new post or as an edit:
     ``("spam", detail)``, ``("new_user", detail)`` or ``(None, "")``. Moderators and staff
@@ -134,6 +146,7 @@ def review_reason(
         max_links=int(limits["max_links"]),
         blocked_words=config["FORUM_BLOCKED_WORDS"],
         blocked_domains=config["FORUM_BLOCKED_DOMAINS"],
+        quotable_links=quotable,
     )
     window = timedelta(seconds=config["FORUM_DUPLICATE_WINDOW_SECONDS"])
     copied = db.session.scalar(

@@ -22,7 +22,7 @@ from app.accounts.permissions import (
 )
 from app.errors import DomainError
 from app.extensions import db
-from app.forum import rules, trust
+from app.forum import notifications, rules, trust
 from app.forum.audit import audit
 from app.forum.follows import notify_new_post, set_follow
 from app.forum.models import (
@@ -44,7 +44,7 @@ from app.forum.screening import (
 )
 from app.forum.visibility import can_see_post, can_see_thread, public_posts_filter
 from app.forum.writes import insert_once
-from app.markup import plain_text, render
+from app.markup import plain_text
 from app.outbox import record_search_change
 
 MAX_TITLE = 200
@@ -185,7 +185,7 @@ def _new_post(
         is_opening=opening,
         is_staff_reply=False,
         body=body,
-        body_html=render(body),
+        body_html=notifications.render_post(body),
         body_hash=body_hash(body),
         status=status,
         created_at=now,
@@ -215,7 +215,7 @@ def post_reply(
     if as_staff:
         status, reason, detail = PUBLISHED, None, ""
     else:
-        status, reason, detail = screen(author, body, now)
+        status, reason, detail = screen(author, body, now, thread)
     post = _new_post(thread, author, body, status, now)
     post.is_staff_reply = as_staff
     if reason:
@@ -232,6 +232,7 @@ def publish_effects(post: ForumPost, now: datetime) -> None:
     if thread.status == PUBLISHED:
         thread.last_activity_at = max(thread.last_activity_at, now)
         notify_new_post(post, now)
+        notifications.on_publish(post, now)
     touch_search(thread, now)
 
 
@@ -280,6 +281,7 @@ def toggle_like(post: ForumPost, user: User, now: datetime) -> bool:
         values = {"post_id": post.id, "user_id": user.id, "created_at": now}
         if insert_once(ForumLike, values, ["post_id", "user_id"]):
             _count_like(post, 1)
+            notifications.on_like(post, user, now)
         liked = True
     else:
         if db.session.execute(delete(ForumLike).where(ForumLike.id == like_id)).rowcount:
@@ -313,6 +315,8 @@ def accept_answer(post: ForumPost, actor: User, now: datetime) -> None:
     if post.is_opening or post.status != PUBLISHED:
         raise DomainError("Only a published reply can be the accepted answer.")
     thread.accepted_post_id = None if thread.accepted_post_id == post.id else post.id
+    if thread.accepted_post_id == post.id:
+        notifications.on_accept(post, actor, now)
     if is_moderator(actor) and actor.id != thread.author_id:
         audit(actor, "accept_answer", "thread", thread.id, f"post {post.id}", now)
     touch_search(thread, now)
@@ -336,3 +340,12 @@ def mark_thread_escalated(
     if actor is not None and is_moderator(actor) and actor.id != thread.author_id:
         audit(actor, "escalate", "thread", thread.id, f"ticket {ref}", now)
     db.session.flush()
+
+
+def mark_escalation_taken(thread_id: int, now: datetime) -> None:
+    """A support agent took the thread's request (the tickets package calls this); the first
+    time counts, later calls change nothing."""
+    thread = db.session.get(ForumThread, thread_id)
+    if thread is not None and thread.escalation_taken_at is None:
+        thread.escalation_taken_at = now
+        db.session.flush()

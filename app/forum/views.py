@@ -15,7 +15,7 @@ from app.accounts.permissions import (
     can_escalate_forum_thread,
 )
 from app.extensions import csrf, db
-from app.forum import follows, queries, services, trust
+from app.forum import follows, notifications, queries, services, trust
 from app.forum.forms import ConfirmForm, MemberModerationForm, ReplyForm
 from app.forum.models import MERGED, ForumCategory
 from app.forum.visibility import can_see_thread
@@ -66,6 +66,7 @@ def index():
         page=page,
         counts=counts,
         sort=sort,
+        unread=notifications.unread_count(current_user) if can(current_user, "forum.post") else 0,
     )
 
 

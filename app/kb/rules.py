@@ -85,6 +85,18 @@ def section_title(slug: str) -> str:
     return SECTION_TITLES.get(slug, slug.replace("-", " ").capitalize())
 
 
+#: Sections about one subject (the support categories); a guide's topic is the first of these
+#: among its related articles' sections.
+TOPIC_SECTIONS = ("account", "billing-and-payments", "app-functionality", "data-and-privacy")
+
+
+def guide_topic(related_sections: list[str]) -> str | None:
+    """The subject section a troubleshooting guide belongs to, from its related articles (the
+    guide itself sits in "troubleshooting"): proposes the forum category of a question about it.
+    """
+    return next((section for section in related_sections if section in TOPIC_SECTIONS), None)
+
+
 def parse_tags(raw: str | list | None) -> list[str]:
     """Tags as a clean list: lower case, stripped, unique, in the order given.
 

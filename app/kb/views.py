@@ -131,6 +131,7 @@ def _render_article(article, vote_form: VoteForm | None = None, status: int = 20
     }
     if article.is_troubleshooting:
         context["guide"] = _guide_state(article)
+        context["guide"]["topic"] = rules.guide_topic([item.section for item in context["related"]])
     if article.type == "video":
         context["video_state"] = _video_state(article)
     return render_template("kb/article.html", **context), status

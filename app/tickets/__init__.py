@@ -9,9 +9,11 @@ def init_app(app: Flask) -> None:
     from app.tickets import agent_views, models  # noqa: F401  (routes; tables for migrations)
     from app.tickets.cli import tickets_cli
     from app.tickets.settings import validate
+    from app.tickets.timeline import countdown
     from app.tickets.views import bp
 
     # A bad setting stops the start with its key named, instead of failing every ticket later.
     validate(app.config, utcnow())
     app.register_blueprint(bp)
     app.cli.add_command(tickets_cli)
+    app.add_template_filter(countdown, "countdown")

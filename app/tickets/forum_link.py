@@ -64,6 +64,13 @@ def escalate_thread(
     return ticket
 
 
+def note_taken(ticket: Ticket, now: datetime) -> None:
+    """An agent claimed, was given or answered the request: its forum thread (if any) may now
+    say that a support agent is on it."""
+    if ticket.forum_thread_id is not None:
+        forum_services.mark_escalation_taken(ticket.forum_thread_id, now)
+
+
 def linked_thread(ticket: Ticket):
     """The forum thread a ticket came from, or ``None``."""
     if ticket.forum_thread_id is None:
@@ -89,4 +96,4 @@ def post_resolution(agent: User, ticket: Ticket, body: str, now: datetime):
     return post
 
 
-__all__ = ["TicketNotFound", "escalate_thread", "linked_thread", "post_resolution"]
+__all__ = ["TicketNotFound", "escalate_thread", "linked_thread", "note_taken", "post_resolution"]

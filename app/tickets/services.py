@@ -17,8 +17,10 @@ from app.accounts.models import User
 from app.accounts.permissions import can
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.mail import OutgoingMail
 from app.markup import render
 from app.models import is_row_id
+from app.outbox import record_mail
 from app.tickets import attachments as files
 from app.tickets.catalog import (
     CATEGORIES,
@@ -35,6 +37,7 @@ from app.tickets.catalog import (
 from app.tickets.models import Ticket, TicketAttachment, TicketDeflection, TicketMessage
 from app.tickets.sla import clock
 from app.tickets.sla.policy import Priority
+from app.tickets.timeline import zone_label
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
@@ -193,7 +196,32 @@ def create_ticket(
     recent = clock.recent_page(requester, now) if ticket.priority == "critical" else None
     clock.apply_due_actions(ticket, now, paged_recently=recent)
     db.session.flush()
+    _send_receipt(ticket, now)
     return ticket
+
+
+def _send_receipt(ticket: Ticket, now: datetime) -> None:
+    """The plan's promise reaches the requester's inbox too, whatever the channel: the
+    reference to quote, when we reply, and where to follow the request."""
+    requester = ticket.requester
+    body = (
+        f"Hello {requester.display_name},\n\n"
+        f"We received your request \u201c{ticket.subject}\u201d. Its reference is {ticket.ref};"
+        " quote it if you write to us about it.\n\n"
+        f"{promise_text(ticket, now)}\n\n"
+        f"Follow the request and add details: {clock.ticket_link(ticket.id)}\n\n"
+        "GrowgrEbuddy Support\n"
+    )
+    subject = f"[{ticket.ref}] We received your request"
+    record_mail(OutgoingMail(requester.email, subject, body), now)
+
+
+def guide_article(slug: str | None):
+    """The troubleshooting guide a request names (``None`` when it is gone or never existed):
+    pages show its title and link to it instead of the slug."""
+    from app.kb.services import get_article  # tickets may read the knowledge base
+
+    return get_article(slug) if slug else None
 
 
 def _is_step_count(value: object) -> bool:
@@ -327,7 +355,7 @@ def _when(due: datetime, now: datetime, zone: ZoneInfo) -> str:
 def promise_text(ticket: Ticket, now: datetime) -> str:
     """What we promise the requester, in plain words and the support time zone.
 
-    :returns: for example ``"We will reply by Tuesday 10:00."``.
+    :returns: for example ``"We will reply by Tuesday 10:00 (Berlin time)."``.
     """
     if ticket.status == CLOSED:
         return "This request is closed."
@@ -340,8 +368,9 @@ def promise_text(ticket: Ticket, now: datetime) -> str:
         return "We have replied. Write back if you need anything else."
     if due < now:
         return "We are running late: a support agent will reply as soon as possible."
-    zone = ZoneInfo(current_app.config["SUPPORT_TIMEZONE"])
-    return f"We will reply by {_when(due, now, zone)}."
+    zone_name = current_app.config["SUPPORT_TIMEZONE"]
+    when = _when(due, now, ZoneInfo(zone_name))
+    return f"We will reply by {when} ({zone_label(zone_name)})."
 
 
 def record_deflection(

@@ -94,8 +94,9 @@ def new():
             return redirect(url_for("tickets.show", ticket_id=ticket.id))
     status = 422 if form.errors or form.form_errors else 200
     page = render_template(
-        "tickets/new.html", form=form, impacts=IMPACTS, priorities=PRIORITY_LABELS
-    )
+        "tickets/new.html", form=form, impacts=IMPACTS, priorities=PRIORITY_LABELS,
+        guide=services.guide_article(form.guide.data),
+    )  # fmt: skip
     return _limited_answer(page, limited) if limited else (page, status)
 
 
@@ -127,6 +128,7 @@ def _render_show(ticket, reply_form, status: int = 200):
         messages=services.public_conversation(ticket),
         attachments=services.public_attachments(ticket),
         promise=services.promise_text(ticket, utcnow()),
+        guide=services.guide_article(ticket.guide_slug),
         reply_form=reply_form,
         action_form=ActionForm(),
         statuses=STATUSES,
@@ -243,7 +245,8 @@ def escalate_thread(thread_id: int):
             form_error(form, error)
         else:
             commit()
-            flash(f"Escalated to support as {ticket.ref}. A support agent is on it.", "success")
+            promise = services.promise_text(ticket, utcnow())
+            flash(f"Escalated to support as {ticket.ref}. {promise}", "success")
             if ticket.requester_id == current_user.id:
                 return redirect(url_for("tickets.show", ticket_id=ticket.id))
             return redirect(url_for("tickets.work", ticket_id=ticket.id))

@@ -18,6 +18,8 @@ from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
 from app.tickets import attachments as files
+from app.tickets import forum_link
+from app.tickets import timeline as timeline_rules
 from app.tickets.catalog import CATEGORIES, CHANNELS, CLOSED, NEW, OPEN, SOLVED, STATUSES
 from app.tickets.models import Ticket, TicketEvent, TicketMessage
 from app.tickets.services import (
@@ -153,6 +155,7 @@ def claim(agent: User, ticket: Ticket, now: datetime) -> bool:
     if ticket.status == NEW:
         clock.set_status(ticket, OPEN, now, agent)
         clock.refresh(ticket)
+    forum_link.note_taken(ticket, now)
     db.session.flush()
     return True
 
@@ -174,6 +177,8 @@ def assign(agent: User, ticket: Ticket, assignee_id: int | None, now: datetime) 
     ticket.updated_at = now
     clock.log_event(ticket, agent, "assigned", now, before={"assignee_id": old},
                     after={"assignee_id": assignee_id})  # fmt: skip
+    if assignee_id is not None:
+        forum_link.note_taken(ticket, now)
     db.session.flush()
 
 
@@ -274,6 +279,7 @@ def agent_reply(
             clock.log_event(ticket, agent, "first_response", now, after={"at": now.isoformat()})
         ticket.awaiting_since = None
         ticket.sla_breached_at = None
+        forum_link.note_taken(ticket, now)
         if ticket.status == NEW:
             clock.set_status(ticket, OPEN, now, agent)
     if status_after and status_after != ticket.status:
@@ -330,6 +336,26 @@ def timeline(ticket: Ticket) -> list[TicketEvent]:
             .order_by(TicketEvent.created_at, TicketEvent.id)
         )
     )
+
+
+def timeline_entries(ticket: Ticket) -> list[tuple[TicketEvent, list[timeline.Part]]]:
+    """The history as sentences: each event with the parts :mod:`app.tickets.timeline` made,
+    names of people and threads loaded in two queries."""
+    events = timeline(ticket)
+    user_ids, thread_ids = timeline_rules.people_and_threads(events)
+    users = {u.id: u.display_name for u in _rows(User, user_ids)}
+    threads = {}
+    if thread_ids:
+        from app.forum.models import ForumThread  # the forum sits below tickets
+
+        threads = {t.id: t.title for t in _rows(ForumThread, thread_ids)}
+    names = timeline_rules.Names(users=users, threads=threads)
+    return [(event, timeline_rules.describe(event, names)) for event in events]
+
+
+def _rows(model, ids: set[int]) -> list:
+    ids = {i for i in ids if is_row_id(i)}
+    return list(db.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
 
 
 def conversation(ticket: Ticket) -> list[TicketMessage]:

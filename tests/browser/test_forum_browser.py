@@ -80,7 +80,9 @@ def _claim_and_approve(tab, moderator_name: str, *, check: bool = False) -> None
     if check:
         check_accessibility(tab, context="review item, claimed")
     tab.get_by_role("button", name="Approve", exact=True).click()
-    expect(tab.get_by_text("Done: approve.")).to_be_visible()
+    expect(
+        tab.get_by_text(re.compile(r"^Post approved: everyone can see it \(“.+”\)\.$"))
+    ).to_be_visible()
     expect(tab.get_by_role("heading", level=1, name="Review queue")).to_be_visible()
 
 

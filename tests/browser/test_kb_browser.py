@@ -161,10 +161,15 @@ def test_troubleshooting_guide_to_the_end_then_solved_at_step_two(page, tabs, li
     support = page.locator("#guide-contact-support")
     expect(community).to_have_text("Ask the community")
     expect(support).to_have_text("Submit a support request")
-    for link, path in ((community, "/community/new"), (support, "/requests/new")):
+    guide_title = page.get_by_role("heading", level=1).inner_text()
+    for link, path, extra in (
+        # The forum draft proposes the guide's topic as category and its title.
+        (community, "/community/new", {"category": ["account"], "title": [guide_title]}),
+        (support, "/requests/new", {}),
+    ):
         target = urlparse(link.get_attribute("href"))
         assert target.path == path
-        assert parse_qs(target.query) == {"guide": [slug], "steps": [str(total)]}
+        assert parse_qs(target.query) == {"guide": [slug], "steps": [str(total)], **extra}
 
     # The offer works: signed in, the new-thread form starts with what was already tried.
     email = account(live_server, "member", "Gus Guide")
@@ -173,8 +178,13 @@ def test_troubleshooting_guide_to_the_end_then_solved_at_step_two(page, tabs, li
     page.locator("#guide-ask-community").click()
     expect(page.get_by_role("heading", level=1, name="Start a thread")).to_be_visible()
     expect(page.get_by_label("Your question or message")).to_have_value(
-        re.compile(rf"^I tried the guide {slug} \(steps 1.{total}\)")
+        re.compile(
+            rf"^I tried the guide \[{re.escape(guide_title)}\]\(/articles/{slug}\)"
+            rf" \(steps 1.{total}\)"
+        )
     )
+    expect(page.get_by_label("Category")).to_have_value("account")
+    expect(page.get_by_label("Title")).to_have_value(f"{guide_title}: the guide didn't help")
 
     # Another reader: step 1 doesn't help, step 2 does.
     tab = tabs.open()

@@ -68,9 +68,34 @@ def test_posting_requires_sign_in(client, forum, factory):
 def test_new_thread_prefilled_from_guide(client, auth, factory):
     auth.login(factory.user())
     html = client.get("/community/new?guide=sensor-not-pairing&steps=4").get_data(as_text=True)
-    assert "I tried the guide sensor-not-pairing (steps 1–4)" in html  # noqa: RUF001
+    note = "I tried the guide [Sensor not pairing](/articles/sensor-not-pairing) (steps 1–4)"  # noqa: RUF001
+    assert note in html
     hostile = client.get('/community/new?guide="><script>&steps=x').get_data(as_text=True)
     assert "I tried the guide" not in hostile
+
+
+def test_new_thread_from_guide_links_it_by_title_and_proposes_category_and_title(
+    client, auth, factory, forum
+):
+    auth.login(factory.user())
+    html = client.get(
+        "/community/new?guide=reminders-not-arriving&steps=4&category=app-functionality"
+        "&title=Reminders+not+arriving"
+    ).get_data(as_text=True)
+    assert (
+        "I tried the guide [Reminders not arriving](/articles/reminders-not-arriving) (steps 1–4)"  # noqa: RUF001
+        in html
+    )
+    assert re.search(r'<option[^>]*selected[^>]*value="app-functionality"|'
+                     r'<option[^>]*value="app-functionality"[^>]*selected', html)  # fmt: skip
+    assert re.search(r'id="title"[^>]*value="Reminders not arriving: the guide didn&#39;t help"'
+                     r'|value="Reminders not arriving: the guide didn&#39;t help"[^>]*id="title"',
+                     html)  # fmt: skip
+    # Without a title the slug reads as words; a title cannot smuggle Markdown in.
+    plain = client.get("/community/new?guide=reminders-not-arriving").get_data(as_text=True)
+    assert "[Reminders not arriving](/articles/reminders-not-arriving)" in plain
+    odd = client.get("/community/new?guide=reminders-not-arriving&title=x](http://evil)[y")
+    assert "](http://evil)" not in odd.get_data(as_text=True)
 
 
 def test_quote_prefills_reply(client, auth, factory, forum):
@@ -250,8 +275,14 @@ def test_escalation_and_staff_reply_contract(client, auth, factory, forum, app, 
         commit()
         assert services.get_thread(thread_id).escalated_ticket_id == 1042
     page = client.get(f"/community/t/{thread_id}").get_data(as_text=True)
-    assert "A support agent is on it" in page and "Support team" in page
-    assert "escalate-thread" not in page
+    # Escalated, but no agent has taken the request yet: the thread says only what is true.
+    assert "Escalated to support (request 1042)" in page and "Support team" in page
+    assert "agent is on it" not in page and "escalate-thread" not in page
+    with app.app_context():
+        services.mark_escalation_taken(thread_id, now)
+        commit()
+    page = client.get(f"/community/t/{thread_id}").get_data(as_text=True)
+    assert "A support agent is on it (request 1042)" in page
 
 
 def test_search_contract(forum, factory, app):
@@ -310,3 +341,22 @@ def test_unsubscribe_page_keeps_a_hidden_threads_title_private(client, auth, fac
     html = client.get(link).get_data(as_text=True)
     assert "Private drama" not in html and "no longer public" in html
     assert client.post(link).status_code == 200  # unsubscribing still works
+
+
+def test_quoting_a_post_with_links_does_not_trip_the_link_limit(client, auth, factory, forum, app):
+    app.config["FORUM_PREMODERATE_POSTS"] = 0
+    expert = factory.user("moderator", display_name="Ana")
+    links = "See https://a.example/1, https://b.example/2 and https://c.example/3."
+    thread_id = forum.thread(expert, body=links)
+    newcomer = factory.user()
+    auth.login(newcomer)
+    quote = client.get(f"/community/t/{thread_id}/reply?quote={forum.opening(thread_id)}")
+    assert "&gt; See https://a.example/1" in quote.get_data(as_text=True)
+    body = f"Ana wrote:\n> {links}\n\nThe second one worked for me."
+    client.post(f"/community/t/{thread_id}/reply", data={"body": body})
+    reply = [item for item in forum.queue_items() if item[2] == "spam"]
+    assert reply == []
+    # The same links typed as a made-up quote in another thread still count.
+    other = forum.thread(expert, title="Other thread")
+    client.post(f"/community/t/{other}/reply", data={"body": body + " (again)"})
+    assert [item[2] for item in forum.queue_items()] == ["spam"]

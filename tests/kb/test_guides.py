@@ -49,7 +49,10 @@ def test_walking_to_the_end_offers_forum_and_support_with_context(synced, client
     response = client.post(f"{GUIDE}/guide", data={"step": 7, "no": "1"})
     html = client.get(response.location).get_data(as_text=True)
     assert "Still not working?" in html
-    assert 'href="/community/new?guide=cant-sign-in&amp;steps=7"' in html
+    assert (
+        'href="/community/new?guide=cant-sign-in&amp;steps=7&amp;category=account'
+        '&amp;title=Can%27t%20sign%20in"' in html
+    )
     assert 'href="/requests/new?guide=cant-sign-in&amp;steps=7"' in html
     counts = _counts(synced.app)
     assert (counts.solved, counts.not_solved, counts.success_rate) == (0, 1, 0.0)

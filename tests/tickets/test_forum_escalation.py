@@ -96,3 +96,37 @@ def test_moderator_escalates_for_author_and_agent_posts_resolution(
     with app.app_context():
         posts = [p.body for p in forum.get_thread(thread["id"]).posts]
         assert "Fixed in version 2.4.1." in posts
+
+
+def _escalation_note(client, thread_id):
+    page = client.get(f"/community/t/{thread_id}").get_data(as_text=True)
+    return page.split('forum-escalated" role="status">', 1)[1].split("</p>", 1)[0]
+
+
+def test_thread_says_escalated_until_an_agent_takes_the_request(app, client, auth, factory, thread):
+    auth.login(thread["author"])
+    client.post(f"/requests/escalate/{thread['id']}", data={"category": "app", "impact": "minor"})
+    with app.app_context():
+        ticket_id = db.session.scalar(db.select(Ticket.id))
+    note = _escalation_note(client, thread["id"])
+    assert note.startswith("Escalated to support") and f"#{ticket_id}" in note
+    assert "agent is on it" not in note
+    auth.logout()
+    auth.login(factory.user("agent_t1"))
+    assert client.post(f"/requests/{ticket_id}/claim").status_code == 302
+    auth.logout()
+    note = _escalation_note(client, thread["id"])
+    assert note.startswith("A support agent is on it") and f"#{ticket_id}" in note
+
+
+def test_an_agents_reply_or_assignment_also_counts_as_taken(app, client, auth, factory, thread):
+    auth.login(factory.user("moderator"))
+    client.post(f"/requests/escalate/{thread['id']}", data={"category": "app", "impact": "minor"})
+    with app.app_context():
+        ticket_id = db.session.scalar(db.select(Ticket.id))
+    auth.logout()
+    auth.login(factory.user("agent_t1"))
+    client.post(f"/requests/{ticket_id}/agent-reply", data={"body": "Internal", "internal": "y"})
+    assert _escalation_note(client, thread["id"]).startswith("Escalated to support")
+    client.post(f"/requests/{ticket_id}/agent-reply", data={"body": "Which version do you use?"})
+    assert _escalation_note(client, thread["id"]).startswith("A support agent is on it")

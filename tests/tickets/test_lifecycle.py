@@ -69,9 +69,13 @@ def test_critical_goes_to_tier3_at_once_and_pages_on_call(app, factory, tickets,
         assert (ticket.priority, ticket.tier) == ("critical", 3)
         assert ticket.first_response_due_at == TUESDAY_11 + timedelta(hours=1)
         assert ("escalated", "critical_immediate") in _timer_events(tickets, ticket_id)
-    recipients = [message["To"] for message in mailbox.messages()]
-    assert recipients == [on_call.email]
-    assert "[Critical]" in mailbox.messages()[0]["Subject"]
+    # Only the on-call agent is paged (never the Tier 1 agent); the requester gets the receipt.
+    pages = [m for m in mailbox.messages() if m["To"] != member.email]
+    assert [message["To"] for message in pages] == [on_call.email]
+    assert "[Critical]" in pages[0]["Subject"]
+    assert [m["Subject"] for m in mailbox.messages() if m["To"] == member.email] == [
+        f"[#{ticket_id}] We received your request"
+    ]
 
 
 def test_critical_set_later_escalates_at_once(app, factory, tickets, mailbox):

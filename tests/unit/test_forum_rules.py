@@ -121,6 +121,41 @@ def test_spam_reasons(text, expected):
         assert reason.startswith(start)
 
 
+QUOTED = "Ana wrote:\n> Try https://a.example and https://b.example\n> or www.c.example\n\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "quotable", "expected"),
+    [
+        # Links quoted from the thread don't count; the reply's own links do.
+        (QUOTED + "Thanks!", {"https://a.example", "https://b.example", "www.c.example"}, []),
+        (
+            QUOTED + "Also https://d.example",
+            {"https://a.example", "https://b.example", "www.c.example"},
+            [],
+        ),
+        (
+            QUOTED + "https://d.example https://e.example https://f.example",
+            {"https://a.example", "https://b.example", "www.c.example"},
+            ["3 links (at most 2"],
+        ),
+        # A made-up quote (links no post of the thread has) counts like any text.
+        (QUOTED, set(), ["3 links (at most 2"]),
+        (
+            "  > https://a.example\n>https://b.example\nhttps://c.example",
+            {"https://a.example", "https://b.example"},
+            [],
+        ),
+        # Quoting never hides a blocked domain.
+        ("> https://spam.example/x", {"https://spam.example/x"}, ["blocked domains"]),
+    ],
+)
+def test_quoted_links_do_not_count(text, quotable, expected):
+    found = rules.spam_reasons(text, **SPAM, quotable_links=quotable)
+    assert [r for r in found if not any(r.startswith(e) for e in expected)] == []
+    assert len(found) == len(expected)
+
+
 @pytest.mark.parametrize(
     ("text", "images"),
     [("![leaf](https://x.example/a.png)", True), ('<img src="x">', True), ("[a](b)", False)],

@@ -48,7 +48,8 @@
       lastQuery = query;
       if (query.length < 3) { show([]); return; }
       var request = ++latest;
-      fetch(url + "?log=0&per_page=5&q=" + encodeURIComponent(query), {
+      var joiner = url.indexOf("?") < 0 ? "?" : "&";
+      fetch(url + joiner + "log=0&per_page=5&q=" + encodeURIComponent(query), {
         headers: {"Accept": "application/json"}, credentials: "same-origin"
       }).then(function (response) {
         return response.ok ? response.json() : null;

@@ -2,6 +2,59 @@
    whether a suggestion was clicked or the person left. Works without this script too. */
 (function () {
   "use strict";
+  /* Deadlines: the server writes "(due in 1 h 20 min)" from its clock; this keeps the words
+     fresh while the page stays open, with the same wording as app/tickets/timeline.py. */
+  function words(ms) {
+    var minutes = Math.floor(Math.abs(ms) / 60000);
+    if (minutes < 1) { return "less than a minute"; }
+    var days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60);
+    minutes = minutes % 60;
+    if (days) { return days + " d" + (hours ? " " + hours + " h" : ""); }
+    if (hours) { return hours + " h" + (minutes ? " " + minutes + " min" : ""); }
+    return minutes + " min";
+  }
+  function refreshCountdowns() {
+    var now = Date.now();
+    document.querySelectorAll("[data-countdown]").forEach(function (node) {
+      var due = Date.parse(node.getAttribute("data-countdown"));
+      if (isNaN(due)) { return; }
+      var left = due - now;
+      var text = left > 0 ? "due in " + words(left)
+        : (left > -60000 ? "breached just now" : "breached " + words(left) + " ago");
+      node.textContent = "(" + text + ")";
+      node.classList.toggle("ticket-breached", left <= 0);
+    });
+  }
+  if (document.querySelector("[data-countdown]")) { setInterval(refreshCountdowns, 30000); }
+})();
+
+(function () {
+  "use strict";
+  /* Saved responses go in at the cursor (replacing a selection), keeping what the agent
+     typed. Without this script the form reloads the page with the response filled in. */
+  var form = document.getElementById("template-form");
+  if (!form) { return; }
+  var box = document.getElementById(form.getAttribute("data-target"));
+  var select = form.querySelector("select");
+  if (!box || !select) { return; }
+  form.addEventListener("submit", function (event) {
+    var option = select.options[select.selectedIndex];
+    var text = option ? option.getAttribute("data-text") : null;
+    if (text === null) { return; }
+    event.preventDefault();
+    var start = box.selectionStart, end = box.selectionEnd;
+    var before = box.value.slice(0, start), after = box.value.slice(end);
+    // Keep the response its own paragraph when it lands against other words.
+    if (before && !/\s$/.test(before)) { text = "\n" + text; }
+    if (after && !/^\s/.test(after)) { text = text + "\n"; }
+    box.focus();
+    box.setRangeText(text, start, end, "end");
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+})();
+
+(function () {
+  "use strict";
   var form = document.getElementById("ticket-form");
   if (!form) { return; }
   var subject = document.getElementById("subject");
