@@ -1,9 +1,12 @@
 """The PostgreSQL full-text backend: for several app hosts sharing one database.
 
 Documents live in ``search_document`` with one ``tsvector`` holding both the english-stemmed
-lexemes and the as-typed ("simple") ones, weighted title A, tags B, body C. A word of the query
-matches its stem or any word it is a prefix of (``'installa':*``), so prefixes never break on
-stems, and an exact word matches both lexemes and so ranks above a stemmed-only match.
+lexemes and the as-typed ones, weighted title A, tags B, body C, and ``head``, the title's and
+tags' part alone. The as-typed lexemes come from our own tokenizer (``postgres_text``; the same
+split as Whoosh's), so codes like "SYNC-403" or "v2.3.1" are one lexeme plus their parts. A word
+of the query matches its stem or any word it is a prefix of (``'installa':*``), so prefixes never
+break on stems, and an exact word matches both lexemes and so ranks above a stemmed-only match.
+How a search is written in SQL is in ``postgres_query``.
 "Did you mean" looks words up in ``search_word`` through a ``pg_trgm`` index; that vocabulary
 counts the indexed documents holding each word, so a word leaves it with its last document.
 
