@@ -67,6 +67,8 @@ class SearchWord(db.Model):
             "ix_search_word_trgm", "word", postgresql_using="gin",
             postgresql_ops={"word": "gin_trgm_ops"},
         ),
+        # Prefix expansion (``word LIKE 'instal%'``) as a btree range, whatever the collation.
+        Index("ix_search_word_prefix", "word", postgresql_ops={"word": "text_pattern_ops"}),
     )  # fmt: skip
 
     word: Mapped[str] = mapped_column(String(60), primary_key=True)

@@ -26,7 +26,12 @@ from sqlalchemy.exc import OperationalError
 from app.extensions import db
 from app.search import postgres_query
 from app.search.backend import Document, Hit, SearchBackend, SearchRequest, SearchResults
-from app.search.postgres_text import has_stem, plain_words, tsvector_literal
+from app.search.postgres_text import (
+    expands_in_vocabulary,
+    has_stem,
+    plain_words,
+    tsvector_literal,
+)
 from app.search.rules import best_correction, highlight, words_of
 
 #: Arbitrary constant naming our advisory lock.
@@ -157,13 +162,14 @@ class PostgresBackend(SearchBackend):
         results = SearchResults(
             request.query.text(), page=request.page, per_page=request.per_page, sort=request.sort
         )
-        sql = postgres_query.build(request)
-        if sql is None:
-            return results
-        params = sql.params
         timeout = max(1, int(request.remaining() * 1000))
         with db.engine.connect() as connection:
             connection.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
+            sql = postgres_query.build(request, self._expansions(connection, request))
+            if sql is None:
+                connection.rollback()
+                return results
+            params = sql.params
             try:
                 rows = connection.execute(self._bind(sql.page, params), params).all()
                 results.total = connection.execute(self._bind(sql.count, params), params).scalar()
@@ -198,6 +204,18 @@ class PostgresBackend(SearchBackend):
                 )
             )  # fmt: skip
         return results
+
+    @staticmethod
+    def _expansions(connection, request: SearchRequest) -> dict[str, list[str]]:
+        """Per query word, the indexed words it begins (see ``postgres_query``)."""
+        built = postgres_query.expansions_sql(request)
+        if built is None:
+            return {}
+        found: dict[str, list[str]] = {}
+        words = request.query.words
+        for row in connection.execute(text(built[0]), built[1]):
+            found.setdefault(words[row.term], []).append(row.word)
+        return {word: found.get(word, []) for word in words if expands_in_vocabulary(word)}
 
     @staticmethod
     def _bind(sql: str, params: dict):

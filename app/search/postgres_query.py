@@ -1,11 +1,19 @@
 """The SQL of a search on the PostgreSQL backend (strings and parameters; no database here).
 
-One statement finds the page: the candidates, then their tier and rank. Ranking every match of
-a common word ("tomato" is in half the documents) read each one's ``tsvector``; instead the GIN
-indexes pick a bounded set of candidates, newest first, from three sources (documents whose
-title or tags match, documents holding every word, any match), and only those are ranked. The
-matches are found with the query's tsquery written inline, so the planner sees the real
-selectivity of each word (a common word may go down the date index, a rare one through GIN).
+Ranking every match of a common word ("tomato" is in half the documents) read each one's
+``tsvector``, and a prefix (``'tomato':*``) made the GIN index scan slow. Instead:
+
+- a prefix is first expanded to the words it begins, from the vocabulary (``search_word``,
+  btree ``text_pattern_ops``; the 16 most frequent, as Whoosh does), and matched as exact
+  lexemes; only codes and numbers, absent from the vocabulary, stay prefixes;
+- one statement finds the page: a bounded set of candidates from three sources (documents
+  whose title or tags match, through ``head``'s small GIN index; documents holding every word;
+  any match), each stopping at ``CANDIDATES``, and only those candidates get a tier and a rank;
+- the count stops at ``COUNT_CAP``.
+
+The tsqueries are written inline (constants folded at planning), so the planner sees each
+word's real selectivity: a common word is read in table order until the limit, a rare one
+through GIN.
 """
 
 from __future__ import annotations
@@ -13,13 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.search.backend import SearchRequest
-from app.search.postgres_text import has_stem, phrase_query, term_query
+from app.search.postgres_text import expands_in_vocabulary, has_stem, phrase_query, term_query
 from app.search.rules import SYNONYMS
 
 #: Candidates taken from each source; a page deeper than this takes more.
-CANDIDATES = 300
+CANDIDATES = 100
+#: Words a prefix expands to at most (the most frequent; the same bound as Whoosh's).
+MAX_EXPANSIONS = 16
 #: Counting stops here; the page says "more than" beyond it.
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 #: ``ts_rank`` weights of body (C) / tags (B) / title (A) matches ({D, C, B, A}).
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
 COLUMNS = "key, doc_type, object_id, title, url, category, section, date, body"
@@ -33,12 +43,12 @@ class SearchSql:
     params: dict
 
 
-def _words(request: SearchRequest, params: dict) -> list[str]:
-    """One tsquery expression per loose word: as typed (and as a prefix), and its stem and
-    synonyms when it is a word (a code or number matches as typed only)."""
+def _words(request: SearchRequest, params: dict, expansions: dict[str, list[str]]) -> list[str]:
+    """One tsquery expression per loose word: as typed (and the words it begins), and its stem
+    and synonyms when it is a word (a code or number matches as typed only)."""
     out = []
     for index, term in enumerate(request.query.words):
-        params[f"p{index}"] = term_query(term)
+        params[f"p{index}"] = term_query(term, expansions.get(term))
         alternatives = [f"CAST(:p{index} AS tsquery)"]
         if has_stem(term):
             params[f"w{index}"] = term
@@ -50,7 +60,22 @@ def _words(request: SearchRequest, params: dict) -> list[str]:
     return out
 
 
-def build(request: SearchRequest) -> SearchSql | None:
+def expansions_sql(request: SearchRequest) -> tuple[str, dict] | None:
+    """One statement for the prefix expansions of all the query's words: per word, the
+    ``MAX_EXPANSIONS`` most frequent vocabulary words it begins (a btree range on
+    ``text_pattern_ops``, never a scan), as Whoosh expands a prefix."""
+    parts, params = [], {}
+    for index, term in enumerate(request.query.words):
+        if expands_in_vocabulary(term):
+            params[f"like{index}"] = term + "%"  # letters only: nothing to escape
+            parts.append(
+                f"(SELECT {index} AS term, word FROM search_word WHERE word LIKE :like{index}"  # noqa: S608
+                f" ORDER BY frequency DESC LIMIT {MAX_EXPANSIONS})"
+            )
+    return (" UNION ALL ".join(parts), params) if parts else None
+
+
+def build(request: SearchRequest, expansions: dict[str, list[str]]) -> SearchSql | None:
     """The statements of a search, or None when the query holds nothing to look for.
 
     Loose words are optional (at least one must match, unless a quoted phrase does the
@@ -61,7 +86,7 @@ def build(request: SearchRequest) -> SearchSql | None:
         "limit": request.per_page, "offset": (request.page - 1) * request.per_page,
         "candidates": max(CANDIDATES, request.page * request.per_page),
     }  # fmt: skip
-    words = _words(request, params)
+    words = _words(request, params, expansions)
     phrases = []
     for index, phrase in enumerate(request.query.phrases):
         params[f"ph{index}"] = phrase_query(phrase)
@@ -86,13 +111,18 @@ def build(request: SearchRequest) -> SearchSql | None:
         counted = " + ".join(f"(tsv @@ {word})::int" for word in words)
         tier = f"(tsv @@ CAST(:bonus AS tsquery))::int * {len(words) + 1} + {counted}"
     # Only our own constants and expressions are interpolated; user input is always bound.
-    sources = [f"head @@ {match}", f"tsv @@ {match}"]
+    # Any candidates of each source, unsorted: the planner stops at the limit (sorting every
+    # match of a common word by date would read them all). Sorted by date only when asked.
+    limit = " LIMIT :candidates"
+    if request.sort == "date":
+        limit = " ORDER BY date DESC" + limit
+    sources = [(f"head @@ {match}", limit)]
     if len(words) + len(phrases) > 1:
-        sources.insert(1, f"tsv @@ {every}")
+        sources.append((f"tsv @@ {every}", limit))
+    sources.append((f"tsv @@ {match}", limit))
     candidates = " UNION ".join(
-        f"(SELECT key FROM search_document WHERE {source}{filters}"  # noqa: S608
-        " ORDER BY date DESC LIMIT :candidates)"
-        for source in sources
+        f"(SELECT key FROM search_document WHERE {source}{filters}{limit})"  # noqa: S608
+        for source, limit in sources
     )
     score = f"ts_rank('{RANK_WEIGHTS}', tsv, {ranked}) * boost"
     order = "date DESC" if request.sort == "date" else "score DESC, date DESC"

@@ -1,4 +1,5 @@
-"""search: title-and-tags tsvector (head) with its GIN index, for PostgreSQL search candidates
+"""search: title-and-tags tsvector (head) with its GIN index, for PostgreSQL search candidates;
+a text_pattern_ops index on the vocabulary, for prefix expansion
 
 Revision ID: search_0002_head_and_codes
 Revises: kb_0002_rendered_with
@@ -23,9 +24,16 @@ def upgrade():
     with op.batch_alter_table("search_document", schema=None) as batch_op:
         batch_op.add_column(sa.Column("head", TSVECTOR, nullable=True))
     op.create_index("ix_search_document_head", "search_document", ["head"], postgresql_using="gin")
+    op.create_index(
+        "ix_search_word_prefix",
+        "search_word",
+        ["word"],
+        postgresql_ops={"word": "text_pattern_ops"},
+    )
 
 
 def downgrade():
+    op.drop_index("ix_search_word_prefix", table_name="search_word")
     op.drop_index("ix_search_document_head", table_name="search_document")
     with op.batch_alter_table("search_document", schema=None) as batch_op:
         batch_op.drop_column("head")

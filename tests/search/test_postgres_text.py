@@ -44,6 +44,16 @@ def test_term_query(term, query, stem):
     assert pt.has_stem(term) is stem
 
 
+def test_term_query_with_its_vocabulary_expansions():
+    assert pt.term_query("instal", ["install", "installation", "instal"]) == (
+        "'instal' | 'install' | 'installation'"
+    )
+    assert pt.term_query("zzz", []) == "'zzz'"
+    assert pt.expands_in_vocabulary("instal")
+    assert not pt.expands_in_vocabulary("sync-40")
+    assert not pt.expands_in_vocabulary("in")
+
+
 def test_phrase_query_splits_codes_into_words():
     assert pt.phrase_query(("error", "sync-403")) == "'error' <-> 'sync' <-> '403'"
     assert pt.plain_words("Error SYNC-403 in v2.3") == "error sync in"
