@@ -165,17 +165,20 @@ class PostgresBackend(SearchBackend):
         timeout = max(1, int(request.remaining() * 1000))
         with db.engine.connect() as connection:
             connection.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
-            sql = postgres_query.build(request, self._expansions(connection, request))
-            if sql is None:
-                connection.rollback()
-                return results
-            params = sql.params
             try:
+                sql = postgres_query.build(request, self._expansions(connection, request))
+                if sql is None:
+                    connection.rollback()
+                    return results
+                params = sql.params
                 rows = connection.execute(self._bind(sql.page, params), params).all()
                 results.total = connection.execute(self._bind(sql.count, params), params).scalar()
             except OperationalError:
                 connection.rollback()
                 results.partial = True
+                # Prefixes as prefixes: there is no time left to look them up.
+                sql = postgres_query.build(request, {})
+                params = sql.params
                 connection.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
                 try:
                     rows = connection.execute(self._bind(sql.fallback, params), params).all()

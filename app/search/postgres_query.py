@@ -28,7 +28,8 @@ from app.search.rules import SYNONYMS
 CANDIDATES = 100
 #: Words a prefix expands to at most (the most frequent; the same bound as Whoosh's).
 MAX_EXPANSIONS = 16
-#: Counting stops here; the page says "more than" beyond it.
+#: Counting stops here (``total`` is then this number): counting every match of a common word
+#: would read them all.
 COUNT_CAP = 1_000
 #: ``ts_rank`` weights of body (C) / tags (B) / title (A) matches ({D, C, B, A}).
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
@@ -116,13 +117,12 @@ def build(request: SearchRequest, expansions: dict[str, list[str]]) -> SearchSql
     limit = " LIMIT :candidates"
     if request.sort == "date":
         limit = " ORDER BY date DESC" + limit
-    sources = [(f"head @@ {match}", limit)]
+    sources = [f"head @@ {match}", f"tsv @@ {match}"]
     if len(words) + len(phrases) > 1:
-        sources.append((f"tsv @@ {every}", limit))
-    sources.append((f"tsv @@ {match}", limit))
+        sources.insert(1, f"tsv @@ {every}")
     candidates = " UNION ".join(
         f"(SELECT key FROM search_document WHERE {source}{filters}{limit})"  # noqa: S608
-        for source, limit in sources
+        for source in sources
     )
     score = f"ts_rank('{RANK_WEIGHTS}', tsv, {ranked}) * boost"
     order = "date DESC" if request.sort == "date" else "score DESC, date DESC"
