@@ -35,3 +35,19 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker):
+    """Write the page views and searches this worker counted since its last flush
+    (``app.tallies``), so a restart or a graceful stop loses none."""
+    app = getattr(worker, "wsgi", None)
+    if "tallies" not in getattr(app, "extensions", {}):
+        return
+    from app import tallies
+    from app.models import utcnow
+
+    try:
+        with app.app_context():
+            tallies.flush(utcnow())
+    except Exception:
+        server.log.exception("counted page views could not be written")

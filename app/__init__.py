@@ -59,7 +59,7 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, **proxies)
 
-    from app import database, errors, outbox, security
+    from app import database, errors, outbox, pagecache, security, tallies
     from app.extensions import csrf, db, limiter, login_manager, migrate
     from app.mail import mailer_from_config
 
@@ -74,11 +74,14 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
     errors.init_app(app)
     security.init_app(app)
     outbox.init_app(app)
+    tallies.init_app(app)
+    pagecache.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
     from app import rerender
 
     rerender.init_app(app)
+    pagecache.init_serving(app)
 
     @app.context_processor
     def site_context():

@@ -27,6 +27,8 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SEARCH_INDEX_DIR": str,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": bool,
+    "CACHE_REDIS_URL": str,
+    "PAGE_CACHE_ENABLED": bool,
     "MAIL_BACKEND": str,
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_SERVER": str,

@@ -271,9 +271,13 @@ outbox_cli = AppGroup("outbox", help="Inspect and drain the outbox of side effec
 def drain_command(every: float | None) -> None:
     import time
 
+    from app import tallies
+
     while True:
         handled = drain(list(_handlers()), utcnow())
-        click.echo(f"handled {handled} event(s)")
+        # Counts kept in Redis by the web processes (app.tallies): any process may write them.
+        counted = tallies.flush(utcnow())
+        click.echo(f"handled {handled} event(s), wrote {counted} count(s)")
         if every is None:
             return
         time.sleep(every)

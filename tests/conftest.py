@@ -7,11 +7,14 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from contextlib import nullcontext
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from flask_migrate import upgrade
 
 from app import create_app
@@ -21,7 +24,7 @@ from app.mail import FileMailer
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _server_url(url: str, database: str) -> str:
+def server_url(url: str, database: str) -> str:
     parsed = sa.engine.make_url(url.replace("postgres://", "postgresql://", 1))
     return parsed.set(drivername="postgresql+psycopg", database=database).render_as_string(
         hide_password=False
@@ -36,7 +39,7 @@ def database_url(tmp_path_factory):
         # Our own database on that server, so parallel runs never share tables.
         name = f"hc_test_{uuid.uuid4().hex[:10]}"
         admin = sa.create_engine(
-            _server_url(
+            server_url(
                 server,
                 sa.engine.make_url(server.replace("postgres://", "postgresql://", 1)).database
                 or "postgres",
@@ -45,12 +48,12 @@ def database_url(tmp_path_factory):
         )
         with admin.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = _server_url(server, name)
+        url = server_url(server, name)
     else:
         admin = None
         name = None
         url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "template.db")
-    app = create_app(_test_config(url, tmp_path_factory.mktemp("setup")))
+    app = create_app(site_config(url, tmp_path_factory.mktemp("setup")))
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="head")
         _SEEDED[url] = _seeded_rows(db.engine)
@@ -66,7 +69,7 @@ def database_url(tmp_path_factory):
 _SEEDED: dict[str, dict[str, set]] = {}
 
 
-def _test_config(url: str, folder: Path, **overrides) -> dict:
+def site_config(url: str, folder: Path, **overrides) -> dict:
     config = {
         "TESTING": True,
         "HELPCENTER_ENV": "testing",
@@ -130,7 +133,7 @@ def app(database_url, tmp_path, app_config):
         url = "sqlite:///" + str(target)
     else:
         url = database_url
-    application = create_app(_test_config(url, tmp_path, **app_config))
+    application = create_app(site_config(url, tmp_path, **app_config))
     with application.app_context():
         if not url.startswith("sqlite"):
             _empty_tables(db.engine, _SEEDED[url])
@@ -162,11 +165,25 @@ def now() -> datetime:
 
 
 class Factory:
-    """Makes rows through the real services, committed, with sensible defaults."""
+    """Makes rows through the real services, committed, with sensible defaults.
+
+    ``user`` returns a detached user; the others return the new row's id (a wiki page's, a
+    thread's, a post's, a ticket's, an article's). Inside an application context they use it
+    (and its session); outside one they open their own.
+    """
 
     def __init__(self, app):
         self.app = app
         self.counter = 0
+
+    def _context(self):
+        return nullcontext() if has_app_context() else self.app.app_context()
+
+    @staticmethod
+    def _row(user):
+        from app.accounts.models import User
+
+        return db.session.get(User, user.id)
 
     def user(
         self,
@@ -198,6 +215,99 @@ class Factory:
             db.session.expunge(user)
             return user
 
+    def wiki_page(self, author, title=None, body="# Basil\n\nWater it.\n", *, now=None) -> int:
+        """A wiki page by ``author`` (held for review if the new-account rule says so)."""
+        from app.outbox import commit
+        from app.wiki import services
+
+        self.counter += 1
+        with self._context():
+            saved = services.create_page(
+                self._row(author), title or f"Basil care {self.counter}", body, "",
+                now or datetime.now(UTC),
+            )  # fmt: skip
+            page_id = saved.page.id
+            commit()
+        return page_id
+
+    def thread(self, author, title="Tomatoes wilting", body=None, *,
+               category="general", now=None) -> int:  # fmt: skip
+        """A forum thread with its opening post (held for review for a new member)."""
+        from app.forum import services
+        from app.forum.cli import seed_categories
+        from app.outbox import commit
+
+        self.counter += 1
+        with self._context():
+            seed_categories()  # idempotent; PostgreSQL runs empty every table between tests
+            thread = services.create_thread(
+                self._row(author), services.category_by_slug(category), title,
+                body or f"Leaves droop at noon (message {self.counter}).",
+                now or datetime.now(UTC),
+            )  # fmt: skip
+            thread_id = thread.id
+            commit()
+        return thread_id
+
+    def reply(self, thread_id, author, body=None, *, now=None, as_staff=False) -> int:
+        """A reply to the thread ``thread_id``."""
+        from app.forum import services
+        from app.outbox import commit
+
+        self.counter += 1
+        with self._context():
+            post = services.post_reply(
+                services.get_thread(thread_id), self._row(author),
+                body or f"Water in the morning (message {self.counter}).",
+                now or datetime.now(UTC), as_staff=as_staff,
+            )  # fmt: skip
+            post_id = post.id
+            commit()
+        return post_id
+
+    def ticket(self, requester, now=None, **fields) -> int:
+        """A support request from ``requester`` on the web channel unless ``fields`` say else."""
+        from app.outbox import commit
+        from app.tickets import services
+
+        values = {
+            "category": "app",
+            "subject": "Watering reminders stopped",
+            "description": "Since the update no reminders **arrive**.",
+            "impact": "minor",
+            "channel": "web",
+            **fields,
+        }
+        with self._context():
+            ticket = services.create_ticket(
+                self._row(requester), now=now or datetime.now(UTC), **values
+            )
+            ticket_id = ticket.id
+            commit()
+        return ticket_id
+
+    def article(self, now, title, body, *, tags=(), section="getting-started",
+                article_type="guide", summary="") -> int:  # fmt: skip
+        """A published knowledge-base article, stored the way the content sync stores one."""
+        from app.kb.models import Article
+        from app.kb.services import add_revision
+        from app.outbox import commit
+
+        with self._context():
+            article = Article(
+                slug=f"a-{uuid.uuid4().hex[:10]}", title=title, type=article_type,
+                section=section, created_at=now, updated_at=now,
+            )  # fmt: skip
+            db.session.add(article)
+            db.session.flush()
+            add_revision(
+                article, title=title, summary=summary, tags=list(tags), body=body,
+                source="file", now=now,
+            )  # fmt: skip
+            article_id = article.id
+            commit()
+        return article_id
+
 
 @pytest.fixture
 def factory(app) -> Factory:
@@ -219,7 +329,44 @@ class AuthActions:
     def logout(self):
         return self.client.post("/account/logout")
 
+    def switch_to(self, user, password: str = "correct horse battery"):
+        """Sign out whoever is signed in, then sign ``user`` in."""
+        self.logout()
+        return self.login(user, password)
+
 
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+class _ConfirmForm(HTMLParser):
+    """The action and the fields a browser would post from ``<form id="confirm-form">``."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside = False
+        self.action = None
+        self.fields: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form" and attributes.get("id") == "confirm-form":
+            self.inside, self.action = True, attributes.get("action")
+        elif tag == "input" and self.inside and attributes.get("type") == "hidden":
+            self.fields.append((attributes["name"], attributes.get("value") or ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def confirm_form(html: str) -> tuple[str, dict[str, list[str]]]:
+    """``(action, fields)`` of a confirmation page, so a test posts exactly what it carries."""
+    parser = _ConfirmForm()
+    parser.feed(html)
+    assert parser.action, "no confirmation form on the page"
+    fields: dict[str, list[str]] = {}
+    for name, value in parser.fields:
+        fields.setdefault(name, []).append(value)
+    return parser.action, fields

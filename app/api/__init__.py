@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     from app.api import (
         models,  # noqa: F401  (tables for migrations)
         services,
+        tickets_views,  # noqa: F401  (the /requests routes, on the same blueprint)
     )
     from app.api.cli import api_cli
     from app.api.http import NoSessionForApi

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from flask import current_app, request
 
-from app.api import rules
+from app.api import validation
 from app.kb import services as kb
 
 
@@ -202,7 +202,7 @@ def screen_suggestions(screen: str, lang: str, limit: int) -> tuple[list[dict], 
 def search(query: str, *, user, doc_type: str | None = None, page: int = 1, per_page: int = 10):
     """The site's search as JSON-ready data.
 
-    :raises rules.RuleError: the search service refused a parameter.
+    :raises validation.RuleError: the search service refused a parameter.
     """
     from app.search import services as search_services
 
@@ -211,7 +211,7 @@ def search(query: str, *, user, doc_type: str | None = None, page: int = 1, per_
             query, user=user, types=[doc_type] if doc_type else None, page=page, per_page=per_page
         )
     except search_services.SearchError as error:
-        raise rules.RuleError(str(error), {error.field or "q": str(error)})
+        raise validation.RuleError(str(error), {error.field or "q": str(error)})
     return {
         "total": results.total,
         "page": results.page,

@@ -13,7 +13,7 @@ from flask.sessions import SessionInterface
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.accounts.permissions import can
-from app.api import limits, rules, services
+from app.api import limits, services, validation
 from app.api.limits import API_PREFIX
 from app.models import utcnow
 from app.outbox import commit
@@ -57,7 +57,7 @@ def _header(environ_key: str) -> str | None:
 
 
 def bearer_token() -> str | None:
-    return rules.parse_bearer(_header("HTTP_AUTHORIZATION"))
+    return validation.parse_bearer(_header("HTTP_AUTHORIZATION"))
 
 
 def _unauthorized(message: str) -> ApiAbort:
@@ -103,7 +103,7 @@ def require_user(permission: str):
 # --- request bodies -------------------------------------------------------------------------
 
 
-def json_body(fields: Mapping[str, rules.Field]) -> dict:
+def json_body(fields: Mapping[str, validation.Field]) -> dict:
     """The request's JSON object, checked against ``fields``.
 
     :raises ApiAbort: 415 not JSON, 413 too large, 400 malformed, 422 invalid or unknown fields.
@@ -122,19 +122,19 @@ def json_body(fields: Mapping[str, rules.Field]) -> dict:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ApiAbort(400, "The body is not valid JSON.", code="malformed_json")
-    return rules.check_body(data, fields)
+    return validation.check_body(data, fields)
 
 
 def query_lang() -> str:
     # Without a query string there is nothing to parse (``request.args`` would build one).
     raw = request.args.get("lang") if request.query_string else None
-    return rules.normalise_lang(raw, current_app.config["API_DEFAULT_LANG"])
+    return validation.normalise_lang(raw, current_app.config["API_DEFAULT_LANG"])
 
 
 def query_int(name: str, default: int, low: int, high: int) -> int:
     """An integer query parameter within bounds.
 
-    :raises rules.RuleError: not an integer, or out of bounds.
+    :raises validation.RuleError: not an integer, or out of bounds.
     """
     raw = request.args.get(name)
     if raw is None or raw == "":
@@ -142,9 +142,9 @@ def query_int(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise rules.RuleError("Not a whole number.", {name: "must be an integer"})
+        raise validation.RuleError("Not a whole number.", {name: "must be an integer"})
     if not low <= value <= high:
-        raise rules.RuleError("Out of range.", {name: f"must be between {low} and {high}"})
+        raise validation.RuleError("Out of range.", {name: f"must be between {low} and {high}"})
     return value
 
 
@@ -168,8 +168,8 @@ def send(
     :param etag: the entity tag, or None to derive it from ``body``.
     """
     if status == 200:
-        etag = etag or rules.etag_for(hashlib.sha256(body).hexdigest())
-        if rules.etag_matches(_header("HTTP_IF_NONE_MATCH"), etag):
+        etag = etag or validation.etag_for(hashlib.sha256(body).hexdigest())
+        if validation.etag_matches(_header("HTTP_IF_NONE_MATCH"), etag):
             return not_modified(etag, cache)
     response = current_app.response_class(body, status=status, mimetype="application/json")
     if etag and status == 200:
@@ -197,7 +197,7 @@ def send_cached(entry, cache: str):
 
     The headers are set up front, so the hot path builds one response and no more.
     """
-    if rules.etag_matches(_header("HTTP_IF_NONE_MATCH"), entry.etag):
+    if validation.etag_matches(_header("HTTP_IF_NONE_MATCH"), entry.etag):
         return not_modified(entry.etag, cache)
     response = current_app.response_class(entry.body, content_type="application/json")
     response.headers.add("ETag", entry.tag)
@@ -240,7 +240,7 @@ def after_api_request(response):
     if not allowed:
         return response
     response.vary.add("Origin")
-    origin = rules.allowed_origin(_header("HTTP_ORIGIN"), allowed)
+    origin = validation.allowed_origin(_header("HTTP_ORIGIN"), allowed)
     if origin is not None:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS

@@ -7,8 +7,8 @@ status code, errors included. Change both together.
 
 from __future__ import annotations
 
-from app.api import rules
-from app.api.openapi_schemas import _STR, _ref, schemas
+from app.api import validation
+from app.api.openapi_schemas import STRING, schema_ref, schemas
 from app.models import MAX_DB_INT
 from app.search.documents import DOC_TYPES
 from app.tickets.catalog import CATEGORIES, IMPACTS
@@ -17,7 +17,7 @@ from app.tickets.catalog import CATEGORIES, IMPACTS
 def _error(description: str, headers: dict | None = None) -> dict:
     response = {
         "description": description,
-        "content": {"application/json": {"schema": _ref("Error")}},
+        "content": {"application/json": {"schema": schema_ref("Error")}},
     }
     if headers:
         response["headers"] = headers
@@ -27,12 +27,12 @@ def _error(description: str, headers: dict | None = None) -> dict:
 _RESPONSES = {
     "NotModified": {
         "description": "Not modified: the If-None-Match tag is current.",
-        "headers": {"ETag": {"schema": _STR}, "Cache-Control": {"schema": _STR}},
+        "headers": {"ETag": {"schema": STRING}, "Cache-Control": {"schema": STRING}},
     },
     "BadRequest": _error("Malformed request (for example the body is not valid JSON)."),
     "Unauthorized": _error(
         "Missing, malformed, unknown or revoked bearer token.",
-        {"WWW-Authenticate": {"schema": _STR}},
+        {"WWW-Authenticate": {"schema": STRING}},
     ),
     "Forbidden": _error("The token's account may not do this."),
     "NotFound": _error("No such object."),
@@ -51,14 +51,14 @@ def _r(name: str) -> dict:
 
 
 def _ok(schema: str, description: str, status: str = "200", *, conditional: bool = True) -> dict:
-    headers = {"ETag": {"schema": _STR}, "Cache-Control": {"schema": _STR}}
+    headers = {"ETag": {"schema": STRING}, "Cache-Control": {"schema": STRING}}
     if status == "201":
-        headers = {"Location": {"schema": _STR}}
+        headers = {"Location": {"schema": STRING}}
     responses = {
         status: {
             "description": description,
             "headers": headers,
-            "content": {"application/json": {"schema": _ref(schema)}},
+            "content": {"application/json": {"schema": schema_ref(schema)}},
         },
         "429": _r("RateLimited"),
     }
@@ -73,14 +73,14 @@ _P = {
         "in": "query",
         "required": False,
         "description": "Language (falls back to the default language).",
-        "schema": {"type": "string", "pattern": rules.LANG_PATTERN},
+        "schema": {"type": "string", "pattern": validation.LANG_PATTERN},
     },
     "IfNoneMatch": {
         "name": "If-None-Match",
         "in": "header",
         "required": False,
         "description": "An ETag from an earlier response; a match gets 304.",
-        "schema": _STR,
+        "schema": STRING,
     },
     "page": {
         "name": "page",
@@ -104,7 +104,7 @@ _P = {
         "name": "name",
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "pattern": rules.NAME_PATTERN},
+        "schema": {"type": "string", "pattern": validation.NAME_PATTERN},
     },
 }
 
@@ -114,7 +114,7 @@ def _p(name: str) -> dict:
 
 
 def _body(schema: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": _ref(schema)}}}
+    return {"required": True, "content": {"application/json": {"schema": schema_ref(schema)}}}
 
 
 _OPTIONAL_AUTH = [{}, {"bearerAuth": []}]
@@ -141,7 +141,7 @@ def _paths() -> dict:
                         "name": "key",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "pattern": rules.KEY_PATTERN},
+                        "schema": {"type": "string", "pattern": validation.KEY_PATTERN},
                     },
                     _p("lang"),
                     _p("IfNoneMatch"),
@@ -187,7 +187,7 @@ def _paths() -> dict:
                         "name": "screen",
                         "in": "query",
                         "required": True,
-                        "schema": {"type": "string", "pattern": rules.NAME_PATTERN},
+                        "schema": {"type": "string", "pattern": validation.NAME_PATTERN},
                     },
                     {
                         "name": "q",
@@ -227,7 +227,7 @@ def _paths() -> dict:
                         "name": "X-Install-Id",
                         "in": "header",
                         "required": False,
-                        "schema": {"type": "string", "pattern": rules.INSTALL_ID_PATTERN},
+                        "schema": {"type": "string", "pattern": validation.INSTALL_ID_PATTERN},
                     },
                 ],
                 "requestBody": _body("TourProgressIn"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.api import rules
+from app.api import validation
 from app.tickets.services import BODY_MAX, SUBJECT_MAX
 
 ERROR_CODES = [
@@ -13,7 +13,7 @@ ERROR_CODES = [
 ]  # fmt: skip
 
 
-def _ref(name: str) -> dict:
+def schema_ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
@@ -28,7 +28,7 @@ def _obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
     }
 
 
-_STR = {"type": "string"}
+STRING = {"type": "string"}
 _NSTR = {"type": "string", "nullable": True}
 _TIME = {"type": "string", "format": "date-time"}
 _NTIME = {"type": "string", "format": "date-time", "nullable": True}
@@ -41,11 +41,11 @@ def _text(maximum: int) -> dict:
 
 _TICKET = {
     "id": {"type": "integer"},
-    "subject": _STR,
-    "category": _STR,
-    "impact": _STR,
-    "status": _STR,
-    "status_label": _STR,
+    "subject": STRING,
+    "category": STRING,
+    "impact": STRING,
+    "status": STRING,
+    "status_label": STRING,
     "created_at": _TIME,
     "updated_at": _TIME,
     "promise": {"type": "string", "description": "When to expect an answer."},
@@ -59,7 +59,7 @@ def schemas(categories: list[str], impacts: list[str]) -> dict:
                 "error": _obj(
                     {
                         "code": {"type": "string", "enum": ERROR_CODES},
-                        "message": _STR,
+                        "message": STRING,
                         "details": {
                             "type": "object",
                             "additionalProperties": {"type": "string"},
@@ -72,108 +72,108 @@ def schemas(categories: list[str], impacts: list[str]) -> dict:
         ),
         "Snippet": _obj(
             {
-                "key": _STR,
-                "lang": _STR,
-                "title": _STR,
+                "key": STRING,
+                "lang": STRING,
+                "title": STRING,
                 "body_html": {"type": "string", "description": "Sanitised HTML."},
-                "article": _obj({"slug": _STR, "url": _NSTR}, nullable=True),
+                "article": _obj({"slug": STRING, "url": _NSTR}, nullable=True),
                 "updated_at": _NTIME,
             }
         ),
         "SnippetBatch": _obj(
             {
-                "lang": _STR,
-                "snippets": {"type": "object", "additionalProperties": _ref("Snippet")},
-                "missing": {"type": "array", "items": _STR},
+                "lang": STRING,
+                "snippets": {"type": "object", "additionalProperties": schema_ref("Snippet")},
+                "missing": {"type": "array", "items": STRING},
             }
         ),
         "Article": _obj(
             {
-                "slug": _STR,
-                "title": _STR,
-                "type": _STR,
-                "section": _STR,
-                "summary": _STR,
+                "slug": STRING,
+                "title": STRING,
+                "type": STRING,
+                "section": STRING,
+                "summary": STRING,
                 "url": _NSTR,
             }
         ),
         "SearchHit": _obj(
             {
-                "type": _STR,
-                "title": _STR,
-                "url": _STR,
+                "type": STRING,
+                "title": STRING,
+                "url": STRING,
                 "excerpt_html": {"type": "string", "description": "Escaped text with <mark>."},
             }
         ),
         "SearchResults": _obj(
             {
-                "query": _STR,
+                "query": STRING,
                 "total": {"type": "integer", "minimum": 0},
                 "page": {"type": "integer", "minimum": 1},
                 "per_page": {"type": "integer", "minimum": 1},
                 "suggestion": {**_NSTR, "description": "A corrected query (did you mean)."},
                 "corrected": {"type": "boolean", "description": "Results are for suggestion."},
-                "results": {"type": "array", "items": _ref("SearchHit")},
+                "results": {"type": "array", "items": schema_ref("SearchHit")},
             }
         ),
         "Suggestions": _obj(
             {
-                "screen": _STR,
-                "lang": _STR,
-                "articles": {"type": "array", "items": _ref("Article")},
-                "snippets": {"type": "array", "items": _ref("Snippet")},
-                "results": {"type": "array", "items": _ref("SearchHit")},
+                "screen": STRING,
+                "lang": STRING,
+                "articles": {"type": "array", "items": schema_ref("Article")},
+                "snippets": {"type": "array", "items": schema_ref("Snippet")},
+                "results": {"type": "array", "items": schema_ref("SearchHit")},
             }
         ),
         "TourStep": _obj(
             {
-                "id": _STR,
+                "id": STRING,
                 "target": {"type": "string", "description": "DOM id of the element to show."},
-                "title": _STR,
-                "body": _STR,
+                "title": STRING,
+                "body": STRING,
                 "placement": {"type": "string", "enum": ["top", "bottom", "left", "right"]},
             }
         ),
         "Tour": _obj(
             {
-                "name": _STR,
-                "title": _STR,
-                "description": _STR,
-                "steps": {"type": "array", "items": _ref("TourStep")},
+                "name": STRING,
+                "title": STRING,
+                "description": STRING,
+                "steps": {"type": "array", "items": schema_ref("TourStep")},
             }
         ),
         "TourProgressIn": _obj(
             {
                 "step": {"type": "string", "minLength": 1, "maxLength": 80},
-                "event": {"type": "string", "enum": list(rules.TOUR_EVENTS)},
+                "event": {"type": "string", "enum": list(validation.TOUR_EVENTS)},
             }
         ),
         "TourProgress": _obj(
             {
-                "tour": _STR,
+                "tour": STRING,
                 "status": {"type": "string", "enum": ["in_progress", "completed", "dismissed"]},
-                "last_step": _STR,
+                "last_step": STRING,
                 "furthest_step": {"type": "integer", "minimum": 0},
                 "steps": {"type": "integer", "minimum": 0},
             }
         ),
         "Status": _obj(
-            {"incident": _obj({"level": _STR, "text": _STR, "url": _NSTR}, nullable=True)}
+            {"incident": _obj({"level": STRING, "text": STRING, "url": _NSTR}, nullable=True)}
         ),
         "Ticket": _obj(_TICKET),
         "Message": _obj(
             {
-                "author": _STR,
+                "author": STRING,
                 "from_support": {"type": "boolean"},
-                "body_html": _STR,
+                "body_html": STRING,
                 "created_at": _NTIME,
             }
         ),
         "TicketDetail": _obj(
             {
                 **_TICKET,
-                "description_html": _STR,
-                "messages": {"type": "array", "items": _ref("Message")},
+                "description_html": STRING,
+                "messages": {"type": "array", "items": schema_ref("Message")},
             }
         ),
         "TicketList": _obj(
@@ -181,7 +181,7 @@ def schemas(categories: list[str], impacts: list[str]) -> dict:
                 "page": {"type": "integer"},
                 "per_page": {"type": "integer"},
                 "total": {"type": "integer", "minimum": 0},
-                "requests": {"type": "array", "items": _ref("Ticket")},
+                "requests": {"type": "array", "items": schema_ref("Ticket")},
             }
         ),
         "TicketCreate": _obj(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
-from app.api import rules
+from app.api import validation
 from app.api.models import ApiToken, TourProgress
 from app.extensions import db
 
@@ -175,7 +175,7 @@ def record_tour_progress(
 
     :raises ApiError: neither a user nor an installation id, or an unknown event.
     """
-    if event not in rules.TOUR_EVENTS:
+    if event not in validation.TOUR_EVENTS:
         raise ApiError("Unknown event.", field="event")
     if user is None and not install_id:
         raise ApiError("Send a bearer token or an X-Install-Id header.", field="X-Install-Id")
@@ -206,7 +206,7 @@ def record_tour_progress(
                 db.session.add(progress)
         except IntegrityError:
             progress = db.session.scalar(query)
-    status, furthest = rules.progress_after(
+    status, furthest = validation.progress_after(
         progress.status, progress.furthest_step, event, step_index
     )
     if status == "completed" and progress.completed_at is None:
@@ -232,7 +232,7 @@ class TourStats:
 
     @property
     def completion_rate(self) -> float | None:
-        return rules.completion_rate(self.started, self.completed)
+        return validation.completion_rate(self.started, self.completed)
 
 
 def tour_stats(tour_name: str) -> TourStats:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import request, url_for
 
-from app.api import content, rules
+from app.api import content, validation
 from app.api import http as api
 from app.api.views import bp
 from app.models import utcnow
@@ -17,12 +17,12 @@ from app.tickets.catalog import CATEGORIES, IMPACTS, STATUSES
 
 #: Body of ``POST /requests``; lengths are the ticket service's own limits.
 CREATE_FIELDS = {
-    "category": rules.Field(str, choices=tuple(CATEGORIES)),
-    "subject": rules.Field(str, min_length=1, max_length=tickets.SUBJECT_MAX),
-    "description": rules.Field(str, min_length=1, max_length=tickets.BODY_MAX),
-    "impact": rules.Field(str, choices=tuple(IMPACTS)),
+    "category": validation.Field(str, choices=tuple(CATEGORIES)),
+    "subject": validation.Field(str, min_length=1, max_length=tickets.SUBJECT_MAX),
+    "description": validation.Field(str, min_length=1, max_length=tickets.BODY_MAX),
+    "impact": validation.Field(str, choices=tuple(IMPACTS)),
 }
-REPLY_FIELDS = {"body": rules.Field(str, min_length=1, max_length=tickets.BODY_MAX)}
+REPLY_FIELDS = {"body": validation.Field(str, min_length=1, max_length=tickets.BODY_MAX)}
 #: How agents are named to requesters.
 SUPPORT_NAME = "GrowgrEbuddy Support"
 
@@ -58,9 +58,9 @@ def message_dict(message) -> dict:
     }
 
 
-def _ticket_error(error: tickets.TicketError) -> rules.RuleError:
+def _ticket_error(error: tickets.TicketError) -> validation.RuleError:
     """A ticket service's domain error as a 422 next to its field."""
-    return rules.RuleError(error.message, {error.field or "body": error.message})
+    return validation.RuleError(error.message, {error.field or "body": error.message})
 
 
 def _own_ticket(user, ticket_id: int):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 
-from app.api import content, limits, rules, services
+from app.api import content, limits, services, validation
 from app.api import http as api
 from app.api.openapi import openapi_document
 from app.errors import error_response
@@ -34,8 +34,8 @@ def _abort(error: api.ApiAbort):
     )
 
 
-@bp.errorhandler(rules.RuleError)
-def _invalid(error: rules.RuleError):
+@bp.errorhandler(validation.RuleError)
+def _invalid(error: validation.RuleError):
     return error_response(422, error.message, details=error.details)
 
 
@@ -61,7 +61,7 @@ def _cached(build, kind: str, *key) -> content.Entry | None:
     entry = bodies.get(cache_key)
     if entry is None:
         try:
-            entry = content.Entry(rules.etag_for(*cache_key), api.encode(build()))
+            entry = content.Entry(validation.etag_for(*cache_key), api.encode(build()))
         except content.NotFound:
             entry = content.MISSING
         bodies.put(cache_key, entry)
@@ -71,7 +71,7 @@ def _cached(build, kind: str, *key) -> content.Entry | None:
 @bp.get("/snippets/<key>")
 def snippet(key: str):
     lang = api.query_lang()
-    if not rules.is_key(key):
+    if not validation.is_key(key):
         raise content.NotFound(key)
     # The body holds absolute article links, so the host is part of the key (and the tag).
     entry = _cached(lambda: content.get_snippet(key, lang), "snippet", api.host_key(), key, lang)
@@ -83,7 +83,9 @@ def snippet(key: str):
 @bp.get("/snippets")
 def snippets():
     lang = api.query_lang()
-    keys = rules.parse_keys(request.args.get("keys"), current_app.config["API_MAX_SNIPPET_KEYS"])
+    keys = validation.parse_keys(
+        request.args.get("keys"), current_app.config["API_MAX_SNIPPET_KEYS"]
+    )
 
     def build() -> dict:
         found = content.get_snippets(keys, lang)
@@ -100,11 +102,13 @@ def snippets():
 @bp.get("/suggestions")
 def suggestions():
     screen = request.args.get("screen", "")
-    if not rules.is_name(screen):
-        raise rules.RuleError("Give the app screen id.", {"screen": "required, like plants.list"})
+    if not validation.is_name(screen):
+        raise validation.RuleError(
+            "Give the app screen id.", {"screen": "required, like plants.list"}
+        )
     query = request.args.get("q", "").strip()
     if len(query) > 200:
-        raise rules.RuleError("The text is too long.", {"q": "at most 200 characters"})
+        raise validation.RuleError("The text is too long.", {"q": "at most 200 characters"})
     lang = api.query_lang()
     limit = current_app.config["API_SUGGESTION_LIMIT"]
     articles, snippets = content.screen_suggestions(screen, lang, limit)
@@ -122,7 +126,7 @@ def suggestions():
 
 @bp.get("/tours/<name>")
 def tour(name: str):
-    if not rules.is_name(name):
+    if not validation.is_name(name):
         raise content.NotFound(name)
     entry = _cached(lambda: content.get_tour(name), "tour", name)
     if entry is None:
@@ -131,21 +135,21 @@ def tour(name: str):
 
 
 _PROGRESS_FIELDS = {
-    "step": rules.Field(str, min_length=1, max_length=80),
-    "event": rules.Field(str, choices=rules.TOUR_EVENTS),
+    "step": validation.Field(str, min_length=1, max_length=80),
+    "event": validation.Field(str, choices=validation.TOUR_EVENTS),
 }
 
 
 @bp.post("/tours/<name>/progress")
 def tour_progress(name: str):
-    if not rules.is_name(name):
+    if not validation.is_name(name):
         raise content.NotFound(name)
     user = api.api_user()
-    install_id = rules.check_install_id(request.headers.get("X-Install-Id"))
+    install_id = validation.check_install_id(request.headers.get("X-Install-Id"))
     data = api.json_body(_PROGRESS_FIELDS)
     steps = [step["id"] for step in content.get_tour(name)["steps"]]
     if data["step"] not in steps:
-        raise rules.RuleError("That step is not in this tour.", {"step": "unknown step"})
+        raise validation.RuleError("That step is not in this tour.", {"step": "unknown step"})
     if user is None and install_id is None:
         raise api.ApiAbort(
             400,
@@ -176,7 +180,7 @@ def tour_progress(name: str):
 def search():
     query = request.args.get("q", "").strip()
     if not query or len(query) > 200:
-        raise rules.RuleError("Type what you are looking for.", {"q": "1 to 200 characters"})
+        raise validation.RuleError("Type what you are looking for.", {"q": "1 to 200 characters"})
     page = api.query_int("page", 1, 1, 100)
     per_page = api.query_int("per_page", 10, 1, 50)
     doc_type = request.args.get("type") or None
@@ -209,6 +213,3 @@ def openapi():
     if "api_openapi_body" not in ext:
         ext["api_openapi_body"] = api.encode(openapi_document())
     return api.send(ext["api_openapi_body"], cache=api.public_cache(3600))
-
-
-from app.api import tickets_views  # noqa: E402,F401  (adds the /requests routes to bp)

@@ -21,6 +21,7 @@ from app.forum.models import MERGED, ForumCategory
 from app.forum.visibility import can_see_thread
 from app.models import utcnow
 from app.outbox import commit
+from app.pagecache import cacheable
 from app.request_args import page_arg
 
 bp = Blueprint("forum", __name__, url_prefix="/community")
@@ -54,6 +55,7 @@ def forum_helpers():
 
 
 @bp.route("/")
+@cacheable
 def index():
     sort = _sort()
     page, counts = _thread_page(queries.thread_list_query(current_user, sort=sort))
@@ -68,6 +70,7 @@ def index():
 
 
 @bp.route("/c/<slug>")
+@cacheable
 def category(slug: str):
     found = services.category_by_slug(slug) or abort(404)
     sort = _sort()
@@ -84,6 +87,7 @@ def category(slug: str):
 
 
 @bp.route("/t/<int:thread_id>")
+@cacheable
 def thread(thread_id: int):
     found = services.get_thread(thread_id)
     if found is not None and found.status == MERGED and found.merged_into_id:

@@ -5,12 +5,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from app import tallies
     from app.kb import (
+        feedback,
         models,  # noqa: F401  (tables for migrations)
         staff_views,  # noqa: F401  (adds the editing routes to the blueprint)
     )
     from app.kb.cli import content_cli
-    from app.kb.views import bp
+    from app.kb.views import VIEW_HOOK, bp, count_view
 
     app.register_blueprint(bp)
+    app.extensions["page_hit_hooks"][VIEW_HOOK] = count_view
+    tallies.register_flusher(app, feedback.VIEW_TALLY, feedback.write_views)
     app.cli.add_command(content_cli)

@@ -2,7 +2,8 @@
 
 Votes are one per account (for anonymous visitors one per browser, and one per connection and
 browser within a day, without storing addresses) and can be changed; views are
-a count per article per day with no address or visitor stored; guide outcomes feed the
+a count per article per day with no address or visitor stored, counted outside the database and
+written every few seconds (``app.tallies``); guide outcomes feed the
 self-service success rate.
 """
 
@@ -17,6 +18,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import tallies
 from app.extensions import db
 from app.kb import rules
 from app.kb.models import Article, ArticleViewDay, ArticleVote, GuideOutcome, VoteSalt
@@ -147,29 +149,49 @@ def _recount(article: Article) -> None:
     db.session.flush()
 
 
-def record_view(article: Article, day: date, user_agent: str | None) -> bool:
-    """Count one page view of ``article`` on ``day``; obvious bots are not counted.
+def record_view(article_id: int, day: date, user_agent: str | None) -> bool:
+    """Count one page view of an article on ``day``; obvious bots are not counted.
+
+    The count is kept outside the database (``app.tallies``) and written by
+    :func:`write_views` within seconds, so reading an article never writes.
 
     :returns: whether the view was counted.
     """
     if rules.is_bot(user_agent):
         return False
-    if _increment(article.id, day):
-        return True
-    try:
-        with db.session.begin_nested():
-            db.session.add(ArticleViewDay(article_id=article.id, day=day, count=1))
-    except IntegrityError:
-        # Another request created today's row first; add to it.
-        _increment(article.id, day)
+    tallies.add(VIEW_TALLY, (article_id, day.isoformat()))
     return True
 
 
-def _increment(article_id: int, day: date) -> bool:
+#: The tally kind of article page views: keys are ``(article id, ISO day)``.
+VIEW_TALLY = "kb.view"
+
+
+def write_views(counts: dict[tuple, int], now: datetime) -> None:
+    """Add counted views to each article's daily row (the tally flusher of :data:`VIEW_TALLY`)."""
+    existing = set(db.session.scalars(select(Article.id).where(
+        Article.id.in_({article_id for article_id, _day in counts})
+    )))  # fmt: skip
+    for (article_id, day_text), count in sorted(counts.items()):
+        if article_id not in existing:
+            continue  # deleted since it was read
+        day = date.fromisoformat(day_text)
+        if _increment(article_id, day, count):
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.add(ArticleViewDay(article_id=article_id, day=day, count=count))
+        except IntegrityError:
+            # Another flusher created the day's row first; add to it.
+            _increment(article_id, day, count)
+    db.session.flush()
+
+
+def _increment(article_id: int, day: date, count: int = 1) -> bool:
     result = db.session.execute(
         update(ArticleViewDay)
         .where(ArticleViewDay.article_id == article_id, ArticleViewDay.day == day)
-        .values(count=ArticleViewDay.count + 1)
+        .values(count=ArticleViewDay.count + count)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount > 0

@@ -13,7 +13,7 @@ from flask_login import current_user
 from app.accounts.permissions import require
 from app.kb import rules, services
 from app.kb.forms import EditArticleForm, RestoreForm
-from app.kb.views import _article_or_404, bp
+from app.kb.views import article_or_404, bp
 from app.models import utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
@@ -39,7 +39,7 @@ def _form_error(form, error: services.KbError) -> None:
 @bp.route("/articles/<slug>/edit", methods=["GET", "POST"])
 @require("kb.edit")
 def edit(slug: str):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     form = EditArticleForm()
     if request.method == "GET":
         form.base_revision.data = str(article.revision_number)
@@ -107,7 +107,7 @@ def _conflict(article, form: EditArticleForm, stale: services.StaleRevision):
 @require("kb.edit")
 def preview(slug: str):
     """The editor's live preview (kb.js); the form's Preview button works without it."""
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     try:
         return jsonify({"html": services.preview(article, request.form.get("body", ""))})
     except services.KbError as error:
@@ -117,7 +117,7 @@ def preview(slug: str):
 @bp.route("/articles/<slug>/history")
 @require("kb.history")
 def history(slug: str):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     page = services.revisions_page(article, page=page_arg())
     return render_template("kb/history.html", article=article, page=page)
 
@@ -125,7 +125,7 @@ def history(slug: str):
 @bp.route("/articles/<slug>/revisions/<int:number>")
 @require("kb.history")
 def revision(slug: str, number: int):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     found = services.get_revision(article, number)
     if found is None:
         abort(404)
@@ -135,7 +135,7 @@ def revision(slug: str, number: int):
 @bp.route("/articles/<slug>/diff")
 @require("kb.history")
 def diff(slug: str):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     old = request.args.get("from", type=db_int)
     new = request.args.get("to", type=db_int)
     if old is None or new is None:
@@ -149,7 +149,7 @@ def diff(slug: str):
 @bp.route("/articles/<slug>/revisions/<int:number>/restore", methods=["GET", "POST"])
 @require("kb.edit")
 def restore(slug: str, number: int):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     old = services.get_revision(article, number)
     if old is None:
         abort(404)

@@ -25,6 +25,7 @@ from app.kb import feedback, rules, services
 from app.kb.forms import GuideStepForm, VoteForm
 from app.models import utcnow
 from app.outbox import commit
+from app.pagecache import also_on_cached_views, cacheable
 from app.request_args import db_int, page_arg
 
 bp = Blueprint("kb", __name__)
@@ -33,7 +34,15 @@ bp = Blueprint("kb", __name__)
 VISITOR_KEY = "kb_visitor"
 
 
-def _article_or_404(slug: str):
+#: The page-cache hook that counts a view of an article served from the cache.
+VIEW_HOOK = "kb.view"
+
+
+def count_view(article_id: int) -> None:
+    feedback.record_view(article_id, utcnow().date(), request.headers.get("User-Agent"))
+
+
+def article_or_404(slug: str):
     article = services.get_article(slug)
     if article is None or not can(current_user, "kb.read"):
         abort(404)
@@ -45,6 +54,7 @@ def _user_id() -> int | None:
 
 
 @bp.route("/")
+@cacheable
 def home():
     today = utcnow().date()
     counts = services.section_counts()
@@ -63,6 +73,7 @@ def home():
 
 
 @bp.route("/sections/<slug>")
+@cacheable
 def section(slug: str):
     if slug not in rules.SECTION_TITLES:
         abort(404)
@@ -125,12 +136,14 @@ def _render_article(article, vote_form: VoteForm | None = None, status: int = 20
 
 
 @bp.route("/articles/<slug>")
+@cacheable
 def article(slug: str):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     # Only the first visit counts: moving through a guide's steps reloads the same page.
     if not article.is_archived and not ({"step", "solved", "stuck"} & request.args.keys()):
-        feedback.record_view(article, utcnow().date(), request.headers.get("User-Agent"))
-        commit()
+        count_view(article.id)
+        # A cached copy of this page counts its views too.
+        also_on_cached_views(VIEW_HOOK, article.id)
     return _render_article(article)
 
 
@@ -138,7 +151,7 @@ def article(slug: str):
 # Caps what changing the user agent on each request could add to the daily anonymous key.
 @limiter.limit(lambda: current_app.config["KB_VOTE_LIMIT_PER_IP"], methods=["POST"])
 def vote(slug: str):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     form = VoteForm()
     if form.validate_on_submit() and (form.yes.data or form.no.data):
         if not current_user.is_authenticated:
@@ -169,7 +182,7 @@ def vote(slug: str):
 def guide_answer(slug: str):
     """One answer to "Did this solve it?": yes records a success, no moves on (or, after the
     last step, records "not solved" and offers the forum and a support request)."""
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     form = GuideStepForm()
     total = feedback.step_count(article)
     answered = form.validate_on_submit() and (form.yes.data or form.no.data)

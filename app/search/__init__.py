@@ -23,6 +23,21 @@ DEFAULTS = {
 }
 
 
+def _whoosh(app: Flask):
+    # Imported when first used, so a site searching in PostgreSQL never loads Whoosh.
+    from app.search.whoosh_backend import WhooshBackend
+
+    return WhooshBackend(
+        app.config["SEARCH_INDEX_DIR"], procs=app.config.get("SEARCH_REBUILD_PROCS", 2)
+    )
+
+
+def _postgres(app: Flask):
+    from app.search.postgres_backend import PostgresBackend
+
+    return PostgresBackend()
+
+
 def init_app(app: Flask) -> None:
     from limits import parse_many
 
@@ -43,6 +58,12 @@ def init_app(app: Flask) -> None:
         raise RuntimeError(f"Search log limits are misconfigured: {error}") from error
     if app.config["SEARCH_BACKGROUND_INDEXER"] is None:
         app.config["SEARCH_BACKGROUND_INDEXER"] = not app.config.get("TESTING", False)
+    app.extensions["search_backends"] = {"whoosh": _whoosh, "postgres": _postgres}
     app.register_blueprint(bp)
     app.cli.add_command(search_cli)
+    from app import tallies
+    from app.search import services
+
+    tallies.register_flusher(app, services.QUERY_TALLY, services.write_queries)
+    tallies.register_flusher(app, services.CLICK_TALLY, services.write_clicks)
     indexer.init_app(app)

@@ -107,7 +107,7 @@ class SearchResults:
     #: The results shown are those of ``suggestion`` (the typed query found nothing).
     corrected: bool = False
     #: The query-log row of this search, for click tracking.
-    log_id: int | None = None
+    log_id: str | None = None
 
     @property
     def pages(self) -> int:
@@ -174,19 +174,15 @@ class SearchBackend(ABC):
 
 
 def create_backend(app: Flask) -> SearchBackend:
-    """The backend named by ``SEARCH_BACKEND`` (``whoosh`` or ``postgres``)."""
+    """The backend named by ``SEARCH_BACKEND``, from the factories ``init_app`` registered in
+    ``app.extensions["search_backends"]`` (so this interface never imports its implementations).
+    """
     name = app.config["SEARCH_BACKEND"]
-    if name == "whoosh":
-        from app.search.whoosh_backend import WhooshBackend
-
-        return WhooshBackend(
-            app.config["SEARCH_INDEX_DIR"], procs=app.config.get("SEARCH_REBUILD_PROCS", 2)
-        )
-    if name == "postgres":
-        from app.search.postgres_backend import PostgresBackend
-
-        return PostgresBackend()
-    raise RuntimeError(f"SEARCH_BACKEND must be 'whoosh' or 'postgres', not {name!r}")
+    factories = app.extensions.get("search_backends", {})
+    if name not in factories:
+        choices = " or ".join(repr(known) for known in factories)
+        raise RuntimeError(f"SEARCH_BACKEND must be {choices}, not {name!r}")
+    return factories[name](app)
 
 
 def get_backend() -> SearchBackend:

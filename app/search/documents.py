@@ -20,6 +20,8 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from app.extensions import db
+from app.forum.services import categories
+from app.kb.rules import SECTIONS
 from app.search.backend import Document
 
 #: Accepted answers and articles readers found helpful rank a little higher, never a lot.
@@ -235,16 +237,8 @@ def all_documents() -> Iterator[Document]:
 def category_choices() -> list[tuple[str, str]]:
     """``(value, label)`` for the category filter: KB sections, the wiki, forum categories."""
     choices: list[tuple[str, str]] = []
-    try:
-        from app.kb.rules import SECTIONS
-    except ImportError:  # knowledge base not installed
-        SECTIONS = ()
     choices += [(slug, title) for slug, title, _ in SECTIONS]
     if "wiki_page" in DOC_TYPES:
         choices.append(("wiki", "Community wiki"))
-    try:
-        from app.forum.services import categories
-    except ImportError:  # forum not installed
-        return choices
     choices += [(c.slug, f"Community · {c.name}") for c in categories()]
     return choices

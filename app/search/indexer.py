@@ -11,6 +11,9 @@ Who drains:
   and at once when a request commits a search event (it is woken, the request never waits);
 - ``flask search drain [--every N]`` from the command line;
 - ``flask outbox drain`` through the registered handler (one event at a time, same lock).
+
+The same thread writes the process's counted page views and searches (``app.tallies``) every
+``TALLY_FLUSH_SECONDS``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from app import tallies
 from app.extensions import db
 from app.models import utcnow
 from app.outbox import MAX_BACKOFF, OutboxEvent, register_handler
@@ -162,6 +166,8 @@ class BackgroundIndexer:
                 with self.app.app_context():
                     while drain_search_outbox(utcnow()) >= BATCH:
                         pass
+                    # Page views and searches counted since the last round (app.tallies).
+                    tallies.flush_if_due(utcnow())
                     db.session.remove()
             except Exception:  # keep the thread alive; the events stay pending
                 log.exception("search indexer failed; retrying")

@@ -27,6 +27,9 @@ class SearchQueryLog(db.Model):
     #: Key (``type:id``) of the result the searcher opened, if any.
     clicked_key: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime]
+    #: Random name of this entry, given when the search is counted (before the row exists), so
+    #: that its result links can name it; not derived from the searcher.
+    token: Mapped[str | None] = mapped_column(String(32), unique=True)
 
 
 class SearchDocumentRow(db.Model):

@@ -6,6 +6,7 @@ Services take explicit inputs (the acting user, ``now``), flush at most and neve
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from flask import current_app
 from limits import RateLimitItemPerSecond, parse_many
 from sqlalchemy import func, select
 
+from app import tallies
 from app.extensions import db, limiter
 from app.search.backend import SORTS, SearchRequest, SearchResults, get_backend
 from app.search.documents import DOC_TYPES, all_documents
@@ -98,25 +100,66 @@ def _correct(words: tuple[str, ...], backend) -> list[str] | None:
     return corrected if changed else None
 
 
+#: Tally kinds (``app.tallies``) of logged searches and of clicks on their results: a search
+#: page never writes; both are written every few seconds with the page views.
+QUERY_TALLY = "search.query"
+CLICK_TALLY = "search.click"
+#: A click whose search is not written yet (another process counted it) waits this long for it.
+CLICK_WAIT = timedelta(minutes=10)
+
+
 def log_query(
     query: str, result_count: int, now: datetime, *, client: str | None = None
-) -> SearchQueryLog | None:
-    """Record one search without personal data (no user, no address).
+) -> str | None:
+    """Record one search without personal data (no user, no address), written within seconds
+    by :func:`write_queries`.
 
     :param client: who searched, as the rate limits know them (an opaque key, never stored
         with the log); with it, a repeat of the same query within ``SEARCH_LOG_REPEAT_SECONDS``
         or a search past ``SEARCH_LOG_LIMIT_PER_CLIENT`` is not recorded.
-    :returns: the new row; None for an empty query or one not recorded.
+    :returns: the log entry's token (its clicks name it); None for an empty query or one not
+        recorded.
     """
     normalised = normalise_for_log(query)
     if not normalised:
         return None
     if client is not None and not _may_log(client, normalised):
         return None
-    entry = SearchQueryLog(query=normalised, result_count=result_count, created_at=now)
-    db.session.add(entry)
+    token = secrets.token_urlsafe(16)
+    tallies.add(QUERY_TALLY, (normalised, result_count, now.isoformat(), token))
+    return token
+
+
+def write_queries(counts: dict[tuple, int], now: datetime) -> None:
+    """Insert the logged searches (the tally flusher of :data:`QUERY_TALLY`)."""
+    for query, result_count, created, token in sorted(counts, key=lambda key: key[2]):
+        db.session.add(
+            SearchQueryLog(
+                query=query, result_count=result_count,
+                created_at=datetime.fromisoformat(created), token=token,
+            )
+        )  # fmt: skip
     db.session.flush()
-    return entry
+
+
+def write_clicks(counts: dict[tuple, int], now: datetime) -> None:
+    """Note the clicked results on their searches (the tally flusher of :data:`CLICK_TALLY`)."""
+    tokens = {token for token, _key, _at in counts}
+    entries = {
+        entry.token: entry
+        for entry in db.session.scalars(
+            select(SearchQueryLog).where(SearchQueryLog.token.in_(tokens))
+        )
+    }
+    for token, key, clicked in sorted(counts, key=lambda click: click[2]):
+        entry = entries.get(token)
+        if entry is None:
+            # Its search is still counted in another process: try again at the next flush.
+            if now - datetime.fromisoformat(clicked) < CLICK_WAIT:
+                tallies.add(CLICK_TALLY, (token, key, clicked))
+        elif entry.clicked_key is None:
+            entry.clicked_key = key
+    db.session.flush()
 
 
 def _may_log(client: str, normalised: str) -> bool:
@@ -141,17 +184,15 @@ def _may_log(client: str, normalised: str) -> bool:
     return True
 
 
-def record_click(log_id: int, key: str) -> str | None:
-    """Note which result a search led to.
+def record_click(log_token: str, key: str, now: datetime) -> str | None:
+    """Note which result a search led to (the first click of a search counts).
 
     :returns: the result's URL from the index (never from the request), or None if unknown.
     """
     url = get_backend().url_for_key(key)
     if url is None:
         return None
-    entry = db.session.get(SearchQueryLog, log_id)
-    if entry is not None and entry.clicked_key is None:
-        entry.clicked_key = key
+    tallies.add(CLICK_TALLY, (log_token, key, now.isoformat()))
     return url
 
 

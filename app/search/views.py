@@ -9,7 +9,6 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.accounts.permissions import require
 from app.models import utcnow
-from app.outbox import commit
 from app.search import services
 from app.search.documents import DOC_TYPES, category_choices
 from app.search.rules import normalise_for_log
@@ -39,11 +38,11 @@ def _params() -> dict:
     }
 
 
-def _logged_query_id(params: dict) -> int | None:
+def _logged_query_id(params: dict) -> str | None:
     """The query-log row a paging link carries (``qid``), if it is genuine and this query's."""
     try:
         log_id, query = _signer("search-query").loads(params["qid"])
-        log_id = int(log_id)
+        log_id = str(log_id)
     except (BadSignature, ValueError, TypeError):
         return None
     return log_id if query == normalise_for_log(params["query"]) else None
@@ -69,11 +68,9 @@ def _run(params: dict):
     # words that the rest of the Help Center answers. It is not logged.
     filtered_out = results.total == 0 and bool(params["types"] or params["category"])
     if results.log_id is None and params["page"] == 1 and params["log"] and not filtered_out:
-        entry = services.log_query(
+        results.log_id = services.log_query(
             params["query"], results.total, utcnow(), client=get_remote_address()
         )
-        commit()
-        results.log_id = entry.id if entry else None
     return results
 
 
@@ -154,13 +151,12 @@ def click():
     """Count the click on a result, then go there. The target comes from the index only."""
     try:
         log_id, key = _signer().loads(request.args.get("t", ""))
-        log_id, key = int(log_id), str(key)
+        log_id, key = str(log_id), str(key)
     except (BadSignature, ValueError, TypeError):
         abort(404)
-    url = services.record_click(log_id, key)
+    url = services.record_click(log_id, key, utcnow())
     if url is None:
         abort(404)
-    commit()
     return redirect(url)
 
 

@@ -9,7 +9,7 @@ from app.accounts.permissions import require
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
-from app.tickets import clock, forum_link, responses, services, workspace
+from app.tickets import forum_link, responses, services, workspace
 from app.tickets.catalog import (
     AGENT_STATUS_LABELS,
     CATEGORIES,
@@ -28,7 +28,8 @@ from app.tickets.forms import (
     ThreadResolutionForm,
     choices,
 )
-from app.tickets.policy_config import policy_table
+from app.tickets.sla import clock
+from app.tickets.sla.policy_config import policy_table
 from app.tickets.views import bp, form_error, uploads_from_request
 
 

@@ -1,12 +1,12 @@
 """The fixed vocabularies of tickets: categories, impacts, statuses, channels (pure constants).
 
 Values are what the database, forms, configuration and the API use; labels are what people read.
-Priorities live in :mod:`app.tickets.rules` (:class:`~app.tickets.rules.Priority`).
+Priorities live in :mod:`app.tickets.sla.policy` (:class:`~app.tickets.sla.policy.Priority`).
 """
 
 from __future__ import annotations
 
-from app.tickets.rules import Priority
+from app.tickets.sla.policy import Priority
 
 #: The plan's six categories (section 3.1).
 CATEGORIES: dict[str, str] = {

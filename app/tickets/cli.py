@@ -10,9 +10,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.models import utcnow
-from app.tickets import clock
-from app.tickets.policy_config import policy_table
-from app.tickets.tick import run_tick
+from app.tickets.sla import clock
+from app.tickets.sla.policy_config import policy_table
+from app.tickets.sla.tick import run_tick
 
 
 @click.group("tickets", cls=AppGroup, help="Support tickets: timers and SLA policy.")

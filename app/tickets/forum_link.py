@@ -1,7 +1,7 @@
 """Escalating a forum thread into a ticket, and posting the resolution back to the thread.
 
-The forum package is below us (it never imports tickets); it is imported inside the functions
-so the tickets package still loads where the forum is not installed.
+The forum package is below us (it never imports tickets), so this module imports its services
+directly; the forum ships with every site.
 """
 
 from __future__ import annotations
@@ -12,18 +12,12 @@ from datetime import datetime
 from app.accounts.models import User
 from app.accounts.permissions import can_escalate_forum_thread
 from app.extensions import db
+from app.forum import services as forum_services
 from app.models import is_row_id
-from app.tickets import clock, services
+from app.tickets import services
 from app.tickets.models import Ticket
 from app.tickets.services import TicketError, TicketNotFound
-
-
-def _forum():
-    try:
-        from app.forum import services as forum_services
-    except ImportError:  # pragma: no cover - the forum ships with the site
-        return None
-    return forum_services
+from app.tickets.sla import clock
 
 
 def thread_for_escalation(actor: User, thread_id: int):
@@ -31,9 +25,8 @@ def thread_for_escalation(actor: User, thread_id: int):
 
     :raises TicketNotFound: no such visible thread, or ``actor`` may not escalate it.
     """
-    forum = _forum()
-    usable = forum is not None and is_row_id(thread_id)
-    thread = forum.visible_thread_for(actor, thread_id) if usable else None
+    usable = is_row_id(thread_id)
+    thread = forum_services.visible_thread_for(actor, thread_id) if usable else None
     if thread is None or not can_escalate_forum_thread(actor, thread):
         raise TicketNotFound()
     return thread
@@ -56,7 +49,7 @@ def escalate_thread(
     if getattr(thread, "escalated_ticket_id", None):
         raise TicketError(f"This thread is already escalated as #{thread.escalated_ticket_id}.")
     requester = db.session.get(User, thread.author_id)
-    opening = _forum().opening_post(thread)
+    opening = forum_services.opening_post(thread)
     link = f"Escalated from the community thread \u201c{thread.title}\u201d (thread {thread.id})."
     description = f"{opening.body if opening else thread.title}\n\n---\n{link}"
     ticket = services.create_ticket(
@@ -66,16 +59,15 @@ def escalate_thread(
     if actor.id != requester.id:
         clock.log_event(ticket, actor, "escalated_from_thread", now,
                         after={"thread_id": thread.id, "by": actor.id})  # fmt: skip
-    _forum().mark_thread_escalated(thread, ticket.ref, actor, now, ticket_id=ticket.id)
+    forum_services.mark_thread_escalated(thread, ticket.ref, actor, now, ticket_id=ticket.id)
     return ticket
 
 
 def linked_thread(ticket: Ticket):
     """The forum thread a ticket came from, or ``None``."""
-    forum = _forum()
-    if ticket.forum_thread_id is None or forum is None:
+    if ticket.forum_thread_id is None:
         return None
-    return forum.get_thread(ticket.forum_thread_id)
+    return forum_services.get_thread(ticket.forum_thread_id)
 
 
 def post_resolution(agent: User, ticket: Ticket, body: str, now: datetime):
@@ -86,10 +78,9 @@ def post_resolution(agent: User, ticket: Ticket, body: str, now: datetime):
     thread = linked_thread(ticket)
     if thread is None:
         raise TicketError("This ticket has no forum thread.", "body")
-    forum = _forum()
     try:
-        post = forum.post_reply(thread, agent, body, now, as_staff=True)
-    except forum.ForumError as error:
+        post = forum_services.post_reply(thread, agent, body, now, as_staff=True)
+    except forum_services.ForumError as error:
         raise TicketError(getattr(error, "message", str(error)), "body") from None
     clock.log_event(ticket, agent, "thread_resolution", now,
                     after={"thread_id": thread.id, "post_id": post.id})  # fmt: skip

@@ -19,7 +19,6 @@ from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
 from app.tickets import attachments as files
-from app.tickets import clock
 from app.tickets.catalog import (
     CATEGORIES,
     CHANNELS,
@@ -33,7 +32,8 @@ from app.tickets.catalog import (
     SOLVED,
 )
 from app.tickets.models import Ticket, TicketAttachment, TicketDeflection, TicketMessage
-from app.tickets.rules import Priority
+from app.tickets.sla import clock
+from app.tickets.sla.policy import Priority
 
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
@@ -85,7 +85,8 @@ def _storable(value: str, field: str) -> str:
     return value
 
 
-def _text(value: str | None, field: str, label: str, maximum: int) -> str:
+def required_text(value: str | None, field: str, label: str, maximum: int) -> str:
+    """A required text input, trimmed and storable (shared with the agent workspace)."""
     value = _storable((value or "").strip(), field)
     if not value:
         raise TicketError(f"Enter {label}.", field)
@@ -94,13 +95,14 @@ def _text(value: str | None, field: str, label: str, maximum: int) -> str:
     return value
 
 
-def _attach(
+def attach_files(
     ticket: Ticket,
     message: TicketMessage | None,
     uploads: Iterable[files.Upload],
     uploader: User,
     now: datetime,
 ) -> list[TicketAttachment]:
+    """Store a ticket's (or a message's) uploads after checking count and sizes."""
     uploads = list(uploads)
     if len(uploads) > files.MAX_FILES:
         raise TicketError(f"Attach at most {files.MAX_FILES} files.", "attachments")
@@ -158,8 +160,8 @@ def create_ticket(
         raise TicketError("Tell us how much this affects you.", "impact")
     if channel not in CHANNELS:
         raise TicketError(f"Unknown channel {channel!r}.", "channel")
-    subject = _text(subject, "subject", "a subject", SUBJECT_MAX)
-    description = _text(description, "description", "a description", BODY_MAX)
+    subject = required_text(subject, "subject", "a subject", SUBJECT_MAX)
+    description = required_text(description, "description", "a description", BODY_MAX)
     suggested = impact_priority(impact)
     if priority is not None and priority not in set(Priority):
         raise TicketError("Choose a priority.", "priority")
@@ -188,7 +190,7 @@ def create_ticket(
     )
     db.session.add(ticket)
     db.session.flush()
-    _attach(ticket, None, attachments, requester, now)
+    attach_files(ticket, None, attachments, requester, now)
     clock.log_event(
         ticket, requester, "created", now,
         after={"priority": ticket.priority, "category": category, "channel": channel,
@@ -269,14 +271,14 @@ def add_requester_reply(
     ticket = get_ticket_for_requester(requester, ticket.id)
     if ticket.status == CLOSED:
         raise TicketError("This request is closed. Submit a new request instead.", "body")
-    body = _text(body, "body", "a message", BODY_MAX)
+    body = required_text(body, "body", "a message", BODY_MAX)
     message = TicketMessage(
         ticket_id=ticket.id, author_id=requester.id, body=body, body_html=render(body),
         internal=False, from_agent=False, created_at=now,
     )  # fmt: skip
     db.session.add(message)
     db.session.flush()
-    _attach(ticket, message, attachments, requester, now)
+    attach_files(ticket, message, attachments, requester, now)
     if ticket.awaiting_since is None:
         ticket.awaiting_since = now
         ticket.sla_breached_at = None  # a new clock starts; its breach is its own

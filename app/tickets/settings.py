@@ -16,14 +16,14 @@ from limits import parse_many
 
 from app.config import ConfigError
 from app.tickets.catalog import IMPACTS
-from app.tickets.policy_config import policy_from_config
-from app.tickets.rules import (
+from app.tickets.sla.policy import (
     CALENDAR_NAMES,
     Priority,
     SupportPolicy,
     first_response_due,
     next_escalation_action,
 )
+from app.tickets.sla.policy_config import policy_from_config
 
 #: Settings holding rate limits in Flask-Limiter's notation (``"5 per 10 minutes; 20 per day"``).
 LIMIT_KEYS = (

@@ -17,17 +17,17 @@ from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
 from app.tickets import attachments as files
-from app.tickets import clock
 from app.tickets.catalog import CATEGORIES, CHANNELS, CLOSED, NEW, OPEN, SOLVED, STATUSES
 from app.tickets.models import Ticket, TicketEvent, TicketMessage
-from app.tickets.rules import Priority
 from app.tickets.services import (
     BODY_MAX,
     TicketError,
     TicketNotFound,
-    _attach,
-    _text,
+    attach_files,
+    required_text,
 )
+from app.tickets.sla import clock
+from app.tickets.sla.policy import Priority
 
 #: Statuses a queue shows unless the agent filters for another.
 QUEUE_DEFAULT_STATUSES = ("new", "open", "pending")
@@ -230,7 +230,7 @@ def escalate(agent: User, ticket: Ticket, to_tier: int, reason: str, now: dateti
     :raises TicketError: no reason, or not a higher tier.
     """
     _require_agent(agent)
-    reason = _text(reason, "reason", "a reason", 1000)
+    reason = required_text(reason, "reason", "a reason", 1000)
     if to_tier not in (2, 3) or to_tier <= ticket.tier:
         raise TicketError("Choose a higher tier.", "to_tier")
     clock.move_to_tier(ticket, to_tier, now, agent, now=now, reason=reason)
@@ -256,7 +256,7 @@ def agent_reply(
     _require_agent(agent)
     if ticket.status == CLOSED:
         raise TicketError("This ticket is closed.", "body")
-    body = _text(body, "body", "a message", BODY_MAX)
+    body = required_text(body, "body", "a message", BODY_MAX)
     if status_after and status_after not in STATUSES:
         raise TicketError("Choose a status.", "status_after")
     message = TicketMessage(
@@ -265,7 +265,7 @@ def agent_reply(
     )  # fmt: skip
     db.session.add(message)
     db.session.flush()
-    _attach(ticket, message, attachments, agent, now)
+    attach_files(ticket, message, attachments, agent, now)
     kind = "internal_note" if internal else "agent_reply"
     clock.log_event(ticket, agent, kind, now, after={"message_id": message.id})
     if not internal:

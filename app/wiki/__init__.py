@@ -13,6 +13,7 @@ DEFAULTS = {
 
 def init_app(app: Flask) -> None:
     from app.wiki import (
+        history_views,  # noqa: F401  (routes on the same blueprint)
         models,  # noqa: F401  (tables for migrations)
         moderation_views,  # noqa: F401  (routes on the same blueprint)
     )

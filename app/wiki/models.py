@@ -23,7 +23,7 @@ class WikiPage(db.Model):
     #: The URL segment, from the title (see ``rules.slugify``); old ones live in WikiRedirect.
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    #: The head of the history: moved only by a compare-and-swap in ``services._append``.
+    #: The head of the history: moved only by a compare-and-swap in ``revisions.append_revision``.
     #: NULL while the page's first revision waits for review.
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("wiki_revision.id", use_alter=True)

@@ -14,7 +14,7 @@ from app.wiki import links
 from app.wiki.errors import WikiError, WikiPermissionError
 from app.wiki.merge import merge
 from app.wiki.models import WikiPage, WikiRevision
-from app.wiki.services import _append, _lock_page
+from app.wiki.revisions import append_revision, lock_page
 
 
 def _require_moderator(user) -> None:
@@ -67,7 +67,7 @@ def rollback_user(page: WikiPage, user, author_id: int, now: datetime) -> WikiRe
     :raises WikiError: the last edit isn't theirs, or there is nothing before it.
     """
     _require_moderator(user)
-    _lock_page(page)
+    lock_page(page)
     head_author, streak = rollback_candidates(page)
     if not streak or head_author != author_id:
         raise WikiError("The latest edit isn't by this user, so there is nothing to roll back.")
@@ -84,7 +84,7 @@ def rollback_user(page: WikiPage, user, author_id: int, now: datetime) -> WikiRe
         f"Rolled back {len(streak)} edit{'s' if len(streak) != 1 else ''} by {name} "
         f"to revision {visible.number}"
     )
-    return _append(page, user, visible.body, now, kind="rollback", summary=summary)
+    return append_revision(page, user, visible.body, now, kind="rollback", summary=summary)
 
 
 def pending_revisions(page_number: int = 1, per_page: int = 20):
@@ -109,7 +109,7 @@ def approve_revision(revision: WikiRevision, user, now: datetime) -> WikiRevisio
     if revision.status != "pending":
         raise WikiError("This edit isn't waiting for review.")
     page = revision.page
-    _lock_page(page)
+    lock_page(page)
     head = page.head
     body = revision.body
     if head is not None and revision.parent_id != head.id:
@@ -123,7 +123,7 @@ def approve_revision(revision: WikiRevision, user, now: datetime) -> WikiRevisio
         body = result.text
     # The accepted revision is a new row in the chain, credited to the author; the held row
     # stays, marked approved, so what was proposed and what was merged can both be seen.
-    accepted = _append(
+    accepted = append_revision(
         page,
         revision.author,
         body,

@@ -1,6 +1,5 @@
-"""Page actions beyond editing, on the wiki blueprint: rename, delete, restore, protect,
-revert, and the moderators' rollback, hide-revision and review queue. Each destructive action
-has a confirmation page (GET) and acts on POST."""
+"""The moderators' views on the wiki blueprint: rollback of a user's edits, hiding a revision
+and the review queue. Each destructive action has a confirmation page (GET) and acts on POST."""
 
 from __future__ import annotations
 
@@ -8,10 +7,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.permissions import (
-    can,
-    can_delete_wiki_page,
-    can_edit_wiki_page,
-    can_see_revision,
     require,
 )
 from app.confirm import confirm_page, confirmed
@@ -19,130 +14,11 @@ from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import page_arg
-from app.wiki import moderation, page_actions, services
-from app.wiki.errors import WikiError, WikiPermissionError
-from app.wiki.forms import ActionForm, PageActionForm, ProtectForm, ReasonForm, RenameForm
+from app.wiki import moderation
+from app.wiki.errors import WikiError
+from app.wiki.forms import ActionForm, ReasonForm
 from app.wiki.models import WikiRevision
-from app.wiki.views import _revision_or_404, bp, form_error, load_page
-
-
-def _act(form, operation, success: str, slug_after):
-    """Run one operation for a valid POST; map domain errors to 403 or a form error."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        result = operation()
-    except WikiPermissionError:
-        abort(403)
-    except WikiError as error:
-        db.session.rollback()
-        form_error(form, error)
-        return None
-    commit()
-    flash(success, "success")
-    return redirect(url_for("wiki.page", slug=slug_after(result)))
-
-
-def _status(form) -> int:
-    return 422 if form.errors or form.form_errors else 200
-
-
-@bp.route("/<slug>/rename", methods=["GET", "POST"])
-@require("wiki.edit")
-def rename(slug: str):
-    page = load_page(slug)
-    if not can_edit_wiki_page(current_user, page):
-        abort(403)
-    form = RenameForm(page_id=page.id)
-    if request.method == "GET":
-        form.title.data = page.title
-    done = _act(
-        form,
-        lambda: page_actions.rename_page(
-            page,
-            current_user,
-            form.title.data,
-            form.summary.data or "",
-            utcnow(),
-            keep_redirect=bool(form.keep_redirect.data),
-        ),
-        "Page renamed. The old title redirects here."
-        + ("" if form.keep_redirect.data else " until a new page takes it."),
-        lambda _revision: page.slug,
-    )
-    return done or (render_template("wiki/rename.html", page=page, form=form), _status(form))
-
-
-@bp.route("/<slug>/delete", methods=["GET", "POST"])
-@require("wiki.edit")
-def delete(slug: str):
-    page = load_page(slug)
-    if not can_delete_wiki_page(current_user, page):
-        abort(403)
-    form = ReasonForm(page_id=page.id)
-    done = _act(
-        form,
-        lambda: page_actions.delete_page(page, current_user, form.summary.data or "", utcnow()),
-        "Page deleted. Moderators can restore it.",
-        lambda _revision: page.slug,
-    )
-    if done is not None and not can(current_user, "wiki.moderate"):
-        done = redirect(url_for("wiki.index"))
-    return done or (render_template("wiki/delete.html", page=page, form=form), _status(form))
-
-
-@bp.route("/<slug>/restore", methods=["POST"])
-@require("wiki.moderate")
-def restore(slug: str):
-    page = load_page(slug)
-    form = PageActionForm(page_id=page.id)
-    done = _act(form, lambda: page_actions.restore_page(page, current_user, utcnow()),
-                "Page restored.", lambda _revision: page.slug)  # fmt: skip
-    if done is None:
-        flash(" ".join(form.form_errors) or "Could not restore the page.", "error")
-        return redirect(url_for("wiki.page", slug=page.slug))
-    return done
-
-
-@bp.route("/<slug>/protect", methods=["GET", "POST"])
-@require("wiki.moderate")
-def protect(slug: str):
-    page = load_page(slug)
-    form = ProtectForm(page_id=page.id)
-    if request.method == "GET":
-        form.level.data = page.protection
-    done = _act(
-        form,
-        lambda: page_actions.protect_page(
-            page, current_user, form.level.data, form.summary.data or "", utcnow()
-        ),
-        "Protection changed.",
-        lambda _revision: page.slug,
-    )
-    return done or (render_template("wiki/protect.html", page=page, form=form), _status(form))
-
-
-@bp.route("/<slug>/revisions/<int:revision_id>/revert", methods=["GET", "POST"])
-@require("wiki.edit")
-def revert(slug: str, revision_id: int):
-    page = load_page(slug)
-    revision = _revision_or_404(page, revision_id)
-    if not can_see_revision(current_user, revision) or not can_edit_wiki_page(current_user, page):
-        abort(403)
-    form = ReasonForm(page_id=page.id)
-    done = _act(
-        form,
-        lambda: services.revert_page(
-            page, current_user, revision, form.summary.data or "", utcnow()
-        ),
-        f"Reverted to revision {revision.number}.",
-        lambda _revision: page.slug,
-    )
-    return done or (
-        render_template("wiki/confirm.html", page=page, form=form, action="revert",
-                        revision=revision),
-        _status(form),
-    )  # fmt: skip
+from app.wiki.views import bp, form_status, load_page, revision_or_404, run_action
 
 
 @bp.route("/<slug>/rollback/<int:user_id>", methods=["GET", "POST"])
@@ -153,7 +29,7 @@ def rollback(slug: str, user_id: int):
     if author_id != user_id or not streak:
         abort(404)
     form = ReasonForm(page_id=page.id)
-    done = _act(
+    done = run_action(
         form,
         lambda: moderation.rollback_user(page, current_user, user_id, utcnow()),
         "Edits rolled back.",
@@ -162,7 +38,7 @@ def rollback(slug: str, user_id: int):
     return done or (
         render_template("wiki/confirm.html", page=page, form=form, action="rollback",
                         streak=streak),
-        _status(form),
+        form_status(form),
     )  # fmt: skip
 
 
@@ -170,10 +46,10 @@ def rollback(slug: str, user_id: int):
 @require("wiki.moderate")
 def hide(slug: str, revision_id: int):
     page = load_page(slug)
-    revision = _revision_or_404(page, revision_id)
+    revision = revision_or_404(page, revision_id)
     form = ReasonForm(page_id=page.id)
     hidden = request.args.get("undo") is None
-    done = _act(
+    done = run_action(
         form,
         lambda: moderation.set_revision_hidden(revision, current_user, hidden, utcnow()),
         "Revision hidden." if hidden else "Revision visible again.",
@@ -182,7 +58,7 @@ def hide(slug: str, revision_id: int):
     return done or (
         render_template("wiki/confirm.html", page=page, form=form,
                         action="hide" if hidden else "unhide", revision=revision),
-        _status(form),
+        form_status(form),
     )  # fmt: skip
 
 

@@ -1,13 +1,7 @@
 """Wiki operations: create, edit (with three-way merge), revert, rename, delete, restore and
-protect. Every change of the page's text goes through :func:`_append`, which inserts the new
-revision and moves the page's head with a compare-and-swap in the same transaction.
-
-Concurrency, in short: :func:`_lock_page` starts each change with a write to the page row, which
-serialises writers on that page (a row lock on PostgreSQL; on SQLite the database write lock,
-taken as the transaction's first statement so ``busy_timeout`` waits for it instead of failing
-with a stale snapshot). Everything read after it is current, so the merge is computed against
-the true head. The compare-and-swap and the unique (page, number) pair are the invariant checks
-behind it: if either ever fails, the transaction is refused rather than forking the history.
+protect. Every change of the page's text goes through :mod:`app.wiki.revisions`: the page lock
+first, then an accepted revision that moves the head with a compare-and-swap in the same
+transaction (or a pending one held for review).
 
 Services flush and never commit; views and commands commit once with ``app.outbox.commit()``.
 """
@@ -19,15 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
-from app.accounts.permissions import can, can_edit_wiki_page
+from app.accounts.permissions import can, can_delete_wiki_page, can_edit_wiki_page
 from app.extensions import db
 from app.models import is_row_id
-from app.outbox import record_search_change
 from app.wiki import links, rules
 from app.wiki.errors import (
-    ConcurrentChange,
     EditConflict,
     WikiError,
     WikiNotFound,
@@ -35,7 +27,7 @@ from app.wiki.errors import (
 )
 from app.wiki.merge import merge
 from app.wiki.models import WikiPage, WikiRedirect, WikiRevision
-from app.wiki.watching import notify_watchers
+from app.wiki.revisions import add_pending_revision, append_revision, lock_page
 
 
 @dataclass
@@ -51,21 +43,6 @@ class SaveResult:
 def new_edit_token() -> str:
     """A random token for an edit form (its resubmission saves nothing twice)."""
     return secrets.token_urlsafe(24)
-
-
-def _size(body: str) -> int:
-    return len(body.encode("utf-8"))
-
-
-def _lock_page(page: WikiPage) -> None:
-    """Serialise changes to ``page`` and re-read it (see the module docstring)."""
-    db.session.execute(
-        update(WikiPage)
-        .where(WikiPage.id == page.id)
-        .values(version=WikiPage.version)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(page)
 
 
 def _by_token(edit_token: str | None) -> WikiRevision | None:
@@ -84,67 +61,6 @@ def _visible_body(revision: WikiRevision | None, page: WikiPage, user) -> str:
     return revision.body
 
 
-def _append(
-    page: WikiPage,
-    author,
-    body: str,
-    now: datetime,
-    *,
-    kind: str,
-    summary: str = "",
-    merged: bool = False,
-    edit_token: str | None = None,
-) -> WikiRevision:
-    """Add an accepted revision after the head and move the head to it, atomically.
-
-    The caller holds the page lock (:func:`_lock_page`).
-
-    :raises ConcurrentChange: the head moved under us (the compare-and-swap failed).
-    """
-    head = page.head
-    rendered = links.render(body)
-    revision = WikiRevision(
-        page_id=page.id,
-        number=(head.number if head else 0) + 1,
-        parent_id=head.id if head else None,
-        author_id=author.id if author is not None else None,
-        created_at=now,
-        kind=kind,
-        status="accepted",
-        title=page.title,
-        summary=summary[: rules.MAX_SUMMARY],
-        body=body,
-        html=rendered.html,
-        body_text=rendered.text,
-        size=_size(body),
-        size_delta=_size(body) - (head.size if head else 0),
-        merged=merged,
-        edit_token=edit_token,
-        is_hidden=False,
-    )
-    db.session.add(revision)
-    db.session.flush()
-    base_id = head.id if head else None
-    swapped = db.session.execute(
-        update(WikiPage)
-        .where(
-            WikiPage.id == page.id,
-            WikiPage.current_revision_id.is_(None)
-            if base_id is None
-            else WikiPage.current_revision_id == base_id,
-        )
-        .values(current_revision_id=revision.id, version=WikiPage.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if swapped.rowcount != 1:
-        raise ConcurrentChange("The page changed while saving. Please try again.")
-    db.session.refresh(page)
-    links.store_links(page, rendered.targets)
-    record_search_change("wiki_page", page.id, now)
-    notify_watchers(revision, now)
-    return revision
-
-
 def _held_for_review(user, now: datetime) -> bool:
     config = current_app.config
     accepted = db.session.scalar(
@@ -159,32 +75,6 @@ def _held_for_review(user, now: datetime) -> bool:
         review_first_edits=config["WIKI_REVIEW_FIRST_EDITS"],
         new_account_days=config["WIKI_NEW_ACCOUNT_DAYS"],
     )
-
-
-def _pending(page, user, body, base, now, *, kind, summary, edit_token) -> WikiRevision:
-    rendered = links.render(body)
-    revision = WikiRevision(
-        page_id=page.id,
-        number=None,
-        parent_id=base.id if base else None,
-        author_id=user.id,
-        created_at=now,
-        kind=kind,
-        status="pending",
-        title=page.title,
-        summary=summary[: rules.MAX_SUMMARY],
-        body=body,
-        html=rendered.html,
-        body_text=rendered.text,
-        size=_size(body),
-        size_delta=_size(body) - (base.size if base else 0),
-        merged=False,
-        edit_token=edit_token,
-        is_hidden=False,
-    )
-    db.session.add(revision)
-    db.session.flush()
-    return revision
 
 
 def _check_body(body: str) -> str:
@@ -277,13 +167,15 @@ def create_page(
     db.session.add(page)
     db.session.flush()
     if _held_for_review(user, now):
-        revision = _pending(
+        revision = add_pending_revision(
             page, user, body, None, now, kind="create", summary=summary, edit_token=edit_token
         )
         if took_title:  # links to the title no longer lead to the renamed page
             links.refresh_linking_pages({slug})
         return SaveResult(page, revision, "pending")
-    revision = _append(page, user, body, now, kind="create", summary=summary, edit_token=edit_token)
+    revision = append_revision(
+        page, user, body, now, kind="create", summary=summary, edit_token=edit_token
+    )
     links.refresh_linking_pages({slug})
     return SaveResult(page, revision, "saved")
 
@@ -331,7 +223,7 @@ def edit_page(
         raise WikiPermissionError("This page is protected: you can't edit it.")
     body = _check_body(body)
     summary = rules.normalise_title(summary)
-    _lock_page(page)
+    lock_page(page)
     existing = _by_token(edit_token)  # a twin request may have saved while we waited
     if existing is not None:
         return SaveResult(page, existing, "duplicate")
@@ -357,13 +249,13 @@ def edit_page(
     if head is not None and body == head.body and not head.is_hidden:
         return SaveResult(page, head, "unchanged")
     if _held_for_review(user, now):
-        revision = _pending(
+        revision = add_pending_revision(
             page, user, body, head, now, kind="edit", summary=summary, edit_token=edit_token
         )
         return SaveResult(page, revision, "pending")
     if merged:
         summary = (summary + " " if summary else "") + "(merged automatically)"
-    revision = _append(
+    revision = append_revision(
         page, user, body, now, kind="edit", summary=summary, merged=merged, edit_token=edit_token
     )
     return SaveResult(page, revision, "merged" if merged else "saved", notes)
@@ -381,9 +273,117 @@ def revert_page(page: WikiPage, user, revision: WikiRevision, summary: str, now:
         raise WikiNotFound("That revision doesn't exist.")
     if revision.is_hidden:
         raise WikiError("This revision's content is hidden, so it can't be restored.")
-    _lock_page(page)
+    lock_page(page)
     if page.head is not None and page.head.body == revision.body and not page.head.is_hidden:
         raise WikiError("The page already has this text.")
     note = rules.normalise_title(summary)
     text = f"Reverted to revision {revision.number}" + (f": {note}" if note else "")
-    return _append(page, user, revision.body, now, kind="revert", summary=text)
+    return append_revision(page, user, revision.body, now, kind="revert", summary=text)
+
+
+# Page actions other than editing the text. Each records a revision carrying the public text,
+# so the actions show in the history and recent changes and go through the same lock.
+
+
+def _log_action(page: WikiPage, user, now: datetime, *, kind: str, summary: str) -> WikiRevision:
+    """A revision recording a page action; it carries the public text (never hidden text)."""
+    public = page.current_revision
+    return append_revision(
+        page, user, public.body if public else "", now, kind=kind, summary=summary
+    )
+
+
+def rename_page(
+    page: WikiPage, user, new_title: str, summary: str, now: datetime, *, keep_redirect=False
+):
+    """Give the page a new title; the old slug redirects to it until a new page takes that
+    title. ``keep_redirect`` (moderators) keeps the old title for this page instead.
+
+    :raises WikiPermissionError: the user can't edit this page, or keep a title.
+    :raises WikiError: invalid or taken title, or the same title.
+    """
+    if not can_edit_wiki_page(user, page) or page.is_deleted:
+        raise WikiPermissionError("You can't rename this page.")
+    if keep_redirect and not can(user, "wiki.moderate"):
+        # A kept title is reserved for good: that is a moderator's call, not every editor's.
+        raise WikiPermissionError("Only moderators can keep the old title.")
+    new_title = rules.normalise_title(new_title)
+    if new_title == page.title:
+        raise WikiError("That is already the page's title.", field="title")
+    slug = check_new_title(new_title, page=page)
+    lock_page(page)
+    old_slug, old_title = page.slug, page.title
+    take_title(slug)
+    if slug != old_slug:
+        db.session.add(
+            WikiRedirect(slug=old_slug, page_id=page.id, created_at=now, kept=keep_redirect)
+        )
+        page.slug = slug
+    page.title = new_title
+    db.session.flush()
+    note = rules.normalise_title(summary)
+    text = f"Renamed from “{old_title}” to “{new_title}”" + (f": {note}" if note else "")
+    revision = _log_action(page, user, now, kind="rename", summary=text)
+    links.refresh_linking_pages({old_slug, slug})
+    return revision
+
+
+def delete_page(page: WikiPage, user, reason: str, now: datetime) -> WikiRevision:
+    """Soft-delete: hidden from readers and search, history kept, restorable by moderators.
+
+    :raises WikiPermissionError: the user may not delete this page.
+    """
+    if not can_delete_wiki_page(user, page):
+        raise WikiPermissionError("You can't delete this page.")
+    if page.is_deleted:
+        raise WikiError("The page is already deleted.")
+    lock_page(page)
+    page.is_deleted = True
+    note = rules.normalise_title(reason)
+    revision = _log_action(
+        page, user, now, kind="delete", summary="Deleted" + (f": {note}" if note else "")
+    )
+    links.refresh_linking_pages(_slugs_of(page))
+    return revision
+
+
+def restore_page(page: WikiPage, user, now: datetime) -> WikiRevision:
+    """Undo a deletion (moderators).
+
+    :raises WikiPermissionError: not a moderator.
+    """
+    if not can(user, "wiki.moderate"):
+        raise WikiPermissionError("Only moderators can restore pages.")
+    if not page.is_deleted:
+        raise WikiError("The page isn't deleted.")
+    lock_page(page)
+    page.is_deleted = False
+    revision = _log_action(page, user, now, kind="restore", summary="Restored the page")
+    links.refresh_linking_pages(_slugs_of(page))
+    return revision
+
+
+def protect_page(page: WikiPage, user, level: str, reason: str, now: datetime) -> WikiRevision:
+    """Set who may edit: ``none``, ``semi`` (contributors and up) or ``full`` (moderators).
+
+    :raises WikiPermissionError: not a moderator.
+    :raises WikiError: unknown or unchanged level.
+    """
+    if not can(user, "wiki.moderate"):
+        raise WikiPermissionError("Only moderators can protect pages.")
+    if level not in rules.PROTECTION_LEVELS:
+        raise WikiError("Choose a protection level.", field="level")
+    if level == page.protection:
+        raise WikiError("The page already has this protection.", field="level")
+    lock_page(page)
+    page.protection = level
+    note = rules.normalise_title(reason)
+    label = rules.PROTECTION_LABELS[level]
+    return _log_action(
+        page, user, now, kind="protect", summary=label + (f": {note}" if note else "")
+    )
+
+
+def _slugs_of(page: WikiPage) -> set[str]:
+    old = db.session.scalars(select(WikiRedirect.slug).where(WikiRedirect.page_id == page.id))
+    return {page.slug, *old}

@@ -1,18 +1,10 @@
 """Wiki pages for readers and editors: index, page, create, edit (with merge and conflict),
-preview, history, diff, a revision, recent changes and watching. Moderation is in
-``moderation_views`` on the same blueprint."""
+preview, the page actions (rename, delete, restore, protect) and watching. The history is in
+``history_views``, the moderators' tools in ``moderation_views``, on the same blueprint."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -21,16 +13,25 @@ from app.accounts.permissions import (
     can_delete_wiki_page,
     can_edit_wiki_page,
     can_read_wiki_page,
-    can_see_revision,
     require,
 )
 from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
+from app.pagecache import cacheable
 from app.request_args import db_int, page_arg
 from app.wiki import queries, rules, services, watching
 from app.wiki.errors import EditConflict, WikiError, WikiNotFound, WikiPermissionError
-from app.wiki.forms import ActionForm, EditForm, NewPageForm, PageActionForm, PreviewForm
+from app.wiki.forms import (
+    ActionForm,
+    EditForm,
+    NewPageForm,
+    PageActionForm,
+    PreviewForm,
+    ProtectForm,
+    ReasonForm,
+    RenameForm,
+)
 from app.wiki.models import WikiPage
 
 bp = Blueprint("wiki", __name__, url_prefix="/wiki")
@@ -95,6 +96,7 @@ def _run_atomic(operation):
 
 
 @bp.route("/")
+@cacheable
 def index():
     q = request.args.get("q", "")
     show_deleted = request.args.get("show") == "deleted" and can(current_user, "wiki.moderate")
@@ -157,6 +159,7 @@ def _after_save(result: services.SaveResult):
 
 
 @bp.route("/<slug>")
+@cacheable
 def page(slug: str):
     page_obj = load_page(slug)
     revision = page_obj.current_revision
@@ -260,85 +263,108 @@ def preview():
     return html, 200, {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 
-@bp.route("/<slug>/history")
-def history(slug: str):
-    page_obj = load_page(slug)
-    revisions = queries.history(page_obj, page=page_arg())
-    return render_template(
-        "wiki/history.html",
-        page=page_obj,
-        revisions=revisions,
-        can_see=lambda revision: can_see_revision(current_user, revision),
-        can_edit=can_edit_wiki_page(current_user, page_obj),
-        pending=queries.pending_for(page_obj, current_user),
+def run_action(form, operation, success: str, slug_after):
+    """Run one operation for a valid POST; map domain errors to 403 or a form error."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = operation()
+    except WikiPermissionError:
+        abort(403)
+    except WikiError as error:
+        db.session.rollback()
+        form_error(form, error)
+        return None
+    commit()
+    flash(success, "success")
+    return redirect(url_for("wiki.page", slug=slug_after(result)))
+
+
+def form_status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/<slug>/rename", methods=["GET", "POST"])
+@require("wiki.edit")
+def rename(slug: str):
+    page = load_page(slug)
+    if not can_edit_wiki_page(current_user, page):
+        abort(403)
+    form = RenameForm(page_id=page.id)
+    if request.method == "GET":
+        form.title.data = page.title
+    done = run_action(
+        form,
+        lambda: services.rename_page(
+            page,
+            current_user,
+            form.title.data,
+            form.summary.data or "",
+            utcnow(),
+            keep_redirect=bool(form.keep_redirect.data),
+        ),
+        "Page renamed. The old title redirects here."
+        + ("" if form.keep_redirect.data else " until a new page takes it."),
+        lambda _revision: page.slug,
     )
+    return done or (render_template("wiki/rename.html", page=page, form=form), form_status(form))
 
 
-def _revision_or_404(page_obj, revision_id):
+@bp.route("/<slug>/delete", methods=["GET", "POST"])
+@require("wiki.edit")
+def delete(slug: str):
+    page = load_page(slug)
+    if not can_delete_wiki_page(current_user, page):
+        abort(403)
+    form = ReasonForm(page_id=page.id)
+    done = run_action(
+        form,
+        lambda: services.delete_page(page, current_user, form.summary.data or "", utcnow()),
+        "Page deleted. Moderators can restore it.",
+        lambda _revision: page.slug,
+    )
+    if done is not None and not can(current_user, "wiki.moderate"):
+        done = redirect(url_for("wiki.index"))
+    return done or (render_template("wiki/delete.html", page=page, form=form), form_status(form))
+
+
+@bp.route("/<slug>/restore", methods=["POST"])
+@require("wiki.moderate")
+def restore(slug: str):
+    page = load_page(slug)
+    form = PageActionForm(page_id=page.id)
+    done = run_action(form, lambda: services.restore_page(page, current_user, utcnow()),
+                "Page restored.", lambda _revision: page.slug)  # fmt: skip
+    if done is None:
+        flash(" ".join(form.form_errors) or "Could not restore the page.", "error")
+        return redirect(url_for("wiki.page", slug=page.slug))
+    return done
+
+
+@bp.route("/<slug>/protect", methods=["GET", "POST"])
+@require("wiki.moderate")
+def protect(slug: str):
+    page = load_page(slug)
+    form = ProtectForm(page_id=page.id)
+    if request.method == "GET":
+        form.level.data = page.protection
+    done = run_action(
+        form,
+        lambda: services.protect_page(
+            page, current_user, form.level.data, form.summary.data or "", utcnow()
+        ),
+        "Protection changed.",
+        lambda _revision: page.slug,
+    )
+    return done or (render_template("wiki/protect.html", page=page, form=form), form_status(form))
+
+
+def revision_or_404(page_obj, revision_id):
+    """The page's revision, or a 404 (also for an id no row can have)."""
     try:
         return services.get_revision(page_obj, revision_id)
     except WikiNotFound:
         abort(404)
-
-
-def _revision_arg(name: str) -> int | None:
-    """The revision id a diff link names; None without one, 404 for one that cannot exist."""
-    raw = request.args.get(name, "")
-    if not raw:
-        return None
-    try:
-        return db_int(raw)
-    except ValueError:
-        abort(404)
-
-
-@bp.route("/<slug>/diff")
-def diff(slug: str):
-    page_obj = load_page(slug)
-    new_rev = _revision_or_404(page_obj, _revision_arg("to") or page_obj.current_revision_id)
-    from_id = _revision_arg("from") or new_rev.parent_id
-    old_rev = _revision_or_404(page_obj, from_id) if from_id else None
-    for revision in (old_rev, new_rev):
-        if revision is not None and not can_see_revision(current_user, revision):
-            abort(403)
-    rows = rules.diff_rows(old_rev.body if old_rev else "", new_rev.body)
-    return render_template("wiki/diff.html", page=page_obj, old=old_rev, new=new_rev, rows=rows)
-
-
-@bp.route("/<slug>/revisions/<int:revision_id>")
-def revision(slug: str, revision_id: int):
-    page_obj = load_page(slug)
-    revision_obj = _revision_or_404(page_obj, revision_id)
-    visible = can_see_revision(current_user, revision_obj)
-    if not visible and revision_obj.status != "accepted":
-        abort(404)
-    return render_template(
-        "wiki/revision.html",
-        page=page_obj,
-        revision=revision_obj,
-        visible=visible,
-        can_edit=can_edit_wiki_page(current_user, page_obj),
-        action=PageActionForm(page_id=page_obj.id),
-    )
-
-
-@bp.route("/recent")
-def recent():
-    author = request.args.get("user", "")
-    page_title = request.args.get("page_title", "")
-    changes = queries.recent_changes(
-        current_user,
-        author=author,
-        page_title=page_title,
-        page=page_arg(),
-    )
-    return render_template(
-        "wiki/recent.html",
-        changes=changes,
-        author=author,
-        page_title=page_title,
-        can_see=lambda revision: can_see_revision(current_user, revision),
-    )
 
 
 @bp.route("/<slug>/watch", methods=["POST"])

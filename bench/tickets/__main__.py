@@ -28,9 +28,10 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
-from app.tickets import clock, timers
 from app.tickets.models import Ticket
-from app.tickets.tick import run_tick
+from app.tickets.sla import clock
+from app.tickets.sla import deadlines as timers
+from app.tickets.sla.tick import run_tick
 from tests.tickets.conftest import berlin
 
 ROOT = Path(__file__).resolve().parents[2]

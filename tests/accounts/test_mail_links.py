@@ -11,7 +11,7 @@ from app import create_app
 from app.config import configure_site
 from app.forum.follows import _link as forum_link
 from app.mail import site_link
-from app.tickets.clock import ticket_link
+from app.tickets.sla.clock import ticket_link
 from app.wiki.watching import site_url as wiki_site_url
 
 SITE = "https://help.example.com"

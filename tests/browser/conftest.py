@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -105,9 +106,69 @@ def live_server(database_url, tmp_path_factory):
     thread.join(timeout=5)
 
 
+#: The password of every account the browser tests make.
+PASSWORD = "sow peas in early spring"
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def unique() -> str:
+    """A short unique tag, so names made on the shared live site never collide."""
+    return uuid.uuid4().hex[:8]
+
+
+def account(live_server, role: str, name: str) -> str:
+    """An account created through the real CLI; returns its e-mail address."""
+    email = f"{role}-{unique()}@example.com"
+    live_server.cli(
+        "users", "create", "--email", email, "--name", name, "--role", role,
+        "--password", PASSWORD,
+    )  # fmt: skip
+    return email
+
+
+def sign_in(tab, email: str, name: str) -> None:
+    """Sign in through the real form and wait for the greeting."""
+    from playwright.sync_api import expect
+
+    tab.goto("/account/login")
+    tab.get_by_label("E-mail address").fill(email)
+    tab.get_by_label("Password").fill(PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+    expect(tab.get_by_text(f"Signed in as {name}.")).to_be_visible()
+
+
+class Tabs:
+    """Other people's browsers (own cookies each), closed after the test."""
+
+    def __init__(self, browser, live_server):
+        self.browser, self.live_server = browser, live_server
+        self.contexts: list = []
+        self.errors: list[str] = []
+
+    def open(self, viewport: dict | None = None):
+        context = self.browser.new_context(
+            base_url=self.live_server.url, viewport=viewport or DESKTOP
+        )
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda error: self.errors.append(str(error)))
+        return tab
+
+
+@pytest.fixture
+def tabs(browser, live_server):
+    """Opens tabs at a given size (``tabs.open(size)``); their JavaScript errors fail the test."""
+    opened = Tabs(browser, live_server)
+    yield opened
+    for context in opened.contexts:
+        context.close()
+    assert opened.errors == [], f"JavaScript errors on the page: {opened.errors}"
+
+
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP)
     context.set_default_timeout(10_000)
     tab = context.new_page()
     errors: list[str] = []

@@ -5,66 +5,15 @@ sees it; another member's reply becomes the accepted answer shown under the ques
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import account, check_accessibility, sign_in, unique
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "sow peas in early spring"
 PENDING_NOTICE = "New members' first posts are checked by a moderator"
-
-
-def _uid() -> str:
-    return uuid.uuid4().hex[:8]
-
-
-def _account(live_server, role: str, name: str) -> str:
-    """An account created through the real CLI; returns its e-mail address."""
-    email = f"forum-{role}-{_uid()}@example.com"
-    live_server.cli(
-        "users", "create", "--email", email, "--name", name, "--role", role,
-        "--password", PASSWORD,
-    )  # fmt: skip
-    return email
-
-
-def _sign_in(tab, email: str, name: str) -> None:
-    tab.goto("/account/login")
-    tab.get_by_label("E-mail address").fill(email)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    expect(tab.get_by_text(f"Signed in as {name}.")).to_be_visible()
-
-
-class Browsers:
-    """Other people's browsers (own cookies each); their JavaScript errors fail the test."""
-
-    def __init__(self, browser, live_server):
-        self.browser, self.live_server = browser, live_server
-        self.contexts, self.errors = [], []
-
-    def new_tab(self):
-        context = self.browser.new_context(
-            base_url=self.live_server.url, viewport={"width": 1280, "height": 900}
-        )
-        context.set_default_timeout(10_000)
-        self.contexts.append(context)
-        tab = context.new_page()
-        tab.on("pageerror", lambda error: self.errors.append(str(error)))
-        return tab
-
-
-@pytest.fixture
-def others(browser, live_server):
-    found = Browsers(browser, live_server)
-    yield found
-    for context in found.contexts:
-        context.close()
-    assert found.errors == [], f"JavaScript errors on the page: {found.errors}"
 
 
 def _thread_links(tab, title: str):
@@ -135,10 +84,10 @@ def _claim_and_approve(tab, moderator_name: str, *, check: bool = False) -> None
     expect(tab.get_by_role("heading", level=1, name="Review queue")).to_be_visible()
 
 
-def test_first_thread_is_held_for_review_then_approved(page, others, live_server):
-    uid = _uid()
+def test_first_thread_is_held_for_review_then_approved(page, tabs, live_server):
+    uid = unique()
     asker = f"Nell Newcomer {uid}"
-    _sign_in(page, _account(live_server, "member", asker), asker)
+    sign_in(page, account(live_server, "member", asker), asker)
     title = f"Basil leaves turn yellow after repotting {uid}"
     body = "I moved my basil to a bigger pot last week and now the lower leaves are yellow."
 
@@ -158,7 +107,7 @@ def test_first_thread_is_held_for_review_then_approved(page, others, live_server
     expect(_thread_links(page, title)).to_be_visible()
 
     # A signed-out visitor sees neither the thread in the list nor the thread itself.
-    visitor = others.new_tab()
+    visitor = tabs.open()
     visitor.goto("/community/c/general")
     expect(visitor.get_by_role("heading", level=1, name="General")).to_be_visible()
     expect(_thread_links(visitor, title)).to_have_count(0)
@@ -168,8 +117,8 @@ def test_first_thread_is_held_for_review_then_approved(page, others, live_server
 
     # A moderator, in their own browser, claims the item and approves it.
     moderator_name = f"Mo Moderator {uid}"
-    moderator = others.new_tab()
-    _sign_in(moderator, _account(live_server, "moderator", moderator_name), moderator_name)
+    moderator = tabs.open()
+    sign_in(moderator, account(live_server, "moderator", moderator_name), moderator_name)
     _open_review_item(moderator, title, check=True)
     expect(moderator.locator(".forum-post-body")).to_contain_text("lower leaves are yellow")
     _claim_and_approve(moderator, moderator_name, check=True)
@@ -191,14 +140,14 @@ def test_first_thread_is_held_for_review_then_approved(page, others, live_server
     expect(page.locator(".forum-badge-pending")).to_have_count(0)
 
 
-def test_reply_is_accepted_as_the_answer(page, others, live_server):
-    uid = _uid()
+def test_reply_is_accepted_as_the_answer(page, tabs, live_server):
+    uid = unique()
     asker = f"Olive Asker {uid}"
     helper = f"Hank Helper {uid}"
     moderator_name = f"Meg Moderator {uid}"
-    _sign_in(page, _account(live_server, "member", asker), asker)
-    moderator = others.new_tab()
-    _sign_in(moderator, _account(live_server, "moderator", moderator_name), moderator_name)
+    sign_in(page, account(live_server, "member", asker), asker)
+    moderator = tabs.open()
+    sign_in(moderator, account(live_server, "moderator", moderator_name), moderator_name)
 
     title = f"When do I harvest garlic? {uid}"
     path = _start_thread(page, title, "The scapes are curling. Is it time to dig the bulbs up?")
@@ -206,8 +155,8 @@ def test_reply_is_accepted_as_the_answer(page, others, live_server):
     _claim_and_approve(moderator, moderator_name)
 
     # Another member answers; as a new member, their reply waits for review too.
-    replier = others.new_tab()
-    _sign_in(replier, _account(live_server, "member", helper), helper)
+    replier = tabs.open()
+    sign_in(replier, account(live_server, "member", helper), helper)
     replier.goto(path)
     expect(replier.get_by_role("heading", level=1)).to_have_text(title)
     answer = f"Wait until the lower third of the leaves are brown, then dig one to check. {uid}"
@@ -256,7 +205,7 @@ def test_reply_is_accepted_as_the_answer(page, others, live_server):
     check_accessibility(page, context="thread with an accepted answer")
 
     # A signed-out visitor sees the accepted answer and the thread marked solved in the list.
-    visitor = others.new_tab()
+    visitor = tabs.open()
     visitor.goto(path)
     expect(visitor.get_by_role("region", name="Accepted answer")).to_contain_text(answer)
     visitor.goto("/community/c/general")

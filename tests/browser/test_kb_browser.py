@@ -6,41 +6,17 @@ article with the live preview and finds the change in the history and its diff."
 from __future__ import annotations
 
 import re
-import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import account, check_accessibility, sign_in, unique
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "marigolds keep aphids away"
-
-
-def _uid() -> str:
-    return uuid.uuid4().hex[:8]
-
-
-def _account(live_server, role: str, name: str) -> str:
-    """An account created through the real CLI; returns its e-mail address."""
-    email = f"kb-{role}-{_uid()}@example.com"
-    live_server.cli(
-        "users", "create", "--email", email, "--name", name, "--role", role,
-        "--password", PASSWORD,
-    )  # fmt: skip
-    return email
-
-
-def _sign_in(tab, email: str, name: str) -> None:
-    tab.goto("/account/login")
-    tab.get_by_label("E-mail address").fill(email)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    expect(tab.get_by_text(f"Signed in as {name}.")).to_be_visible()
 
 
 def _tally(tab) -> tuple[int, int]:
@@ -49,16 +25,6 @@ def _tally(tab) -> tuple[int, int]:
     found = re.search(r"(\d+) of (\d+) readers? found this helpful", text)
     assert found, text
     return int(found.group(1)), int(found.group(2))
-
-
-def _new_tab(browser, live_server):
-    """Another visitor's browser (its own cookies), collecting its JavaScript errors."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    return context, tab, errors
 
 
 def test_browse_to_article_vote_no_with_reason_then_change_to_yes(page):
@@ -89,7 +55,7 @@ def test_browse_to_article_vote_no_with_reason_then_change_to_yes(page):
     expect(page.locator("#vote-current")).to_have_count(0)
     before = _tally(page) if page.locator("#vote-tally").count() else (0, 0)
 
-    reason = f"The screenshots are missing ({_uid()})"
+    reason = f"The screenshots are missing ({unique()})"
     page.get_by_label("What could be better? (optional)").fill(reason)
     page.locator("#vote-no").click()
     expect(page.get_by_text("Thanks for your feedback.")).to_be_visible()
@@ -165,7 +131,7 @@ def _total_steps(tab) -> int:
     return int(found.group(1))
 
 
-def test_troubleshooting_guide_to_the_end_then_solved_at_step_two(page, browser, live_server):
+def test_troubleshooting_guide_to_the_end_then_solved_at_step_two(page, tabs, live_server):
     slug = "cant-sign-in"
     page.goto(f"/articles/{slug}")
     expect(page.get_by_role("heading", level=1, name="Can't sign in")).to_be_visible()
@@ -201,8 +167,8 @@ def test_troubleshooting_guide_to_the_end_then_solved_at_step_two(page, browser,
         assert parse_qs(target.query) == {"guide": [slug], "steps": [str(total)]}
 
     # The offer works: signed in, the new-thread form starts with what was already tried.
-    email = _account(live_server, "member", "Gus Guide")
-    _sign_in(page, email, "Gus Guide")
+    email = account(live_server, "member", "Gus Guide")
+    sign_in(page, email, "Gus Guide")
     page.goto(f"/articles/{slug}?stuck={total}")
     page.locator("#guide-ask-community").click()
     expect(page.get_by_role("heading", level=1, name="Start a thread")).to_be_visible()
@@ -211,22 +177,18 @@ def test_troubleshooting_guide_to_the_end_then_solved_at_step_two(page, browser,
     )
 
     # Another reader: step 1 doesn't help, step 2 does.
-    context, tab, errors = _new_tab(browser, live_server)
-    try:
-        tab.goto(f"/articles/{slug}")
-        tab.locator("#step-1-no").click()
-        expect(tab.locator("#step-2-yes")).to_be_visible()
-        tab.locator("#step-2-yes").click()
-        outcome = tab.locator("#guide-outcome")
-        expect(outcome.get_by_role("heading", name="Glad that fixed it")).to_be_visible()
-        expect(outcome.get_by_role("status")).to_contain_text("Step 2 solved the problem.")
-        expect(tab.locator("#guide-ask-community")).to_have_count(0)
-        expect(tab.locator("#guide-contact-support")).to_have_count(0)
-        assert parse_qs(urlparse(tab.url).query) == {"solved": ["2"]}
-        check_accessibility(tab, context="troubleshooting guide, solved")
-    finally:
-        context.close()
-    assert errors == []
+    tab = tabs.open()
+    tab.goto(f"/articles/{slug}")
+    tab.locator("#step-1-no").click()
+    expect(tab.locator("#step-2-yes")).to_be_visible()
+    tab.locator("#step-2-yes").click()
+    outcome = tab.locator("#guide-outcome")
+    expect(outcome.get_by_role("heading", name="Glad that fixed it")).to_be_visible()
+    expect(outcome.get_by_role("status")).to_contain_text("Step 2 solved the problem.")
+    expect(tab.locator("#guide-ask-community")).to_have_count(0)
+    expect(tab.locator("#guide-contact-support")).to_have_count(0)
+    assert parse_qs(urlparse(tab.url).query) == {"solved": ["2"]}
+    check_accessibility(tab, context="troubleshooting guide, solved")
 
 
 def test_video_chapters_seek_and_transcript(page, live_server):
@@ -284,8 +246,8 @@ def test_video_chapters_seek_and_transcript(page, live_server):
 
 def test_agent_edits_article_with_preview_and_finds_it_in_history(page, live_server):
     slug = "share-plants-and-gardens"
-    email = _account(live_server, "agent_t1", "Ada Agent")
-    _sign_in(page, email, "Ada Agent")
+    email = account(live_server, "agent_t1", "Ada Agent")
+    sign_in(page, email, "Ada Agent")
     page.goto(f"/articles/{slug}")
     title = page.get_by_role("heading", level=1).inner_text()
     history_link = page.locator("#article-history")
@@ -294,7 +256,7 @@ def test_agent_edits_article_with_preview_and_finds_it_in_history(page, live_ser
     page.locator("#edit-article").click()
     expect(page.get_by_role("heading", level=1, name=f"Edit “{title}”")).to_be_visible()
     check_accessibility(page, context="KB edit form")
-    marker = f"Tip {_uid()}"
+    marker = f"Tip {unique()}"
     body = page.get_by_label("Article text (Markdown)")
     original = body.input_value()
     body.fill(original.rstrip("\n") + f"\n\n**{marker}**: share a garden with a friend.\n")
@@ -349,48 +311,44 @@ def test_agent_edits_article_with_preview_and_finds_it_in_history(page, live_ser
     check_accessibility(page, context="KB diff")
 
 
-def test_edit_conflict_keeps_the_second_editors_text(page, browser, live_server):
+def test_edit_conflict_keeps_the_second_editors_text(page, tabs, live_server):
     slug = "organize-your-garden-with-beds"
-    first_email = _account(live_server, "agent_t2", "Bea Beds")
-    second_email = _account(live_server, "agent_t3", "Cal Compost")
-    _sign_in(page, first_email, "Bea Beds")
-    context, other, errors = _new_tab(browser, live_server)
-    try:
-        _sign_in(other, second_email, "Cal Compost")
-        # Both open the editor on the same revision.
-        for tab in (page, other):
-            tab.goto(f"/articles/{slug}/edit")
-            expect(tab.locator("#save-button")).to_be_visible()
-        theirs, mine = f"Raised beds warm up early ({_uid()}).", f"Mulch the paths ({_uid()})."
-        for tab, line in ((page, theirs), (other, mine)):
-            body = tab.get_by_label("Article text (Markdown)")
-            body.fill(body.input_value().rstrip("\n") + f"\n\n{line}\n")
-        page.locator("#save-button").click()
-        saved = page.get_by_text(re.compile(r"^Saved as revision (\d+)\.$"))
-        expect(saved).to_be_visible()
-        number = int(re.search(r"\d+", saved.inner_text()).group(0))
+    first_email = account(live_server, "agent_t2", "Bea Beds")
+    second_email = account(live_server, "agent_t3", "Cal Compost")
+    sign_in(page, first_email, "Bea Beds")
+    other = tabs.open()
+    sign_in(other, second_email, "Cal Compost")
+    # Both open the editor on the same revision.
+    for tab in (page, other):
+        tab.goto(f"/articles/{slug}/edit")
+        expect(tab.locator("#save-button")).to_be_visible()
+    theirs, mine = f"Raised beds warm up early ({unique()}).", f"Mulch the paths ({unique()})."
+    for tab, line in ((page, theirs), (other, mine)):
+        body = tab.get_by_label("Article text (Markdown)")
+        body.fill(body.input_value().rstrip("\n") + f"\n\n{line}\n")
+    page.locator("#save-button").click()
+    saved = page.get_by_text(re.compile(r"^Saved as revision (\d+)\.$"))
+    expect(saved).to_be_visible()
+    number = int(re.search(r"\d+", saved.inner_text()).group(0))
 
-        # The second save is refused, with both versions and what differs between them.
-        with other.expect_response(re.compile(rf"/articles/{slug}/edit$")) as response:
-            other.locator("#save-button").click()
-        assert response.value.status == 409
-        expect(other.get_by_role("heading", level=1)).to_have_text("Your edit was not saved")
-        expect(other.locator("#current-version")).to_contain_text(theirs)
-        expect(other.locator("#current-version")).not_to_contain_text(mine)
-        expect(other.locator("#your-version")).to_contain_text(mine)
-        expect(other.locator("table.kb-diff tr.kb-diff-ins", has_text=mine)).to_have_count(1)
-        expect(other.locator("table.kb-diff tr.kb-diff-del", has_text=theirs)).to_have_count(1)
-        check_accessibility(other, context="KB edit conflict")
+    # The second save is refused, with both versions and what differs between them.
+    with other.expect_response(re.compile(rf"/articles/{slug}/edit$")) as response:
+        other.locator("#save-button").click()
+    assert response.value.status == 409
+    expect(other.get_by_role("heading", level=1)).to_have_text("Your edit was not saved")
+    expect(other.locator("#current-version")).to_contain_text(theirs)
+    expect(other.locator("#current-version")).not_to_contain_text(mine)
+    expect(other.locator("#your-version")).to_contain_text(mine)
+    expect(other.locator("table.kb-diff tr.kb-diff-ins", has_text=mine)).to_have_count(1)
+    expect(other.locator("table.kb-diff tr.kb-diff-del", has_text=theirs)).to_have_count(1)
+    check_accessibility(other, context="KB edit conflict")
 
-        # The form kept the second editor's text; merging and saving again works.
-        body = other.get_by_label("Article text (Markdown)")
-        expect(body).to_have_value(re.compile(re.escape(mine)))
-        body.fill(body.input_value().rstrip("\n") + f"\n\n{theirs}\n")
-        other.get_by_role("button", name=f"Save over revision {number}").click()
-        expect(other.get_by_text(f"Saved as revision {number + 1}.")).to_be_visible()
-        article = other.locator(".kb-article")
-        expect(article).to_contain_text(mine)
-        expect(article).to_contain_text(theirs)
-    finally:
-        context.close()
-    assert errors == []
+    # The form kept the second editor's text; merging and saving again works.
+    body = other.get_by_label("Article text (Markdown)")
+    expect(body).to_have_value(re.compile(re.escape(mine)))
+    body.fill(body.input_value().rstrip("\n") + f"\n\n{theirs}\n")
+    other.get_by_role("button", name=f"Save over revision {number}").click()
+    expect(other.get_by_text(f"Saved as revision {number + 1}.")).to_be_visible()
+    article = other.locator(".kb-article")
+    expect(article).to_contain_text(mine)
+    expect(article).to_contain_text(theirs)

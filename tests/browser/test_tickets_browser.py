@@ -5,7 +5,6 @@ member can't open it, and a forum thread is escalated into a request."""
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,63 +12,17 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.tickets import clock, rules
 from app.tickets.models import Ticket, TicketDeflection
-from app.tickets.sla import add_business_days
-from tests.browser.conftest import check_accessibility
+from app.tickets.sla import clock
+from app.tickets.sla import policy as rules
+from app.tickets.sla.calendar import add_business_days
+from tests.browser.conftest import account, check_accessibility, sign_in, unique
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "repot the chillies in may"
 #: The live server builds its search index on a background thread after it starts.
 INDEX_TIMEOUT = 30_000
 NOT_FOUND = "We couldn't find that page"
-
-
-def _uid() -> str:
-    return uuid.uuid4().hex[:8]
-
-
-def _account(live_server, role: str, name: str) -> str:
-    """An account created through the real CLI; returns its e-mail address."""
-    email = f"tickets-{role}-{_uid()}@example.com"
-    live_server.cli(
-        "users", "create", "--email", email, "--name", name, "--role", role,
-        "--password", PASSWORD,
-    )  # fmt: skip
-    return email
-
-
-def _sign_in(tab, email: str, name: str) -> None:
-    tab.goto("/account/login")
-    tab.get_by_label("E-mail address").fill(email)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    expect(tab.get_by_text(f"Signed in as {name}.")).to_be_visible()
-
-
-def _new_tab(browser, live_server, contexts: list):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    contexts.append(context)
-    return context.new_page()
-
-
-@pytest.fixture
-def others(browser, live_server):
-    """Other people's browsers (own cookies each); their JavaScript errors fail the test."""
-    contexts: list = []
-    errors: list[str] = []
-
-    def new_tab():
-        tab = _new_tab(browser, live_server, contexts)
-        tab.on("pageerror", lambda error: errors.append(str(error)))
-        return tab
-
-    yield new_tab
-    for context in contexts:
-        context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def _submit_request(tab, subject: str, category: str, impact: str, description: str) -> int:
@@ -143,9 +96,9 @@ def _open_in_queue(tab, tier: int, category: str, title: str):
 
 
 def test_member_submits_a_request_and_sees_the_promise(page, live_server):
-    uid = _uid()
+    uid = unique()
     name = f"Rhea Requester {uid}"
-    _sign_in(page, _account(live_server, "member", name), name)
+    sign_in(page, account(live_server, "member", name), name)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Submit a request").click()
     expect(page.get_by_role("heading", level=1, name="Submit a request")).to_be_visible()
     check_accessibility(page, context="request form")
@@ -235,11 +188,11 @@ def test_member_submits_a_request_and_sees_the_promise(page, live_server):
     check_accessibility(page, context="my requests")
 
 
-def test_agent_claims_and_the_timer_escalates_through_the_tiers(page, others, live_server):
-    uid = _uid()
+def test_agent_claims_and_the_timer_escalates_through_the_tiers(page, tabs, live_server):
+    uid = unique()
     requester = f"Tom Tester {uid}"
-    member = others()
-    _sign_in(member, _account(live_server, "member", requester), requester)
+    member = tabs.open()
+    sign_in(member, account(live_server, "member", requester), requester)
     subject = f"Export stops half way {uid}"
     ticket_id = _submit_request(
         member, subject, "Data and Privacy", "Something minor is wrong",
@@ -248,7 +201,7 @@ def test_agent_claims_and_the_timer_escalates_through_the_tiers(page, others, li
     title = f"#{ticket_id} {subject}"
 
     agent = f"Ada Agent {uid}"
-    _sign_in(page, _account(live_server, "agent_t1", agent), agent)
+    sign_in(page, account(live_server, "agent_t1", agent), agent)
     link = _open_in_queue(page, 1, "Data and Privacy", title)
     expect(link).to_have_count(1)
     row = page.get_by_role("row").filter(has=link)
@@ -334,10 +287,10 @@ def test_agent_claims_and_the_timer_escalates_through_the_tiers(page, others, li
     expect(_open_in_queue(page, 3, "Data and Privacy", title)).to_have_count(1)
 
 
-def test_requester_cannot_open_another_persons_request(page, others, live_server):
-    uid = _uid()
+def test_requester_cannot_open_another_persons_request(page, tabs, live_server):
+    uid = unique()
     owner = f"Olga Owner {uid}"
-    _sign_in(page, _account(live_server, "member", owner), owner)
+    sign_in(page, account(live_server, "member", owner), owner)
     subject = f"Refund for a double charge {uid}"
     ticket_id = _submit_request(
         page, subject, "Billing and Payments", "A question or an idea",
@@ -346,8 +299,8 @@ def test_requester_cannot_open_another_persons_request(page, others, live_server
     assert page.goto(f"/requests/{ticket_id}").status == 200
 
     snoop = f"Sam Snoop {uid}"
-    other = others()
-    _sign_in(other, _account(live_server, "member", snoop), snoop)
+    other = tabs.open()
+    sign_in(other, account(live_server, "member", snoop), snoop)
     response = other.goto(f"/requests/{ticket_id}")
     assert response.status == 404, response.status
     expect(other.get_by_role("heading", level=1)).to_have_text(NOT_FOUND)
@@ -362,10 +315,10 @@ def test_requester_cannot_open_another_persons_request(page, others, live_server
     expect(other.get_by_text(subject)).to_have_count(0)
 
 
-def test_thread_author_escalates_a_forum_thread(page, others, live_server):
-    uid = _uid()
+def test_thread_author_escalates_a_forum_thread(page, tabs, live_server):
+    uid = unique()
     asker = f"Fern Forum {uid}"
-    _sign_in(page, _account(live_server, "member", asker), asker)
+    sign_in(page, account(live_server, "member", asker), asker)
     title = f"My plant photos vanished after the update {uid}"
 
     page.goto("/community/")
@@ -383,8 +336,8 @@ def test_thread_author_escalates_a_forum_thread(page, others, live_server):
 
     # A moderator approves it through the review queue.
     moderator_name = f"Max Moderator {uid}"
-    moderator = others()
-    _sign_in(moderator, _account(live_server, "moderator", moderator_name), moderator_name)
+    moderator = tabs.open()
+    sign_in(moderator, account(live_server, "moderator", moderator_name), moderator_name)
     moderator.goto("/community/moderation/queue")
     item = moderator.locator("a[id^=review-]", has_text=title)
     while item.count() == 0:
@@ -429,6 +382,6 @@ def test_thread_author_escalates_a_forum_thread(page, others, live_server):
     )
     expect(page.get_by_role("button", name="Escalate to support")).to_have_count(0)
     check_accessibility(page, context="escalated thread")
-    visitor = others()
+    visitor = tabs.open()
     visitor.goto(thread_path)
     expect(visitor.get_by_text(f"A support agent is on it (request #{ticket_id}).")).to_be_visible()

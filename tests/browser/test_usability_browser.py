@@ -10,44 +10,15 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import account, check_accessibility, sign_in, unique
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "marigolds keep aphids away"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 SIZES = pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 QUESTION = "why don't my reminders show up on my phone"
 GUIDE = "Reminders not arriving"
-
-
-@pytest.fixture
-def tabs(browser, live_server):
-    """Opens tabs (own cookies each) at a given size; their JavaScript errors fail the test."""
-    contexts, errors = [], []
-
-    def open_tab(size):
-        context = browser.new_context(base_url=live_server.url, viewport=size)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.on("pageerror", lambda error: errors.append(str(error)))
-        return tab
-
-    yield open_tab
-    for context in contexts:
-        context.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
-
-
-def _account(live_server, role: str, name: str) -> str:
-    email = f"ux-{role}-{uuid.uuid4().hex[:8]}@example.com"
-    live_server.cli(
-        "users", "create", "--email", email, "--name", name, "--role", role,
-        "--password", PASSWORD,
-    )  # fmt: skip
-    return email
 
 
 def _open_menu(tab, size) -> None:
@@ -60,14 +31,6 @@ def _open_menu(tab, size) -> None:
     expect(tab.locator("#nav-menu")).to_be_visible()
 
 
-def _sign_in(tab, size, email: str, name: str) -> None:
-    tab.goto("/account/login")
-    tab.get_by_label("E-mail address").fill(email)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    expect(tab.get_by_text(f"Signed in as {name}.")).to_be_visible()
-
-
 def _no_sideways_scroll(tab, what: str) -> None:
     width = tab.evaluate("() => document.documentElement.scrollWidth")
     viewport = tab.evaluate("() => window.innerWidth")
@@ -76,7 +39,7 @@ def _no_sideways_scroll(tab, what: str) -> None:
 
 @SIZES
 def test_a_plain_question_finds_the_guide(tabs, size):
-    tab = tabs(size)
+    tab = tabs.open(size)
     tab.goto("/")
     box = tab.get_by_label("Search the Help Center")
     box.press_sequentially("reminders not arriving", delay=10)
@@ -112,7 +75,7 @@ def test_a_plain_question_finds_the_guide(tabs, size):
 
 
 def test_the_phone_menu_is_a_keyboard_disclosure(tabs):
-    tab = tabs(PHONE)
+    tab = tabs.open(PHONE)
     tab.goto("/")
     toggle = tab.locator("#nav-toggle")
     links = tab.locator("#nav-menu")
@@ -141,7 +104,7 @@ def test_the_phone_menu_is_a_keyboard_disclosure(tabs):
 
 
 def test_on_a_desktop_the_links_are_always_there(tabs):
-    tab = tabs(DESKTOP)
+    tab = tabs.open(DESKTOP)
     tab.goto("/")
     expect(tab.locator("#nav-toggle")).to_be_hidden()
     expect(tab.locator("#nav-menu").get_by_role("link", name="Submit a request")).to_be_visible()
@@ -149,11 +112,11 @@ def test_on_a_desktop_the_links_are_always_there(tabs):
 
 @SIZES
 def test_agent_reaches_the_queue_from_the_menu(tabs, live_server, size):
-    # Staff names are reserved, so each viewport's run has its own agent.
-    name = f"Quinn Agent {uuid.uuid4().hex[:4]}"
-    email = _account(live_server, "agent_t1", name)
-    tab = tabs(size)
-    _sign_in(tab, size, email, name)
+    # One live site for both sizes, and a staff name can't be taken twice: a name of its own.
+    name = f"Quinn Agent {unique()}"
+    email = account(live_server, "agent_t1", name)
+    tab = tabs.open(size)
+    sign_in(tab, email, name)
     _open_menu(tab, size)
     menu_button = tab.locator("#user-menu-button")
     expect(menu_button).to_contain_text(name)
@@ -214,22 +177,22 @@ def _wiki_page(tab) -> str:
 
 
 def test_no_page_scrolls_sideways_at_320_px(tabs, live_server):
-    email = _account(live_server, "agent_t1", "Rowan Agent")
-    moderator = _account(live_server, "moderator", "Mo Moderator")
+    email = account(live_server, "agent_t1", "Rowan Agent")
+    moderator = account(live_server, "moderator", "Mo Moderator")
     small = {"width": 320, "height": 640}
-    tab = tabs(small)
+    tab = tabs.open(small)
     for url in ("/", f"/search/?q={QUESTION}", "/articles/reminders-not-arriving",
                 "/articles/grow-journal-walkthrough", "/community/", "/wiki/"):  # fmt: skip
         tab.goto(url)
         _no_sideways_scroll(tab, url)
         check_accessibility(tab, context=f"{url} at 320 px")
-    _sign_in(tab, small, moderator, "Mo Moderator")
+    sign_in(tab, moderator, "Mo Moderator")
     thread = _forum_thread(tab)
     _no_sideways_scroll(tab, "forum thread")
     tab.locator("#nav-toggle").click()
     tab.locator("#user-menu-button").click()
     tab.get_by_role("button", name="Sign out").click()
-    _sign_in(tab, small, email, "Rowan Agent")
+    sign_in(tab, email, "Rowan Agent")
     _ticket(tab)
     history = _wiki_page(tab) + "/history"
     for url in ("/requests/", "/requests/queue", history, thread):
@@ -239,8 +202,8 @@ def test_no_page_scrolls_sideways_at_320_px(tabs, live_server):
 
 
 def test_phone_pages_start_with_their_content(tabs, live_server):
-    moderator = _account(live_server, "moderator", "Pat Moderator")
-    tab = tabs(PHONE)
+    moderator = account(live_server, "moderator", "Pat Moderator")
+    tab = tabs.open(PHONE)
     tab.goto("/articles/grow-journal-walkthrough")
     # The video (or, without its file, the poster and transcript note) is on the first screen.
     video = tab.locator("section.kb-video")
@@ -252,7 +215,7 @@ def test_phone_pages_start_with_their_content(tabs, live_server):
         ).to_be_visible()
         assert tab.locator("video").count() == 0  # no player that would only spin
     check_accessibility(tab, context="video article on a phone")
-    _sign_in(tab, PHONE, moderator, "Pat Moderator")
+    sign_in(tab, moderator, "Pat Moderator")
     _forum_thread(tab)
     first_post = tab.locator("article.forum-post").first
     assert first_post.bounding_box()["y"] < PHONE["height"] - 150
@@ -261,7 +224,7 @@ def test_phone_pages_start_with_their_content(tabs, live_server):
 
 @SIZES
 def test_a_failed_form_moves_focus_to_the_error_summary(tabs, size):
-    tab = tabs(size)
+    tab = tabs.open(size)
     tab.goto("/account/register")
     title = tab.title()
     tab.get_by_role("button", name="Create account").click()

@@ -4,49 +4,14 @@ second member editing at the same time, and revert to an earlier revision."""
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility
+from tests.browser.conftest import account, check_accessibility, sign_in, unique
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "compost heap every autumn"
-
-
-def _uid() -> str:
-    return uuid.uuid4().hex[:8]
-
-
-def _member(live_server, name: str) -> str:
-    """A member account created through the real CLI; returns its e-mail address."""
-    email = f"wiki-{_uid()}@example.com"
-    live_server.cli(
-        "users", "create", "--email", email, "--name", name, "--role", "member",
-        "--password", PASSWORD,
-    )  # fmt: skip
-    return email
-
-
-def _sign_in(tab, email: str, name: str) -> None:
-    tab.goto("/account/login")
-    tab.get_by_label("E-mail address").fill(email)
-    tab.get_by_label("Password").fill(PASSWORD)
-    tab.get_by_role("button", name="Sign in").click()
-    expect(tab.get_by_text(f"Signed in as {name}.")).to_be_visible()
-
-
-def _second_tab(browser, live_server):
-    """Another person's browser (its own cookies), collecting its JavaScript errors."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    return context, tab, errors
 
 
 def _create_page(tab, title: str, body: str) -> None:
@@ -84,9 +49,9 @@ def _history_rows(tab):
 
 
 def test_create_preview_edit_history_and_diff(page, live_server):
-    email = _member(live_server, "Mira Mulch")
-    _sign_in(page, email, "Mira Mulch")
-    uid = _uid()
+    email = account(live_server, "member", "Mira Mulch")
+    sign_in(page, email, "Mira Mulch")
+    uid = unique()
     title = f"Watering tomatoes {uid}"
     missing = f"Missing page {uid}"
     body = (
@@ -189,177 +154,162 @@ def test_create_preview_edit_history_and_diff(page, live_server):
     check_accessibility(page, context="wiki: diff")
 
 
-def test_edit_conflict_on_the_same_paragraph_is_shown_and_resolved(page, browser, live_server):
-    uid = _uid()
+def _both_editing(page, tabs, live_server, title: str, body: str, author: str, other: str):
+    """``author`` creates the page in ``page``; then both have its editor open on revision 1.
+    Returns the other person's tab."""
+    sign_in(page, account(live_server, "member", author), author)
+    _create_page(page, title, body)
+    other_tab = tabs.open()
+    sign_in(other_tab, account(live_server, "member", other), other)
+    _open_editor(page, title)
+    _open_editor(other_tab, title)
+    return other_tab
+
+
+def test_edit_conflict_on_the_same_paragraph_is_shown_and_resolved(page, tabs, live_server):
+    uid = unique()
     title = f"Seed starting {uid}"
     first = "Sow seeds indoors six weeks before the last frost."
     second = "Keep the soil warm and evenly moist."
     third = "Harden the seedlings off for a week before planting out."
     body = f"{first}\n\n{second}\n\n{third}\n"
 
-    anna = _member(live_server, "Anna Allotment")
-    _sign_in(page, anna, "Anna Allotment")
-    _create_page(page, title, body)
+    # Anna and Bram both open the editor on revision 1.
+    bram_tab = _both_editing(page, tabs, live_server, title, body, "Anna Allotment", "Bram Borage")
 
-    context, bram_tab, bram_errors = _second_tab(browser, live_server)
-    try:
-        bram = _member(live_server, "Bram Borage")
-        _sign_in(bram_tab, bram, "Bram Borage")
+    annas = "Sow seeds indoors eight weeks before the last frost."
+    page.get_by_label("Page text").fill(body.replace(first, annas))
+    page.get_by_label("Edit summary").fill("Eight weeks is safer")
+    page.get_by_role("button", name="Save page").click()
+    expect(page.get_by_text("Page saved.")).to_be_visible()
 
-        # Both open the editor on revision 1.
-        _open_editor(page, title)
-        _open_editor(bram_tab, title)
-
-        annas = "Sow seeds indoors eight weeks before the last frost."
-        page.get_by_label("Page text").fill(body.replace(first, annas))
-        page.get_by_label("Edit summary").fill("Eight weeks is safer")
-        page.get_by_role("button", name="Save page").click()
-        expect(page.get_by_text("Page saved.")).to_be_visible()
-
-        # Bram, still on revision 1, changes the same paragraph differently.
-        brams = "Sow seeds indoors six weeks before the last frost, in small pots."
-        brams_body = body.replace(first, brams)
-        bram_tab.get_by_label("Page text").fill(brams_body)
-        bram_tab.get_by_label("Edit summary").fill("Mention the pots")
-        with bram_tab.expect_response(
-            lambda r: r.url.endswith("/edit") and r.request.method == "POST"
-        ) as answer:
-            bram_tab.get_by_role("button", name="Save page").click()
-        assert answer.value.status == 409
-
-        conflict = bram_tab.locator("#wiki-conflict")
-        expect(conflict).to_have_attribute("role", "alert")
-        expect(
-            conflict.get_by_role(
-                "heading", name="Your edit was not saved: it overlaps another edit"
-            )
-        ).to_be_visible()
-        expect(conflict).to_contain_text("Anna Allotment saved revision 2")
-        hunk = conflict.locator(".wiki-hunk")
-        expect(hunk).to_have_count(1)
-        theirs = hunk.locator("div:has(> h4:text-is('Current text (theirs)')) pre")
-        yours = hunk.locator("div:has(> h4:text-is('Your text')) pre")
-        expect(theirs).to_have_text(annas + "\n")
-        expect(yours).to_have_text(brams + "\n")
-        # Nothing Bram typed is lost: the editor still holds his text.
-        expect(bram_tab.get_by_label("Page text")).to_have_value(brams_body)
-        expect(bram_tab.get_by_label("Edit summary")).to_have_value("Mention the pots")
-
-        conflict.get_by_text("The whole current text").click()
-        current = bram_tab.locator("#wiki-current-text")
-        expect(current).to_be_visible()
-        expect(current).to_contain_text(annas)
-        expect(current).to_contain_text(third)
-        conflict.get_by_text("All differences between the current text and yours").click()
-        differences = conflict.locator("table.wiki-diff")
-        expect(differences).to_be_visible()
-        expect(differences.locator("del")).to_contain_text(annas)
-        expect(differences.locator("ins")).to_contain_text(brams)
-        check_accessibility(bram_tab, context="wiki: edit conflict")
-
-        # Bram combines both changes and saves: the form now starts from Anna's revision.
-        resolved = "Sow seeds indoors eight weeks before the last frost, in small pots."
-        resolved_body = body.replace(first, resolved)
-        bram_tab.get_by_label("Page text").fill(resolved_body)
-        bram_tab.get_by_label("Edit summary").fill("Pots, and Anna's eight weeks")
+    # Bram, still on revision 1, changes the same paragraph differently.
+    brams = "Sow seeds indoors six weeks before the last frost, in small pots."
+    brams_body = body.replace(first, brams)
+    bram_tab.get_by_label("Page text").fill(brams_body)
+    bram_tab.get_by_label("Edit summary").fill("Mention the pots")
+    with bram_tab.expect_response(
+        lambda r: r.url.endswith("/edit") and r.request.method == "POST"
+    ) as answer:
         bram_tab.get_by_role("button", name="Save page").click()
-        expect(bram_tab.get_by_text("Page saved.")).to_be_visible()
-        expect(bram_tab.locator(".wiki-body")).to_contain_text(resolved)
-        expect(bram_tab.locator(".wiki-body")).to_contain_text(third)
+    assert answer.value.status == 409
 
-        # Anna sees the resolved text; the history keeps every revision in order.
-        page.get_by_role("navigation", name="Page").get_by_role("link", name="History").click()
-        rows = _history_rows(page)
-        expect(rows).to_have_count(3)
-        expect(rows.nth(0)).to_contain_text("#3")
-        expect(rows.nth(0)).to_contain_text("Bram Borage")
-        expect(rows.nth(0)).to_contain_text("Pots, and Anna's eight weeks")
-        expect(rows.nth(0)).not_to_contain_text("merged")
-        expect(rows.nth(1)).to_contain_text("#2")
-        expect(rows.nth(1)).to_contain_text("Anna Allotment")
-        expect(rows.nth(1)).to_contain_text("Eight weeks is safer")
-        expect(rows.nth(2)).to_contain_text("#1")
+    conflict = bram_tab.locator("#wiki-conflict")
+    expect(conflict).to_have_attribute("role", "alert")
+    expect(
+        conflict.get_by_role("heading", name="Your edit was not saved: it overlaps another edit")
+    ).to_be_visible()
+    expect(conflict).to_contain_text("Anna Allotment saved revision 2")
+    hunk = conflict.locator(".wiki-hunk")
+    expect(hunk).to_have_count(1)
+    theirs = hunk.locator("div:has(> h4:text-is('Current text (theirs)')) pre")
+    yours = hunk.locator("div:has(> h4:text-is('Your text')) pre")
+    expect(theirs).to_have_text(annas + "\n")
+    expect(yours).to_have_text(brams + "\n")
+    # Nothing Bram typed is lost: the editor still holds his text.
+    expect(bram_tab.get_by_label("Page text")).to_have_value(brams_body)
+    expect(bram_tab.get_by_label("Edit summary")).to_have_value("Mention the pots")
 
-        # Anna's revision is intact, and the resolution changed only paragraph 1 on top of it.
-        rows.nth(1).get_by_role("link", name="#2").click()
-        expect(page.get_by_text("This is an old revision")).to_be_visible()
-        expect(page.locator(".wiki-body")).to_contain_text(annas)
-        page.get_by_role("link", name="Changes in this revision").click()
-        diff = page.locator("table.wiki-diff")
-        expect(diff.locator("del")).to_have_text(_removed(first))
-        expect(diff.locator("ins")).to_have_text(_added(annas))
-        page.get_by_role("navigation", name="Page").get_by_role("link", name="History").click()
-        _history_rows(page).nth(0).get_by_role("link", name="changes").click()
-        diff = page.locator("table.wiki-diff")
-        expect(diff.locator("del")).to_have_text(_removed(annas))
-        expect(diff.locator("ins")).to_have_text(_added(resolved))
-        page.get_by_role("navigation", name="Page").get_by_role("link", name="Read").click()
-        expect(page.locator(".wiki-body")).to_contain_text(resolved)
-    finally:
-        context.close()
-    assert bram_errors == [], f"JavaScript errors in the second browser: {bram_errors}"
+    conflict.get_by_text("The whole current text").click()
+    current = bram_tab.locator("#wiki-current-text")
+    expect(current).to_be_visible()
+    expect(current).to_contain_text(annas)
+    expect(current).to_contain_text(third)
+    conflict.get_by_text("All differences between the current text and yours").click()
+    differences = conflict.locator("table.wiki-diff")
+    expect(differences).to_be_visible()
+    expect(differences.locator("del")).to_contain_text(annas)
+    expect(differences.locator("ins")).to_contain_text(brams)
+    check_accessibility(bram_tab, context="wiki: edit conflict")
+
+    # Bram combines both changes and saves: the form now starts from Anna's revision.
+    resolved = "Sow seeds indoors eight weeks before the last frost, in small pots."
+    resolved_body = body.replace(first, resolved)
+    bram_tab.get_by_label("Page text").fill(resolved_body)
+    bram_tab.get_by_label("Edit summary").fill("Pots, and Anna's eight weeks")
+    bram_tab.get_by_role("button", name="Save page").click()
+    expect(bram_tab.get_by_text("Page saved.")).to_be_visible()
+    expect(bram_tab.locator(".wiki-body")).to_contain_text(resolved)
+    expect(bram_tab.locator(".wiki-body")).to_contain_text(third)
+
+    # Anna sees the resolved text; the history keeps every revision in order.
+    page.get_by_role("navigation", name="Page").get_by_role("link", name="History").click()
+    rows = _history_rows(page)
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("#3")
+    expect(rows.nth(0)).to_contain_text("Bram Borage")
+    expect(rows.nth(0)).to_contain_text("Pots, and Anna's eight weeks")
+    expect(rows.nth(0)).not_to_contain_text("merged")
+    expect(rows.nth(1)).to_contain_text("#2")
+    expect(rows.nth(1)).to_contain_text("Anna Allotment")
+    expect(rows.nth(1)).to_contain_text("Eight weeks is safer")
+    expect(rows.nth(2)).to_contain_text("#1")
+
+    # Anna's revision is intact, and the resolution changed only paragraph 1 on top of it.
+    rows.nth(1).get_by_role("link", name="#2").click()
+    expect(page.get_by_text("This is an old revision")).to_be_visible()
+    expect(page.locator(".wiki-body")).to_contain_text(annas)
+    page.get_by_role("link", name="Changes in this revision").click()
+    diff = page.locator("table.wiki-diff")
+    expect(diff.locator("del")).to_have_text(_removed(first))
+    expect(diff.locator("ins")).to_have_text(_added(annas))
+    page.get_by_role("navigation", name="Page").get_by_role("link", name="History").click()
+    _history_rows(page).nth(0).get_by_role("link", name="changes").click()
+    diff = page.locator("table.wiki-diff")
+    expect(diff.locator("del")).to_have_text(_removed(annas))
+    expect(diff.locator("ins")).to_have_text(_added(resolved))
+    page.get_by_role("navigation", name="Page").get_by_role("link", name="Read").click()
+    expect(page.locator(".wiki-body")).to_contain_text(resolved)
 
 
-def test_edits_of_different_paragraphs_merge_automatically(page, browser, live_server):
-    uid = _uid()
+def test_edits_of_different_paragraphs_merge_automatically(page, tabs, live_server):
+    uid = unique()
     title = f"Companion planting {uid}"
     first = "Basil grows well next to tomatoes."
     second = "Marigolds keep some pests away."
     third = "Beans feed the soil for the next crop."
     body = f"{first}\n\n{second}\n\n{third}\n"
 
-    cleo = _member(live_server, "Cleo Comfrey")
-    _sign_in(page, cleo, "Cleo Comfrey")
-    _create_page(page, title, body)
+    dan_tab = _both_editing(page, tabs, live_server, title, body, "Cleo Comfrey", "Dan Dill")
 
-    context, dan_tab, dan_errors = _second_tab(browser, live_server)
-    try:
-        dan = _member(live_server, "Dan Dill")
-        _sign_in(dan_tab, dan, "Dan Dill")
-        _open_editor(page, title)
-        _open_editor(dan_tab, title)
+    cleos = "Basil grows well next to tomatoes and peppers."
+    page.get_by_label("Page text").fill(body.replace(first, cleos))
+    page.get_by_role("button", name="Save page").click()
+    expect(page.get_by_text("Page saved.")).to_be_visible()
 
-        cleos = "Basil grows well next to tomatoes and peppers."
-        page.get_by_label("Page text").fill(body.replace(first, cleos))
-        page.get_by_role("button", name="Save page").click()
-        expect(page.get_by_text("Page saved.")).to_be_visible()
+    dans = "Beans and peas feed the soil for the next crop."
+    dan_tab.get_by_label("Page text").fill(body.replace(third, dans))
+    dan_tab.get_by_label("Edit summary").fill("Peas too")
+    dan_tab.get_by_role("button", name="Save page").click()
+    expect(
+        dan_tab.get_by_text("Saved. Your changes were merged with an edit made meanwhile.")
+    ).to_be_visible()
+    expect(dan_tab.locator("#wiki-conflict")).to_have_count(0)
+    text = dan_tab.locator(".wiki-body")
+    expect(text).to_contain_text(cleos)
+    expect(text).to_contain_text(second)
+    expect(text).to_contain_text(dans)
 
-        dans = "Beans and peas feed the soil for the next crop."
-        dan_tab.get_by_label("Page text").fill(body.replace(third, dans))
-        dan_tab.get_by_label("Edit summary").fill("Peas too")
-        dan_tab.get_by_role("button", name="Save page").click()
-        expect(
-            dan_tab.get_by_text("Saved. Your changes were merged with an edit made meanwhile.")
-        ).to_be_visible()
-        expect(dan_tab.locator("#wiki-conflict")).to_have_count(0)
-        text = dan_tab.locator(".wiki-body")
-        expect(text).to_contain_text(cleos)
-        expect(text).to_contain_text(second)
-        expect(text).to_contain_text(dans)
+    dan_tab.get_by_role("navigation", name="Page").get_by_role("link", name="History").click()
+    rows = _history_rows(dan_tab)
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("Dan Dill")
+    expect(rows.nth(0)).to_contain_text("Peas too (merged automatically)")
+    expect(rows.nth(0).locator(".wiki-badge")).to_have_text("merged")
+    expect(rows.nth(1)).to_contain_text("Cleo Comfrey")
+    check_accessibility(dan_tab, context="wiki: history with a merged revision")
 
-        dan_tab.get_by_role("navigation", name="Page").get_by_role("link", name="History").click()
-        rows = _history_rows(dan_tab)
-        expect(rows).to_have_count(3)
-        expect(rows.nth(0)).to_contain_text("Dan Dill")
-        expect(rows.nth(0)).to_contain_text("Peas too (merged automatically)")
-        expect(rows.nth(0).locator(".wiki-badge")).to_have_text("merged")
-        expect(rows.nth(1)).to_contain_text("Cleo Comfrey")
-        check_accessibility(dan_tab, context="wiki: history with a merged revision")
-
-        # The merged revision changes only Dan's paragraph relative to Cleo's.
-        dan_tab.get_by_role("button", name="Compare selected revisions").click()
-        diff = dan_tab.locator("table.wiki-diff")
-        expect(diff.locator("del")).to_have_text(_removed(third))
-        expect(diff.locator("ins")).to_have_text(_added(dans))
-    finally:
-        context.close()
-    assert dan_errors == [], f"JavaScript errors in the second browser: {dan_errors}"
+    # The merged revision changes only Dan's paragraph relative to Cleo's.
+    dan_tab.get_by_role("button", name="Compare selected revisions").click()
+    diff = dan_tab.locator("table.wiki-diff")
+    expect(diff.locator("del")).to_have_text(_removed(third))
+    expect(diff.locator("ins")).to_have_text(_added(dans))
 
 
 def test_revert_to_an_earlier_revision_after_confirmation(page, live_server):
-    email = _member(live_server, "Eva Espalier")
-    _sign_in(page, email, "Eva Espalier")
-    title = f"Pruning apple trees {_uid()}"
+    email = account(live_server, "member", "Eva Espalier")
+    sign_in(page, email, "Eva Espalier")
+    title = f"Pruning apple trees {unique()}"
     original = "Prune apple trees in late winter, while they are dormant.\n"
     vandalised = "Prune apple trees whenever you like.\n"
     _create_page(page, title, original)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from app.extensions import db
@@ -11,47 +9,18 @@ from app.outbox import commit
 
 
 class ForumHelper:
-    def __init__(self, app):
+    """Threads and replies through the shared factory; rows of the forum read back."""
+
+    def __init__(self, app, factory):
         self.app = app
-        self.counter = 0
-
-    def _user(self, user):
-        from app.accounts.models import User
-
-        return db.session.get(User, user.id)
+        self.factory = factory
 
     def thread(self, author, title="Tomatoes wilting", body=None, *,
                category="general", now=None) -> int:  # fmt: skip
-        from app.forum import services
-
-        self.counter += 1
-        body = body or f"Leaves droop at noon (message {self.counter})."
-
-        with self.app.app_context():
-            thread = services.create_thread(
-                self._user(author),
-                services.category_by_slug(category),
-                title,
-                body,
-                now or datetime.now(UTC),
-            )
-            thread_id = thread.id
-            commit()
-            return thread_id
+        return self.factory.thread(author, title, body, category=category, now=now)
 
     def reply(self, thread_id, author, body=None, *, now=None) -> int:
-        from app.forum import services
-
-        self.counter += 1
-        body = body or f"Water in the morning (message {self.counter})."
-
-        with self.app.app_context():
-            post = services.post_reply(
-                services.get_thread(thread_id), self._user(author), body, now or datetime.now(UTC)
-            )
-            post_id = post.id
-            commit()
-            return post_id
+        return self.factory.reply(thread_id, author, body, now=now)
 
     def post(self, post_id):
         from app.forum.models import ForumPost
@@ -126,5 +95,5 @@ def _categories(app):
 
 
 @pytest.fixture
-def forum(app) -> ForumHelper:
-    return ForumHelper(app)
+def forum(app, factory) -> ForumHelper:
+    return ForumHelper(app, factory)

@@ -5,43 +5,11 @@ thread's moderation page, reject and suspend in the review queue."""
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 
 from app.extensions import db
-
-
-class _ConfirmForm(HTMLParser):
-    """The action and the fields a browser would post from ``<form id="confirm-form">``."""
-
-    def __init__(self):
-        super().__init__()
-        self.inside = False
-        self.action = None
-        self.fields: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form" and attributes.get("id") == "confirm-form":
-            self.inside, self.action = True, attributes.get("action")
-        elif tag == "input" and self.inside and attributes.get("type") == "hidden":
-            self.fields.append((attributes["name"], attributes.get("value") or ""))
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-
-
-def confirm_form(html: str) -> tuple[str, dict[str, list[str]]]:
-    """``(action, fields)`` of a confirmation page, so a test posts exactly what it carries."""
-    parser = _ConfirmForm()
-    parser.feed(html)
-    assert parser.action, "no confirmation form on the page"
-    fields: dict[str, list[str]] = {}
-    for name, value in parser.fields:
-        fields.setdefault(name, []).append(value)
-    return parser.action, fields
+from tests.conftest import confirm_form
 
 
 def _user(app, user):

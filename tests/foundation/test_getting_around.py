@@ -17,7 +17,8 @@ def test_visitors_get_sign_in_and_a_menu_button(client):
     assert 'id="nav-toggle" aria-expanded="true" aria-controls="nav-menu"' in html
     assert 'id="nav-menu"' in html
     assert "user-menu" not in html and 'href="/account/login"' in html
-    assert '<script src="/static/js/site.js" defer></script>' in html
+    # The script's URL carries its content hash (kept a year by browsers).
+    assert re.search(r'<script src="/static/js/site\.js\?v=[0-9a-f]{12}" defer></script>', html)
 
 
 def test_members_menu_holds_their_own_places(client, auth, factory):

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from app import create_app
-from tests.conftest import _test_config
+from tests.conftest import site_config
 
 
 def _closed_port() -> int:
@@ -22,7 +22,7 @@ def make_app(app, tmp_path):
     made = []
 
     def make(**overrides):
-        config = _test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, **overrides)
+        config = site_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, **overrides)
         made.append(create_app(config))
         return made[-1]
 

@@ -9,7 +9,6 @@ import pytest
 
 from app.extensions import db
 from app.outbox import OutboxEvent, commit, record
-from tests.tickets.conftest import Tickets
 
 REMOTE = {"REMOTE_ADDR": "203.0.113.9"}
 
@@ -110,13 +109,12 @@ def test_outbox_backlog_and_failures(app, client):
 
 
 def test_ticket_timers_due_and_late(app, client, factory):
-    tickets = Tickets(app)
     requester = factory.user()
     text = scrape(client)
     assert sample(text, "helpcenter_ticket_timers_due") == 0
     assert sample(text, "helpcenter_ticket_timers_late") == 0
-    tickets.create(requester, datetime.now(UTC))  # its first timer is in the future
-    tickets.create(requester, datetime.now(UTC) - timedelta(days=3))  # due long ago: late
+    factory.ticket(requester, datetime.now(UTC))  # its first timer is in the future
+    factory.ticket(requester, datetime.now(UTC) - timedelta(days=3))  # due long ago: late
     text = scrape(client)
     assert sample(text, "helpcenter_ticket_timers_due") == 1
     assert sample(text, "helpcenter_ticket_timers_late") == 1

@@ -11,7 +11,6 @@ from app.outbox import commit
 from app.search import services
 from app.search.backend import Document, get_backend
 from app.search.indexer import drain_all
-from tests.search.conftest import make_article
 
 
 def _index(*documents: Document) -> None:
@@ -199,17 +198,17 @@ def test_bad_input_is_a_search_error(ctx, options, field):
 # --- Real articles through the outbox --------------------------------------------------
 
 
-def test_article_and_video_transcript_are_found(ctx, now):
-    article_id = make_article(now, "Set up watering reminders", "Open the plant and tap Remind.")
+def test_article_and_video_transcript_are_found(ctx, now, factory):
+    article_id = factory.article(now, "Set up watering reminders", "Open the plant and tap Remind.")
     drain_all(now)
     assert _keys("reminders") == [f"article:{article_id}"]
 
 
-def test_archived_article_disappears(ctx, now):
+def test_archived_article_disappears(ctx, now, factory):
     from app.kb.models import Article
     from app.outbox import record_search_change
 
-    article_id = make_article(now, "Pruning basil", "Pinch above a leaf pair.")
+    article_id = factory.article(now, "Pruning basil", "Pinch above a leaf pair.")
     drain_all(now)
     assert _keys("basil") == [f"article:{article_id}"]
     article = db.session.get(Article, article_id)
@@ -218,3 +217,13 @@ def test_archived_article_disappears(ctx, now):
     commit()
     drain_all(now)
     assert _keys("basil") == []
+
+
+def test_an_unknown_backend_is_refused_with_the_known_ones(app):
+    """The backends are registered by ``init_app``; a name none of them has is refused, naming
+    the ones there are."""
+    from app.search.backend import create_backend
+
+    app.config["SEARCH_BACKEND"] = "solr"
+    with pytest.raises(RuntimeError, match="must be 'whoosh' or 'postgres', not 'solr'"):
+        create_backend(app)

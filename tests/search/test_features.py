@@ -50,7 +50,6 @@ def test_forum_thread_is_indexed_only_while_public(ctx, factory, now):
 
 def test_wiki_page_end_to_end(app, client, factory, now):
     """Created through the wiki's service, found, opened from its result, deleted: gone."""
-    from app.wiki import page_actions
     from app.wiki import services as wiki
     from app.wiki.models import WikiPage
 
@@ -73,7 +72,7 @@ def test_wiki_page_end_to_end(app, client, factory, now):
     assert "Companion planting" in response.get_data(as_text=True)
     assert url == f"/wiki/{slug}"
     with app.app_context():
-        page_actions.delete_page(db.session.get(WikiPage, page_id), _user(factory), "spam", now)
+        wiki.delete_page(db.session.get(WikiPage, page_id), _user(factory), "spam", now)
         commit()
         drain_all(now)
         assert _keys("marigolds") == []

@@ -15,7 +15,6 @@ from app.outbox import OutboxEvent, commit, record_search_change
 from app.search import services
 from app.search.backend import get_backend
 from app.search.indexer import drain_all, drain_search_outbox
-from tests.search.conftest import make_article
 
 
 def _keys(query):
@@ -28,18 +27,18 @@ def _pending():
     ).all()
 
 
-def test_nothing_is_indexed_before_the_drain(ctx, now):
-    make_article(now, "Frost protection", "Cover the beds with fleece.")
+def test_nothing_is_indexed_before_the_drain(ctx, now, factory):
+    factory.article(now, "Frost protection", "Cover the beds with fleece.")
     assert _keys("frost") == []
     assert len(_pending()) == 1
     assert drain_search_outbox(now) == 1
     assert _keys("frost") != [] and _pending() == []
 
 
-def test_rolled_back_change_never_reaches_the_index(ctx, now):
+def test_rolled_back_change_never_reaches_the_index(ctx, now, factory):
     from app.kb.models import Article
 
-    article_id = make_article(now, "Mulching", "Straw keeps moisture in.")
+    article_id = factory.article(now, "Mulching", "Straw keeps moisture in.")
     drain_all(now)
     article = db.session.get(Article, article_id)
     article.is_archived = True
@@ -49,10 +48,12 @@ def test_rolled_back_change_never_reaches_the_index(ctx, now):
     assert _keys("mulching") == [f"article:{article_id}"]
 
 
-def test_crash_between_commit_and_indexing_loses_nothing(app, database_url, now, app_config):
+def test_crash_between_commit_and_indexing_loses_nothing(
+    app, database_url, now, app_config, factory
+):
     """The change commits, the process dies before indexing; a new process catches up."""
     with app.app_context():
-        article_id = make_article(now, "Harvesting garlic", "Lift the bulbs when leaves yellow.")
+        article_id = factory.article(now, "Harvesting garlic", "Lift the bulbs when leaves yellow.")
         db.session.remove()
     # A different application (another process after a restart) on the same database and index.
     restarted = create_app({**app.config, **app_config})
@@ -65,9 +66,9 @@ def test_crash_between_commit_and_indexing_loses_nothing(app, database_url, now,
         db.engine.dispose()
 
 
-def test_crash_during_a_drain_is_retried(ctx, now):
+def test_crash_during_a_drain_is_retried(ctx, now, factory):
     """A drainer claimed the event and died: once the claim expires the event is applied."""
-    article_id = make_article(now, "Composting leaves", "Shred them first.")
+    article_id = factory.article(now, "Composting leaves", "Shred them first.")
     event = _pending()[0]
     event.claimed_until = now + timedelta(seconds=60)
     commit()
@@ -76,8 +77,8 @@ def test_crash_during_a_drain_is_retried(ctx, now):
     assert _keys("composting") == [f"article:{article_id}"]
 
 
-def test_a_broken_document_is_retried_later_without_blocking_others(ctx, now):
-    article_id = make_article(now, "Pea supports", "Use netting.")
+def test_a_broken_document_is_retried_later_without_blocking_others(ctx, now, factory):
+    article_id = factory.article(now, "Pea supports", "Use netting.")
     record_search_change("no_such_type", 1, now)
     commit()
     assert drain_search_outbox(now) == 1
@@ -87,8 +88,8 @@ def test_a_broken_document_is_retried_later_without_blocking_others(ctx, now):
     assert _keys("pea") == [f"article:{article_id}"]
 
 
-def test_only_one_writer_at_a_time(ctx, now, backend_name):
-    make_article(now, "Raised beds", "Fill with compost.")
+def test_only_one_writer_at_a_time(ctx, now, backend_name, factory):
+    factory.article(now, "Raised beds", "Fill with compost.")
     backend = get_backend()
     if backend_name == "whoosh":
         holder = WhooshHolder(backend)
@@ -130,7 +131,7 @@ class WhooshHolder:
         self.thread.join(5)
 
 
-def test_new_post_is_searchable_within_two_seconds(app, client, now, backend_name):
+def test_new_post_is_searchable_within_two_seconds(app, client, now, backend_name, factory):
     """Real commit, real index, the background writer woken by the commit."""
     app.config["SEARCH_BACKGROUND_INDEXER"] = True
     from app.search.indexer import BackgroundIndexer
@@ -141,7 +142,7 @@ def test_new_post_is_searchable_within_two_seconds(app, client, now, backend_nam
         client.get("/search/?q=warmup")  # the first request starts the thread
         with app.app_context():
             started = time.monotonic()
-            make_article(utcnow(), "Overwintering dahlias", "Store the tubers somewhere cool.")
+            factory.article(utcnow(), "Overwintering dahlias", "Store the tubers somewhere cool.")
             saved = time.monotonic() - started
             found = []
             while time.monotonic() - started < 2.0 and not found:
@@ -154,7 +155,7 @@ def test_new_post_is_searchable_within_two_seconds(app, client, now, backend_nam
         indexer.stop()
 
 
-def test_a_commit_starts_the_indexer_where_no_page_was_served(app, now, backend_name):
+def test_a_commit_starts_the_indexer_where_no_page_was_served(app, now, backend_name, factory):
     """An API-only worker never runs the site's request hooks: its first commit starts it."""
     from app.search.indexer import BackgroundIndexer
 
@@ -162,7 +163,7 @@ def test_a_commit_starts_the_indexer_where_no_page_was_served(app, now, backend_
     try:
         with app.app_context():
             assert indexer.thread is None
-            make_article(utcnow(), "Pruning figs", "Cut back to two buds in late winter.")
+            factory.article(utcnow(), "Pruning figs", "Cut back to two buds in late winter.")
             assert indexer.thread is not None and indexer.thread.is_alive()
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline and not _keys("figs"):
@@ -173,9 +174,11 @@ def test_a_commit_starts_the_indexer_where_no_page_was_served(app, now, backend_
         indexer.stop()
 
 
-def test_rebuild_swaps_in_a_fresh_index_while_searches_continue(app, runner, now, backend_name):
+def test_rebuild_swaps_in_a_fresh_index_while_searches_continue(
+    app, runner, now, backend_name, factory
+):
     with app.app_context():
-        ids = [make_article(now, f"Seed starting {i}", "Warmth and light.") for i in range(30)]
+        ids = [factory.article(now, f"Seed starting {i}", "Warmth and light.") for i in range(30)]
         drain_all(now)
     errors, counts, stop = [], [], threading.Event()
 
@@ -204,14 +207,14 @@ def test_rebuild_swaps_in_a_fresh_index_while_searches_continue(app, runner, now
         assert len(services.search("seed", user=None, per_page=50).hits) == len(ids)
 
 
-def test_check_reports_and_fixes(app, runner, now):
+def test_check_reports_and_fixes(app, runner, now, factory):
     from app.kb.models import Article
 
     with app.app_context():
-        kept = make_article(now, "Slug control", "Beer traps work.")
-        stale = make_article(now, "Blight", "Remove affected leaves.")
+        kept = factory.article(now, "Slug control", "Beer traps work.")
+        stale = factory.article(now, "Blight", "Remove affected leaves.")
         drain_all(now)
-        missing = make_article(now, "Crop rotation", "Move families each year.")
+        missing = factory.article(now, "Crop rotation", "Move families each year.")
         article = db.session.get(Article, stale)
         article.title = "Late blight"  # changed without telling search
         extra = db.session.get(Article, kept)
@@ -230,25 +233,25 @@ def test_check_reports_and_fixes(app, runner, now):
         assert _keys("late blight") == [f"article:{stale}"]
 
 
-def test_drain_command(app, runner, now):
+def test_drain_command(app, runner, now, factory):
     with app.app_context():
-        make_article(now, "Sowing carrots", "Thin the seedlings.")
+        factory.article(now, "Sowing carrots", "Thin the seedlings.")
     result = runner.invoke(args=["search", "drain"])
     assert result.exit_code == 0 and "applied 1 change(s)" in result.output
     with app.app_context():
         assert len(_keys("carrots")) == 1
 
 
-def test_generic_outbox_drain_uses_the_search_handler(app, runner, now):
+def test_generic_outbox_drain_uses_the_search_handler(app, runner, now, factory):
     with app.app_context():
-        make_article(now, "Potting mix", "Peat free.")
+        factory.article(now, "Potting mix", "Peat free.")
     result = runner.invoke(args=["outbox", "drain"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert len(_keys("potting")) == 1
 
 
-def test_an_index_of_an_older_version_waits_for_a_rebuild(app, runner, now, backend_name):
+def test_an_index_of_an_older_version_waits_for_a_rebuild(app, runner, now, backend_name, factory):
     """An index with another schema is neither searched nor written; a rebuild replaces it."""
     import pytest
     from whoosh import index as whoosh_index
@@ -259,7 +262,7 @@ def test_an_index_of_an_older_version_waits_for_a_rebuild(app, runner, now, back
     if backend_name != "whoosh":
         pytest.skip("the Whoosh index format")
     with app.app_context():
-        article_id = make_article(now, "Pruning roses", "Cut above an outward bud.")
+        article_id = factory.article(now, "Pruning roses", "Cut above an outward bud.")
         store = get_backend().store
         folder = store.root / "gen-older"
         folder.mkdir(parents=True)

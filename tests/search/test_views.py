@@ -7,28 +7,30 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from app import tallies
 from app.extensions import db
 from app.models import utcnow
 from app.search.indexer import drain_all
 from app.search.models import SearchQueryLog
-from tests.search.conftest import make_article
 
 
 @pytest.fixture
-def articles(app, now):
+def articles(app, now, factory):
     with app.app_context():
         ids = [
-            make_article(now, "Install the app", "Download it from the store."),
-            make_article(now, "Reset your password", "Use the reset link.", section="account"),
+            factory.article(now, "Install the app", "Download it from the store."),
+            factory.article(now, "Reset your password", "Use the reset link.", section="account"),
         ]
         drain_all(now)
     return ids
 
 
 def _logs(app):
+    """The query log once the counted searches are written (``app.tallies``)."""
     with app.app_context():
+        tallies.flush(utcnow())
         return db.session.scalars(select(SearchQueryLog).order_by(SearchQueryLog.id)).all()
 
 
@@ -89,7 +91,7 @@ def test_query_log_without_personal_data_and_click(client, app, articles, factor
     ]
     assert logs[1].clicked_key == f"article:{articles[1]}"
     columns = set(SearchQueryLog.__table__.columns.keys())
-    assert columns == {"id", "query", "result_count", "clicked_key", "created_at"}
+    assert columns == {"id", "query", "result_count", "clicked_key", "created_at", "token"}
 
 
 def test_click_cannot_be_forged(client, articles):
@@ -103,6 +105,7 @@ def test_stats_for_staff_only(client, app, articles, factory, auth):
     client.get("/search/?q=reset")
     client.get("/search/?q=reset")
     client.get("/search/?q=blossom+end+rot")
+    _logs(app)  # what the background flush does within seconds
     assert client.get("/search/stats").status_code == 302  # sign in first
     auth.login(factory.user())
     assert client.get("/search/stats").status_code == 403
@@ -126,10 +129,10 @@ def test_filtered_searches_that_find_nothing_stay_out_of_the_backlog(client, app
     ]
 
 
-def test_pagination_links_keep_the_filters(client, app, now):
+def test_pagination_links_keep_the_filters(client, app, now, factory):
     with app.app_context():
         for i in range(12):
-            make_article(now, f"Tomato care {i}", "Water deeply.")
+            factory.article(now, f"Tomato care {i}", "Water deeply.")
         drain_all(now)
     html = client.get("/search/?q=tomato&type=article&sort=date").get_data(as_text=True)
     assert "page 1 of 2" in html
@@ -156,9 +159,9 @@ def _links(html):
     ]
 
 
-def test_clicks_on_later_pages_are_recorded_once_per_query(client, app, now):
+def test_clicks_on_later_pages_are_recorded_once_per_query(client, app, now, factory):
     with app.app_context():
-        ids = [make_article(now, f"Tomato care {i}", "Water deeply.") for i in range(12)]
+        ids = [factory.article(now, f"Tomato care {i}", "Water deeply.") for i in range(12)]
         drain_all(now)
     html = client.get("/search/?q=tomato").get_data(as_text=True)
     [next_page] = [link for link in _links(html) if "page=2" in link]
@@ -217,6 +220,7 @@ def test_repeating_a_search_cannot_fill_the_top_queries(app, articles, app_confi
     other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
     other.get("/search/?q=reset")
     other.get("/search/?q=reset")
+    _logs(app)
     with app.app_context():
         from app.search import services
 
@@ -229,3 +233,44 @@ def test_results_are_labelled_with_the_singular_kind(client, articles):
     labels = re.findall(r'<span class="search-hit-type">([^<]*)</span>', html)
     assert labels and all("Help articles" not in label for label in labels)
     assert any(label.startswith(("Guide", "FAQ", "Video")) for label in labels), labels
+
+
+def test_searching_and_clicking_write_nothing_until_the_flush(client, app, articles):
+    with app.app_context():
+        engine = db.engine
+    writes = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        data = client.get("/search/results.json?q=reset").get_json()
+        client.get("/search/?q=install")
+        assert client.get(data["results"][0]["click_url"]).status_code == 302
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert writes == []
+    logs = _logs(app)
+    assert [(log.query, log.result_count) for log in logs] == [("reset", 1), ("install", 1)]
+    assert logs[0].clicked_key == f"article:{articles[1]}" and logs[1].clicked_key is None
+
+
+def test_a_click_counted_before_its_search_is_written_waits_for_it(client, app, articles):
+    from app.search import services
+
+    data = client.get("/search/results.json?q=reset").get_json()
+    # The search was counted by another process that has not flushed yet: only the click is
+    # here. It waits (in the counters) and lands once the search is written.
+    with app.app_context():
+        store = app.extensions["tallies"]
+        held = {}
+        store.flush(services.QUERY_TALLY, lambda counts, _batch: held.update(counts))
+    client.get(data["results"][0]["click_url"])
+    assert _logs(app) == []
+    with app.app_context():
+        for key, count in held.items():
+            tallies.add(services.QUERY_TALLY, key, count)
+    [log] = _logs(app)  # searches are written before clicks in one flush
+    assert log.query == "reset" and log.clicked_key == f"article:{articles[1]}"

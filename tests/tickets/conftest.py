@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.extensions import db
-from app.outbox import commit
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -21,26 +20,12 @@ def berlin(*args) -> datetime:
 class Tickets:
     """Create and reload tickets inside the app, committed like a request would."""
 
-    def __init__(self, app):
+    def __init__(self, app, factory):
         self.app = app
+        self.factory = factory
 
-    def create(self, requester, now, **fields):
-        from app.tickets import services
-
-        values = {
-            "category": "app",
-            "subject": "Watering reminders stopped",
-            "description": "Since the update no reminders **arrive**.",
-            "impact": "minor",
-            "channel": "web",
-        }
-        values.update(fields)
-        with self.app.app_context():
-            user = db.session.merge(requester)
-            ticket = services.create_ticket(user, now=now, **values)
-            ticket_id = ticket.id
-            commit()
-        return ticket_id
+    def create(self, requester, now, **fields) -> int:
+        return self.factory.ticket(requester, now, **fields)
 
     def get(self, ticket_id):
         from app.tickets.models import Ticket
@@ -61,7 +46,7 @@ class Tickets:
         )
 
     def tick(self, now):
-        from app.tickets.tick import run_tick
+        from app.tickets.sla.tick import run_tick
 
         with self.app.app_context():
             return run_tick(now)
@@ -74,5 +59,5 @@ def app_config(tmp_path):
 
 
 @pytest.fixture
-def tickets(app) -> Tickets:
-    return Tickets(app)
+def tickets(app, factory) -> Tickets:
+    return Tickets(app, factory)

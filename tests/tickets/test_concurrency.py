@@ -12,7 +12,7 @@ from app.extensions import db
 from app.outbox import commit
 from app.tickets import workspace
 from app.tickets.models import Ticket, TicketEvent
-from app.tickets.tick import run_tick
+from app.tickets.sla.tick import run_tick
 
 
 def _in_threads(app, count, work):

@@ -7,7 +7,7 @@ import pytest
 
 from app import create_app
 from app.config import ConfigError
-from tests.conftest import _test_config
+from tests.conftest import site_config
 
 BAD_SETTINGS = [
     # (setting, value, words the message must hold)
@@ -44,7 +44,7 @@ BAD_SETTINGS = [
 )
 def test_a_bad_setting_stops_the_start(database_url, tmp_path, key, value, reason):
     with pytest.raises(ConfigError) as caught:
-        create_app(_test_config(database_url, tmp_path, **{key: value}))
+        create_app(site_config(database_url, tmp_path, **{key: value}))
     assert caught.value.key == key
     message = str(caught.value)
     assert message.startswith(f"Configuration {key}:") and reason in message, message
@@ -52,7 +52,7 @@ def test_a_bad_setting_stops_the_start(database_url, tmp_path, key, value, reaso
 
 def test_good_settings_start(database_url, tmp_path):
     app = create_app(
-        _test_config(
+        site_config(
             database_url, tmp_path, SUPPORT_TIER2_HOURS={"mon": "10:00-12:00"},
             TICKET_IMPACT_PRIORITY={"minor": "low"}, TICKET_CREATE_LIMIT_PER_IP="3 per minute",
         )

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from app.tickets.rules import SupportPolicy
-from app.tickets.timers import ClockState, close_pause, open_pause, schedule
+from app.tickets.sla.deadlines import ClockState, close_pause, open_pause, schedule
+from app.tickets.sla.policy import SupportPolicy
 from tests.tickets.conftest import berlin
 
 POLICY = SupportPolicy()

@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.tickets.policy_config import policy_from_config, policy_table
-from app.tickets.rules import (
+from app.tickets.sla.policy import (
     SupportPolicy,
     critical_target_tier,
     first_response_due,
     response_target,
 )
+from app.tickets.sla.policy_config import policy_from_config, policy_table
 
 BERLIN = ZoneInfo("Europe/Berlin")
 H = timedelta(hours=1)

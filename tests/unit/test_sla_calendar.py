@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.tickets.sla import ALWAYS_OPEN, BusinessCalendar, add_business_days
+from app.tickets.sla.calendar import ALWAYS_OPEN, BusinessCalendar, add_business_days
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

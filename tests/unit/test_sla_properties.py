@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.tickets.sla import BusinessCalendar
+from app.tickets.sla.calendar import BusinessCalendar
 
 ONE_MICROSECOND = timedelta(microseconds=1)
 # Dates around Christmas and New Year in every year the starts can fall in, plus some strays.

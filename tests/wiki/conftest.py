@@ -10,6 +10,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.wiki.models import WikiPage, WikiRevision
 
+#: The page two editors change at once in the conflict and lost-update tests.
+BODY = (
+    "# Watering\n\nWater basil every morning.\n\nTomatoes twice a week.\n\n"
+    "# Light\n\nSix hours of sun.\n"
+)
+
 
 class Wiki:
     def __init__(self, app, client):
@@ -71,3 +77,15 @@ class Wiki:
 @pytest.fixture
 def wiki(app, client) -> Wiki:
     return Wiki(app, client)
+
+
+@pytest.fixture
+def bob(app, auth, factory, wiki):
+    """Bob's own browser (a second client), signed in, after Ann created "Basil care" (BODY)
+    in the ``client`` she is signed in with: two editors of one page."""
+    ann, bob = factory.user(display_name="Ann"), factory.user(display_name="Bob")
+    auth.login(ann)
+    wiki.create(body=BODY)
+    other = app.test_client()
+    other.post("/account/login", data={"email": bob.email, "password": "correct horse battery"})
+    return other

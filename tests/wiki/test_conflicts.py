@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-BODY = (
-    "# Watering\n\nWater basil every morning.\n\nTomatoes twice a week.\n\n"
-    "# Light\n\nSix hours of sun.\n"
-)
+from tests.wiki.conftest import BODY
 
 
-def _two_editors(app, auth, factory, wiki):
-    ann, bob = factory.user(display_name="Ann"), factory.user(display_name="Bob")
-    auth.login(ann)
-    wiki.create(body=BODY)
-    other = app.test_client()
-    other.post("/account/login", data={"email": bob.email, "password": "correct horse battery"})
-    return other
-
-
-def test_different_sections_merge_and_say_so(app, client, auth, factory, wiki):
-    bob = _two_editors(app, auth, factory, wiki)
+def test_different_sections_merge_and_say_so(client, wiki, bob):
     ann_form = wiki.edit_form("basil-care")
     bob_form = wiki.edit_form("basil-care", client=bob)
     assert wiki.save("basil-care", BODY.replace("Six hours", "Eight hours"), form=bob_form,
@@ -36,8 +23,7 @@ def test_different_sections_merge_and_say_so(app, client, auth, factory, wiki):
     assert revisions[-1].parent_id == revisions[-2].id
 
 
-def test_different_paragraphs_merge(app, client, auth, factory, wiki):
-    bob = _two_editors(app, auth, factory, wiki)
+def test_different_paragraphs_merge(client, wiki, bob):
     ann_form = wiki.edit_form("basil-care")
     bob_form = wiki.edit_form("basil-care", client=bob)
     wiki.save("basil-care", BODY.replace("twice a week", "daily"), form=bob_form, client=bob)
@@ -46,8 +32,7 @@ def test_different_paragraphs_merge(app, client, auth, factory, wiki):
     assert "daily" in body and "at dawn" in body
 
 
-def test_same_paragraph_is_a_conflict_and_can_be_resolved(app, client, auth, factory, wiki):
-    bob = _two_editors(app, auth, factory, wiki)
+def test_same_paragraph_is_a_conflict_and_can_be_resolved(client, wiki, bob):
     ann_form = wiki.edit_form("basil-care")
     bob_form = wiki.edit_form("basil-care", client=bob)
     wiki.save("basil-care", BODY.replace("every morning", "at noon"), form=bob_form, client=bob)
@@ -71,8 +56,7 @@ def test_same_paragraph_is_a_conflict_and_can_be_resolved(app, client, auth, fac
     assert wiki.revisions("basil-care")[-1].body == resolved
 
 
-def test_stale_base_with_no_own_change_keeps_theirs(app, client, auth, factory, wiki):
-    bob = _two_editors(app, auth, factory, wiki)
+def test_stale_base_with_no_own_change_keeps_theirs(client, wiki, bob):
     ann_form = wiki.edit_form("basil-care")
     bob_form = wiki.edit_form("basil-care", client=bob)
     wiki.save("basil-care", BODY + "\nMore.\n", form=bob_form, client=bob)

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.wiki.test_conflicts import BODY, _two_editors
+from tests.wiki.conftest import BODY
 
 BOBS = BODY.replace("every morning", "at noon")
 ANNS = BODY.replace("Six hours", "Eight hours")
 
 
 @pytest.mark.parametrize("base", [None, "", "0", "abc", "-1", "1.5", "999999", str(2**64)])
-def test_a_save_without_a_usable_base_is_not_saved_over_the_current_text(
-    app, client, auth, factory, wiki, base
-):
-    bob = _two_editors(app, auth, factory, wiki)
+def test_a_save_without_a_usable_base_is_not_saved_over_the_current_text(client, wiki, base, bob):
     form = wiki.edit_form("basil-care")
     assert wiki.save("basil-care", BOBS, client=bob).status_code == 302
     posted = {"edit_token": form["edit_token"]}
@@ -50,8 +47,7 @@ def test_a_base_of_another_page_is_not_usable(app, client, auth, factory, wiki):
     assert len(wiki.revisions("basil-care")) == 1
 
 
-def test_an_edit_follows_a_rename_made_while_editing(app, client, auth, factory, wiki):
-    bob = _two_editors(app, auth, factory, wiki)
+def test_an_edit_follows_a_rename_made_while_editing(client, wiki, bob):
     form = wiki.edit_form("basil-care")
     assert bob.post("/wiki/basil-care/rename", data={"title": "Growing basil"}).status_code == 302
     response = client.post(
@@ -64,8 +60,7 @@ def test_an_edit_follows_a_rename_made_while_editing(app, client, auth, factory,
     assert revisions[-1].body == ANNS and revisions[-1].title == "Growing basil"
 
 
-def test_an_edit_without_the_page_id_follows_the_rename_as_a_post(app, client, auth, factory, wiki):
-    bob = _two_editors(app, auth, factory, wiki)
+def test_an_edit_without_the_page_id_follows_the_rename_as_a_post(client, wiki, bob):
     form = wiki.edit_form("basil-care")
     form.pop("page_id", None)
     assert bob.post("/wiki/basil-care/rename", data={"title": "Growing basil"}).status_code == 302
@@ -76,10 +71,7 @@ def test_an_edit_without_the_page_id_follows_the_rename_as_a_post(app, client, a
     assert wiki.revisions("growing-basil")[-1].body == ANNS
 
 
-def test_an_edit_reaches_its_page_after_a_new_page_took_the_old_title(
-    app, client, auth, factory, wiki
-):
-    bob = _two_editors(app, auth, factory, wiki)
+def test_an_edit_reaches_its_page_after_a_new_page_took_the_old_title(client, wiki, bob):
     form = wiki.edit_form("basil-care")
     assert "page_id" in form
     bob.post("/wiki/basil-care/rename", data={"title": "Growing basil"})

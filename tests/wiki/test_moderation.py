@@ -10,30 +10,23 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.wiki.models import WikiPage
-
-
-def _as(client, user):
-    client.post("/account/logout")
-    response = client.post(
-        "/account/login", data={"email": user.email, "password": "correct horse battery"}
-    )
-    assert response.status_code == 302
+from tests.conftest import confirm_form
 
 
 @pytest.mark.parametrize(
     ("level", "member", "contributor", "moderator"),
     [("none", True, True, True), ("semi", False, True, True), ("full", False, False, True)],
 )
-def test_protection_levels(client, factory, wiki, level, member, contributor, moderator):
+def test_protection_levels(client, factory, wiki, level, member, contributor, moderator, auth):
     users = {"member": factory.user(), "contributor": factory.user("contributor"),
              "moderator": factory.user("moderator")}  # fmt: skip
-    _as(client, users["moderator"])
+    auth.switch_to(users["moderator"])
     wiki.create()
     if level != "none":
         assert client.post("/wiki/basil-care/protect", data={"level": level}).status_code == 302
     for role, allowed in (("member", member), ("contributor", contributor),
                           ("moderator", moderator)):  # fmt: skip
-        _as(client, users[role])
+        auth.switch_to(users[role])
         assert (client.get("/wiki/basil-care/edit").status_code == 200) is allowed, role
         base = str(wiki.page("basil-care").current_revision_id)
         response = client.post(
@@ -43,23 +36,23 @@ def test_protection_levels(client, factory, wiki, level, member, contributor, mo
         assert response.status_code == (302 if allowed else 403), role
 
 
-def test_only_moderators_protect(client, factory, wiki):
-    _as(client, factory.user("contributor"))
+def test_only_moderators_protect(client, factory, wiki, auth):
+    auth.switch_to(factory.user("contributor"))
     wiki.create()
     assert client.post("/wiki/basil-care/protect", data={"level": "full"}).status_code == 403
 
 
-def test_hidden_revision_is_gone_for_readers_and_search(client, factory, wiki, app):
+def test_hidden_revision_is_gone_for_readers_and_search(client, factory, wiki, app, auth):
     member, moderator = factory.user(), factory.user("moderator")
-    _as(client, member)
+    auth.switch_to(member)
     wiki.create(body="Good advice.\n")
     wiki.save("basil-care", "Call 555-SPAM now!\n")
     spam = wiki.revisions("basil-care")[-1]
-    _as(client, moderator)
+    auth.switch_to(moderator)
     assert client.get(f"/wiki/basil-care/revisions/{spam.id}/hide").status_code == 200
     assert client.post(f"/wiki/basil-care/revisions/{spam.id}/hide").status_code == 302
     assert "555-SPAM" in client.get(f"/wiki/basil-care/revisions/{spam.id}").get_data(as_text=True)
-    _as(client, member)
+    auth.switch_to(member)
     for url in ("/wiki/basil-care", f"/wiki/basil-care/revisions/{spam.id}",
                 "/wiki/basil-care/history", "/wiki/recent"):  # fmt: skip
         assert "555-SPAM" not in client.get(url).get_data(as_text=True), url
@@ -76,33 +69,33 @@ def test_hidden_revision_is_gone_for_readers_and_search(client, factory, wiki, a
     assert "555-SPAM" not in wiki.revisions("basil-care")[-1].body
 
 
-def test_rollback_undoes_consecutive_edits_of_one_user(client, factory, wiki):
+def test_rollback_undoes_consecutive_edits_of_one_user(client, factory, wiki, auth):
     ann, vandal, moderator = factory.user(), factory.user(), factory.user("moderator")
-    _as(client, ann)
+    auth.switch_to(ann)
     wiki.create(body="Fine.\n")
-    _as(client, vandal)
+    auth.switch_to(vandal)
     wiki.save("basil-care", "Bad 1.\n")
     wiki.save("basil-care", "Bad 2.\n")
-    _as(client, moderator)
+    auth.switch_to(moderator)
     assert client.get(f"/wiki/basil-care/rollback/{ann.id}").status_code == 404
     assert client.get(f"/wiki/basil-care/rollback/{vandal.id}").status_code == 200
     assert client.post(f"/wiki/basil-care/rollback/{vandal.id}").status_code == 302
     last = wiki.revisions("basil-care")[-1]
     assert (last.kind, last.body) == ("rollback", "Fine.\n")
     assert "Rolled back 2 edits" in last.summary
-    _as(client, ann)
+    auth.switch_to(ann)
     assert client.post(f"/wiki/basil-care/rollback/{vandal.id}").status_code == 403
 
 
-def test_watchers_are_emailed_with_unsubscribe_link(client, factory, wiki, mailbox, app):
+def test_watchers_are_emailed_with_unsubscribe_link(client, factory, wiki, mailbox, app, auth):
     watcher, editor = factory.user(display_name="Wendy"), factory.user(display_name="Ed")
-    _as(client, editor)
+    auth.switch_to(editor)
     wiki.create()
-    _as(client, watcher)
+    auth.switch_to(watcher)
     assert client.post("/wiki/basil-care/watch", data={"action": "watch"}).status_code == 302
     wiki.save("basil-care", "My own edit.\n")  # no mail to the editor themself
     assert mailbox.messages() == []
-    _as(client, editor)
+    auth.switch_to(editor)
     wiki.save("basil-care", "Ed's edit.\n", summary="Fixed typo")
     [message] = mailbox.messages()
     assert message["To"] == watcher.email
@@ -116,9 +109,9 @@ def test_watchers_are_emailed_with_unsubscribe_link(client, factory, wiki, mailb
     assert client.post("/wiki/unwatch/forged-token").status_code == 410
 
 
-def test_forms_need_csrf(client, factory, wiki, app):
+def test_forms_need_csrf(client, factory, wiki, app, auth):
     user = factory.user()
-    _as(client, user)
+    auth.switch_to(user)
     wiki.create()
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post("/wiki/preview", data={"body": "x"}).status_code == 400
@@ -128,18 +121,16 @@ def test_forms_need_csrf(client, factory, wiki, app):
 
 
 @pytest.mark.parametrize("app_config", [{"WIKI_REVIEW_FIRST_EDITS": 1, "WIKI_NEW_ACCOUNT_DAYS": 7}])
-def test_rejecting_a_held_edit_asks_first(app_config, client, factory, wiki):
-    from tests.forum.test_member_moderation import confirm_form
-
+def test_rejecting_a_held_edit_asks_first(app_config, client, factory, wiki, auth):
     veteran, newcomer, moderator = (
         factory.user("contributor"), factory.user(display_name="Nell"), factory.user("moderator"),
     )  # fmt: skip
-    _as(client, veteran)
+    auth.switch_to(veteran)
     wiki.create(body="Intro.\n")
-    _as(client, newcomer)
+    auth.switch_to(newcomer)
     wiki.save("basil-care", "Intro.\n\nBuy pills.\n", summary="More tips")
     [held] = wiki.revisions("basil-care", status="pending")
-    _as(client, moderator)
+    auth.switch_to(moderator)
     assert f'id="reject-{held.id}" class="secondary">Reject…' in client.get(
         "/wiki/review"
     ).get_data(as_text=True)

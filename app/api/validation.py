@@ -1,4 +1,4 @@
-"""Pure rules of the API: no Flask, no database, no clock. Tested from tables."""
+"""Request validation of the API (pure: no Flask, no database, no clock), tested from tables."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ _ZERO = timedelta(0)
 _MAX_CLOSED_DAYS = 366 * 2
 #: Converted days kept per calendar; the same few weeks are asked about over and over.
 _CACHE_SIZE = 4096
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 # An interval is stored as offsets from local midnight; 24 h stands for "until next midnight".
 _Interval = tuple[timedelta, timedelta]
@@ -214,8 +214,8 @@ class BusinessCalendar:
             days = list(run)
             if not hours:
                 continue
-            label = "every day" if len(days) == 7 else _WEEKDAYS[days[0]]
-            label += f"\u2013{_WEEKDAYS[days[-1]]}" if 1 < len(days) < 7 else ""
+            label = "every day" if len(days) == 7 else WEEKDAYS[days[0]]
+            label += f"\u2013{WEEKDAYS[days[-1]]}" if 1 < len(days) < 7 else ""
             spans = ", ".join(f"{_hhmm(start)}\u2013{_hhmm(end)}" for start, end in hours)
             parts.append(f"{label} {spans}")
         text = "; ".join(parts) or "never open"

@@ -13,11 +13,11 @@ from app.accounts.models import User
 from app.extensions import db
 from app.mail import OutgoingMail, site_link
 from app.outbox import record_mail
-from app.tickets import timers
 from app.tickets.catalog import PAUSED_STATUSES, SOLVED, STATUSES, TIERS
 from app.tickets.models import Ticket, TicketEvent
-from app.tickets.policy_config import policy_from_config
-from app.tickets.rules import SupportPolicy
+from app.tickets.sla import deadlines as timers
+from app.tickets.sla.policy import SupportPolicy
+from app.tickets.sla.policy_config import policy_from_config
 
 #: A ticket overdue by a long time catches up in one tick, but never loops for ever.
 MAX_ACTIONS_PER_TICK = 12
@@ -57,7 +57,7 @@ def log_event(
 
 
 def clock_state(ticket: Ticket) -> timers.ClockState:
-    """The pure snapshot of a ticket that :mod:`app.tickets.timers` computes from."""
+    """The pure snapshot of a ticket that :mod:`app.tickets.sla.deadlines` computes from."""
     return timers.ClockState(
         priority=ticket.priority,
         category=ticket.category,

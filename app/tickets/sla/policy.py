@@ -2,7 +2,8 @@
 
 Callers pass every instant in ("now", when a ticket entered its tier, pauses), so a scheduler can
 run these functions at any time and tests can inject any "now". Every number of the support plan
-is a :class:`SupportPolicy` field; ``policy_config.policy_from_config`` reads them from these keys:
+is a :class:`SupportPolicy` field; ``policy_config.policy_from_config`` (beside this module)
+reads them from these keys:
 
 * ``SUPPORT_TIMEZONE``: IANA zone of all support calendars (``"Europe/Berlin"``).
 * ``SUPPORT_TIER1_HOURS``, ``SUPPORT_TIER2_HOURS``, ``SUPPORT_TIER3_HOURS``: weekday (0-6, 0 =
@@ -32,7 +33,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from app.tickets.sla import BusinessCalendar, add_business_days
+from app.tickets.sla.calendar import BusinessCalendar, add_business_days
 
 FLAG, ESCALATE = "flag", "escalate"
 RULE_TIER1_FLAG = "tier1_attempt_exceeded"
@@ -49,7 +50,6 @@ CONFIG_KEYS = (
     "ESCALATION_TIER2_ESCALATE_BUSINESS_DAYS", "ESCALATION_CRITICAL_DEFAULT_TIER",
     "ESCALATION_CRITICAL_TIER_BY_CATEGORY", "SLA_AT_RISK_FRACTION",
 )  # fmt: skip
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _WHOLE_DAY = (time(0), time(0))
 Pauses = Iterable[tuple[datetime, datetime | None]]
 
@@ -69,7 +69,7 @@ def _positive_timedelta(value: object, name: str) -> timedelta:
     return value
 
 
-def _positive_int(value: object, name: str) -> int:
+def positive_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError(f"{name} must be a positive whole number, got {value!r}")
     return value
@@ -106,14 +106,14 @@ class ResponseTarget:
         if self.duration is not None:
             _positive_timedelta(self.duration, "target duration")
         else:
-            _positive_int(self.business_days, "target business days")
+            positive_int(self.business_days, "target business days")
 
 
 def _days(opening: time, closing: time, days: Iterable[int] = range(7)) -> dict:
     return {day: ((opening, closing),) for day in days}
 
 
-def _default_first_response() -> dict[Priority, ResponseTarget]:
+def default_first_response() -> dict[Priority, ResponseTarget]:
     return {
         Priority.CRITICAL: ResponseTarget("tier3", duration=timedelta(hours=1)),
         Priority.HIGH: ResponseTarget("tier1", duration=timedelta(hours=4)),
@@ -131,7 +131,7 @@ def _mapping_field(factory: Any) -> Any:
 class SupportPolicy:
     """Every number of the support plan, defaulting to the plan's values.
 
-    Hours use :class:`~app.tickets.sla.BusinessCalendar`'s format. Mappings are copied into
+    Hours use :class:`~app.tickets.sla.calendar.BusinessCalendar`'s format. Mappings are copied into
     read-only ones, and the three calendars are built (and so validated) on creation.
 
     :raises ValueError: for an invalid time zone, hours, target, tier or fraction.
@@ -142,7 +142,7 @@ class SupportPolicy:
     tier2_hours: Mapping[int, Any] = _mapping_field(lambda: _days(time(9), time(17), range(5)))
     tier2_holidays: frozenset[date] = frozenset()
     tier3_hours: Mapping[int, Any] = _mapping_field(lambda: _days(*_WHOLE_DAY))
-    first_response: Mapping[Priority, ResponseTarget] = _mapping_field(_default_first_response)
+    first_response: Mapping[Priority, ResponseTarget] = _mapping_field(default_first_response)
     tier1_flag_after: timedelta = timedelta(minutes=30)
     tier1_escalate_after: timedelta = timedelta(hours=1)
     tier2_flag_after: timedelta = timedelta(hours=4)
@@ -172,7 +172,7 @@ class SupportPolicy:
         freeze("first_response", MappingProxyType(targets))
         for name in ("tier1_flag_after", "tier1_escalate_after", "tier2_flag_after"):
             _positive_timedelta(getattr(self, name), name)
-        _positive_int(self.tier2_escalate_after_business_days, "tier2_escalate_after_business_days")
+        positive_int(self.tier2_escalate_after_business_days, "tier2_escalate_after_business_days")
         _tier(self.default_critical_tier, "default_critical_tier")
         by_category = dict(self.critical_tier_by_category)
         for category, tier in by_category.items():

@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.outbox import commit
-from app.tickets import clock
 from app.tickets.models import Ticket
+from app.tickets.sla import clock
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Reading the SLA policy from configuration, and describing it in plain words for agents.
 
-Pure like :mod:`app.tickets.rules`: plain values in, a :class:`~app.tickets.rules.SupportPolicy`
-or table rows out. The configuration keys are listed in that module's docstring.
+Pure like :mod:`app.tickets.sla.policy`: plain values in, a
+:class:`~app.tickets.sla.policy.SupportPolicy` or table rows out. The configuration keys are
+listed in that module's docstring.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import Any
 
-from app.tickets.rules import (
-    _WEEKDAYS,
+from app.tickets.sla.calendar import WEEKDAYS, BusinessCalendar
+from app.tickets.sla.policy import (
     CONFIG_KEYS,
     Priority,
     ResponseTarget,
     SupportPolicy,
-    _default_first_response,
-    _positive_int,
+    default_first_response,
+    positive_int,
 )
-from app.tickets.sla import BusinessCalendar
 
 # --- configuration --------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ def _cfg_minutes(value: object, key: str) -> timedelta:
 
 
 def _cfg_business_days(value: object, key: str) -> int:
-    count = _positive_int(value, key)
+    count = positive_int(value, key)
     if count > MAX_BUSINESS_DAYS:
         raise ValueError(f"{key} must be at most {MAX_BUSINESS_DAYS} business days, got {count}")
     return count
@@ -60,7 +60,7 @@ def _cfg_time(value: object, key: str) -> time:
 
 
 def _cfg_hours(value: object, key: str) -> dict[int, list[tuple[time, time]]]:
-    names = {name.lower(): day for day, name in enumerate(_WEEKDAYS)}
+    names = {name.lower(): day for day, name in enumerate(WEEKDAYS)}
     names |= {name[:3]: day for name, day in names.items()} | {str(day): day for day in range(7)}
     hours = {}
     for raw_day, intervals in _cfg_mapping(value, key).items():
@@ -87,7 +87,7 @@ def _cfg_holidays(value: object, key: str) -> frozenset[date]:
 
 
 def _cfg_targets(present: Mapping[str, Any]) -> dict[Priority, ResponseTarget]:
-    targets = _default_first_response()
+    targets = default_first_response()
     given = {
         key: _cfg_mapping(present.get(key, {}), key)
         for key in (

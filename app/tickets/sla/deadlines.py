@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from app.tickets import rules
 from app.tickets.catalog import ACTIVE_STATUSES, SOLVED
-from app.tickets.rules import SupportPolicy, due_with_pauses, response_target
+from app.tickets.sla import policy as rules
+from app.tickets.sla.policy import SupportPolicy, due_with_pauses, response_target
 
 BREACH = "breach"
 RULE_FIRST_RESPONSE_BREACH = "first_response_target_missed"
