@@ -36,7 +36,10 @@ class SearchDocumentRow(db.Model):
     """One indexed document of the PostgreSQL backend (empty when Whoosh is the backend)."""
 
     __tablename__ = "search_document"
-    __table_args__ = (Index("ix_search_document_tsv", "tsv", postgresql_using="gin"),)
+    __table_args__ = (
+        Index("ix_search_document_tsv", "tsv", postgresql_using="gin"),
+        Index("ix_search_document_head", "head", postgresql_using="gin"),
+    )
 
     #: ``type:id``, the same key as in the Whoosh index.
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
@@ -52,8 +55,10 @@ class SearchDocumentRow(db.Model):
     #: Slightly above 1 for accepted answers and helpful articles.
     boost: Mapped[float] = mapped_column(Float)
     fingerprint: Mapped[str] = mapped_column(String(64))
-    #: Stemmed (english) and as-typed (simple) lexemes, weighted title A, tags B, body D.
+    #: Stemmed (english) and as-typed lexemes, weighted title A, tags B, body C.
     tsv: Mapped[str] = mapped_column(TSVECTOR)
+    #: The title's and tags' part of ``tsv`` alone (empty until a rebuild after upgrading).
+    head: Mapped[str | None] = mapped_column(TSVECTOR)
 
 
 class SearchWord(db.Model):
@@ -65,6 +70,8 @@ class SearchWord(db.Model):
             "ix_search_word_trgm", "word", postgresql_using="gin",
             postgresql_ops={"word": "gin_trgm_ops"},
         ),
+        # Prefix expansion (``word LIKE 'instal%'``) as a btree range, whatever the collation.
+        Index("ix_search_word_prefix", "word", postgresql_ops={"word": "text_pattern_ops"}),
     )  # fmt: skip
 
     word: Mapped[str] = mapped_column(String(60), primary_key=True)

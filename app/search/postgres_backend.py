@@ -1,9 +1,12 @@
 """The PostgreSQL full-text backend: for several app hosts sharing one database.
 
 Documents live in ``search_document`` with one ``tsvector`` holding both the english-stemmed
-lexemes and the as-typed ("simple") ones, weighted title A, tags B, body C. A word of the query
-matches its stem or any word it is a prefix of (``'installa':*``), so prefixes never break on
-stems, and an exact word matches both lexemes and so ranks above a stemmed-only match.
+lexemes and the as-typed ones, weighted title A, tags B, body C, and ``head``, the title's and
+tags' part alone. The as-typed lexemes come from our own tokenizer (``postgres_text``; the same
+split as Whoosh's), so codes like "SYNC-403" or "v2.3.1" are one lexeme plus their parts. A word
+of the query matches its stem or any word it is a prefix of (``'installa':*``), so prefixes never
+break on stems, and an exact word matches both lexemes and so ranks above a stemmed-only match.
+How a search is written in SQL is in ``postgres_query``.
 "Did you mean" looks words up in ``search_word`` through a ``pg_trgm`` index; that vocabulary
 counts the indexed documents holding each word, so a word leaves it with its last document.
 
@@ -21,29 +24,43 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
+from app.search import postgres_query
 from app.search.backend import Document, Hit, SearchBackend, SearchRequest, SearchResults
-from app.search.rules import MIN_PREFIX, SYNONYMS, best_correction, highlight, words_of
+from app.search.postgres_text import (
+    expands_in_vocabulary,
+    has_stem,
+    plain_words,
+    tsvector_literal,
+)
+from app.search.rules import best_correction, highlight, words_of
 
 #: Arbitrary constant naming our advisory lock.
 LOCK_KEY = 7_301_958_114
-#: Counting stops here; the page says "more than" beyond it.
-COUNT_CAP = 10_000
+_WEIGHTS = (("title", "A"), ("tags", "B"), ("body", "C"))
 
-_TSV = " || ".join(
-    f"setweight(to_tsvector('{config}', :{field}), '{weight}')"
-    for config in ("english", "simple")
-    for field, weight in (("title", "A"), ("tags", "B"), ("body", "C"))
-)
-# Only our own constants are interpolated into SQL below; user input is always a bound parameter.
+
+# Stems from the english configuration over plain words, then the as-typed lexemes as literals
+# (see ``postgres_text``), weighted title A, tags B, body C. ``head`` is the title's and tags'
+# part alone: its small GIN index finds the documents a query names in their title cheaply.
+def _tsv(fields) -> str:
+    return " || ".join(
+        [
+            *(f"setweight(to_tsvector('english', :{f}_plain), '{w}')" for f, w in fields),
+            *(f"setweight(CAST(:{f}_typed AS tsvector), '{w}')" for f, w in fields),
+        ]
+    )
+
+
+_HEAD, _TSV = _tsv(_WEIGHTS[:2]), _tsv(_WEIGHTS)
 _UPSERT = text(
     "INSERT INTO search_document (key, doc_type, object_id, title, tags, body, category, section,"  # noqa: S608
-    " url, date, boost, fingerprint, tsv) VALUES (:key, :doc_type, :object_id, :title, :tags,"
-    f" :body, :category, :section, :url, :date, :boost, :fingerprint, {_TSV})"
+    " url, date, boost, fingerprint, head, tsv) VALUES (:key, :doc_type, :object_id, :title,"
+    f" :tags, :body, :category, :section, :url, :date, :boost, :fingerprint, {_HEAD}, {_TSV})"
     " ON CONFLICT (key) DO UPDATE SET doc_type = excluded.doc_type, object_id = excluded.object_id,"
     " title = excluded.title, tags = excluded.tags, body = excluded.body,"
     " category = excluded.category, section = excluded.section, url = excluded.url,"
     " date = excluded.date, boost = excluded.boost, fingerprint = excluded.fingerprint,"
-    " tsv = excluded.tsv"
+    " head = excluded.head, tsv = excluded.tsv"
 )
 _WORDS = text(
     "INSERT INTO search_word (word, frequency) VALUES (:word, :frequency)"
@@ -52,12 +69,16 @@ _WORDS = text(
 
 
 def _row(document: Document) -> dict:
-    return {
+    row = {
         "key": document.key, "doc_type": document.type, "object_id": document.object_id,
         "title": document.title, "tags": " ".join(document.tags), "body": document.body,
         "category": document.category or "", "section": document.section, "url": document.url,
         "date": document.date, "boost": document.boost, "fingerprint": document.fingerprint,
     }  # fmt: skip
+    for field, _weight in _WEIGHTS:
+        row[f"{field}_plain"] = plain_words(row[field])
+        row[f"{field}_typed"] = tsvector_literal(row[field])
+    return row
 
 
 _UNCOUNT = text("UPDATE search_word SET frequency = frequency - :frequency WHERE word = :word")
@@ -137,106 +158,51 @@ class PostgresBackend(SearchBackend):
         return count
 
     # -- reading --------------------------------------------------------------------------
-    def _query(self, request: SearchRequest, params: dict) -> tuple[str, str, str] | None:
-        """``(subquery q, match condition, rank tier)`` of a query, as SQL.
-
-        ``q`` holds one tsquery per loose word (``w0``, ``w1``, ...), their disjunction
-        (``loose``), the quoted phrases (``required``) and the loose words as a phrase
-        (``bonus``). Loose words are optional (at least one must match, unless a quoted phrase
-        does the matching) and the tier counts how many a document holds, so documents
-        matching all the words of a question come first; the whole query as a phrase ranks
-        above them. Quoted phrases must match.
-        """
-        words = []
-        for index, word in enumerate(request.query.words):
-            params[f"w{index}"] = word
-            params[f"p{index}"] = f"{word}:*" if len(word) >= MIN_PREFIX else word
-            alternatives = [f"to_tsquery('english', :w{index})", f"to_tsquery('simple', :p{index})"]
-            for number, synonym in enumerate(SYNONYMS.get(word, ())):
-                params[f"s{index}_{number}"] = synonym
-                alternatives.append(f"to_tsquery('english', :s{index}_{number})")
-            words.append(" || ".join(alternatives))
-        phrases = []
-        for index, phrase in enumerate(request.query.phrases):
-            params[f"ph{index}"] = " ".join(phrase)
-            phrases.append(f"phraseto_tsquery('simple', :ph{index})")
-        if not words and not phrases:
-            return None
-        inner = [f"{sql} AS w{index}" for index, sql in enumerate(words)] or ["1 AS none"]
-        outer = [
-            f"{' && '.join(phrases) or 'NULL::tsquery'} AS required",
-            f"{' || '.join(f'w{i}' for i in range(len(words))) or 'NULL::tsquery'} AS loose",
-        ]
-        tier = "0"
-        if len(words) > 1:
-            params["bonus"] = " ".join(request.query.words)
-            outer.append("phraseto_tsquery('simple', :bonus) AS bonus")
-            counted = " + ".join(f"(tsv @@ q.w{index})::int" for index in range(len(words)))
-            tier = f"(tsv @@ q.bonus)::int * {len(words) + 1} + {counted}"
-        subquery = f"(SELECT *, {', '.join(outer)} FROM (SELECT {', '.join(inner)}) AS w)"  # noqa: S608
-        match = "tsv @@ q.required" if phrases else "tsv @@ q.loose"
-        return subquery, match, tier
-
     def search(self, request: SearchRequest) -> SearchResults:
         results = SearchResults(
             request.query.text(), page=request.page, per_page=request.per_page, sort=request.sort
         )
-        params: dict = {
-            "limit": request.per_page, "offset": (request.page - 1) * request.per_page,
-        }  # fmt: skip
-        built = self._query(request, params)
-        if built is None:
-            return results
-        subquery, where, tier = built
-        if request.types:
-            where += " AND doc_type IN :types"
-            params["types"] = list(request.types)
-        if request.category:
-            where += " AND category = :category"
-            params["category"] = request.category
-        ranked = "coalesce(q.loose && q.required, q.loose, q.required)"
-        score = f"ts_rank('{{0.1, 0.2, 0.4, 1.0}}', tsv, {ranked}) * boost"
-        order = "date DESC" if request.sort == "date" else "score DESC, date DESC"
-        base = f"FROM search_document, {subquery} AS q WHERE {where}"
-        columns = "key, doc_type, object_id, title, url, category, section, date, body"
-        # Tier first: the query as a phrase, then how many of its words a document holds.
-        page_sql = (
-            f"SELECT {columns}, {tier} AS tier, {score} AS score {base}"
-            f" ORDER BY tier DESC, {order} LIMIT :limit OFFSET :offset"
-        )
-        count_sql = f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {COUNT_CAP}) AS found"  # noqa: S608
         timeout = max(1, int(request.remaining() * 1000))
         with db.engine.connect() as connection:
             connection.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
+            sql = postgres_query.build(request, {})
+            if sql is None:
+                connection.rollback()
+                return results
             rows = None
             # Already out of time (the timeout's floor of 1 ms is beaten by a small table, so
             # it would not say so): straight to the cheap answer.
             if request.deadline is None or request.remaining() > 0:
                 try:
-                    rows = connection.execute(self._bind(page_sql, params), params).all()
+                    sql = postgres_query.build(request, self._expansions(connection, request))
+                    params = sql.params
+                    rows = connection.execute(self._bind(sql.page, params), params).all()
                     results.total = connection.execute(
-                        self._bind(count_sql, params), params
+                        self._bind(sql.count, params), params
                     ).scalar()
                 except OperationalError:
                     connection.rollback()
                     rows = None
                     connection.execute(text(f"SET LOCAL statement_timeout = {timeout}"))
             if rows is None:
-                # Out of time: the newest matches without ranking are the best we can do fast.
+                # Out of time: the newest matches without ranking are the best we can do fast
+                # (prefixes stay prefixes: there is no time left to look them up).
                 results.partial = True
-                fallback = f"SELECT {columns}, 0 AS score {base} ORDER BY date DESC LIMIT :limit"
+                sql = postgres_query.build(request, {})
+                params = sql.params
                 try:
-                    rows = connection.execute(self._bind(fallback, params), params).all()
+                    rows = connection.execute(self._bind(sql.fallback, params), params).all()
                 except OperationalError:
                     connection.rollback()
                     rows = []
                 results.total = len(rows)
             needles = list(request.query.words) + [w for p in request.query.phrases for w in p]
-            if rows and request.query.words:
+            stemmed = " ".join(word for word in request.query.words if has_stem(word))
+            if rows and stemmed:
                 needles += (
                     connection.execute(
                         text("SELECT unnest(tsvector_to_array(to_tsvector('english', :q)))"),
-                        {"q": " ".join(request.query.words)},
+                        {"q": stemmed},
                     )
                     .scalars()
                     .all()
@@ -251,6 +217,18 @@ class PostgresBackend(SearchBackend):
                 )
             )  # fmt: skip
         return results
+
+    @staticmethod
+    def _expansions(connection, request: SearchRequest) -> dict[str, list[str]]:
+        """Per query word, the indexed words it begins (see ``postgres_query``)."""
+        built = postgres_query.expansions_sql(request)
+        if built is None:
+            return {}
+        found: dict[str, list[str]] = {}
+        words = request.query.words
+        for row in connection.execute(text(built[0]), built[1]):
+            found.setdefault(words[row.term], []).append(row.word)
+        return {word: found.get(word, []) for word in words if expands_in_vocabulary(word)}
 
     @staticmethod
     def _bind(sql: str, params: dict):

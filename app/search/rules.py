@@ -180,7 +180,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "remove": ("delete",),
 }
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+#: A word: letters and digits. A code: words joined by single ``-``, ``.`` or ``_``
+#: ("SYNC-403", "v2.3.1", "E_SYNC_TIMEOUT", "fr-12-3-580e817bcb").
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_TERM = re.compile(r"[^\W_]+(?:[-._][^\W_]+)*", re.UNICODE)
 _PHRASE = re.compile(r'"([^"]*)"')
 _EMAIL = re.compile(r"\S+@\S+")
 _LONG_NUMBER = re.compile(r"\d[\d\s\-]{5,}\d")
@@ -188,7 +191,8 @@ _LONG_NUMBER = re.compile(r"\d[\d\s\-]{5,}\d")
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A query as both backends see it: loose words (ANDed) and exact phrases."""
+    """A query as both backends see it: loose words (optional, ranked by how many match; a
+    code such as "sync-403" is one word) and exact phrases."""
 
     words: tuple[str, ...] = ()
     phrases: tuple[tuple[str, ...], ...] = ()
@@ -203,9 +207,49 @@ class ParsedQuery:
         return " ".join([*parts, *self.words])
 
 
+@dataclass
+class Tokens:
+    """The searchable tokens of a text, as both backends index and query them.
+
+    ``words`` are the words in order (a code gives each of its parts: phrases and the parts of
+    a code match these); ``codes`` are ``(index in words of the code's first part, code)``:
+    a code is also one token of its own, so it is found as typed and by its beginning.
+    """
+
+    words: list[str] = field(default_factory=list)
+    codes: list[tuple[int, str]] = field(default_factory=list)
+
+
+def tokenize(text: str) -> Tokens:
+    """Split ``text`` the one way both backends use, at index and at query time.
+
+    Lower case; a word is a run of letters and digits; words joined by single ``-``, ``.`` or
+    ``_`` also make a code. The same rule on both sides of the index is what makes a pasted
+    error code, version or reference findable (a database parser reads "fr-12-3-580e817bcb" as
+    a word, two negative numbers and a float, and differently inside a query).
+    """
+    tokens = Tokens()
+    for match in _TERM.finditer((text or "").lower()):
+        term = match.group()
+        parts = _WORD.findall(term)
+        if len(parts) > 1:
+            tokens.codes.append((len(tokens.words), term))
+        tokens.words.extend(parts)
+    return tokens
+
+
 def words_of(text: str) -> list[str]:
-    """Lower-cased word tokens of ``text`` (letters, digits, underscore)."""
+    """Lower-cased words of ``text`` (letters and digits; a code gives its parts)."""
     return [word.lower() for word in _WORD.findall(text or "")]
+
+
+def query_terms(text: str) -> list[str]:
+    """The terms of typed words: each code whole, other words alone."""
+    return [match.group() for match in _TERM.finditer((text or "").lower())]
+
+
+def is_code(term: str) -> bool:
+    return _WORD.fullmatch(term) is None
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -219,12 +263,13 @@ def parse_query(text: str) -> ParsedQuery:
     phrases: list[tuple[str, ...]] = []
     words: list[str] = []
     for match in _PHRASE.finditer(text):
+        # A quoted phrase matches word after word, so a code inside it counts as its parts.
         tokens = tuple(words_of(match.group(1)))
         if len(tokens) > 1:
             phrases.append(tokens)
         else:
             words.extend(tokens)
-    for word in words_of(_PHRASE.sub(" ", text)):
+    for word in query_terms(_PHRASE.sub(" ", text)):
         if word not in words:
             words.append(word)
     meaningful = [word for word in words if word not in QUESTION_WORDS]
@@ -303,12 +348,17 @@ def make_snippet(text: str, needles: Iterable[str], width: int = 220) -> Snippet
     wanted = {needle.lower() for needle in needles if needle}
     prefixes = tuple(sorted(n for n in wanted if len(n) >= MIN_PREFIX))
     hits: list[tuple[int, int]] = []
-    for match in _WORD.finditer(text):
+    for match in _TERM.finditer(text):
         token = match.group().lower()
         if token in wanted or token.startswith(prefixes):
-            hits.append(match.span())
-            if len(hits) >= MAX_SNIPPET_HITS:
-                break  # plenty to choose a window from; long texts are not read to the end
+            hits.append(match.span())  # a code (or word) as a whole
+        elif is_code(token):  # else its parts that match
+            for part in _WORD.finditer(text, match.start(), match.end()):
+                word = part.group().lower()
+                if word in wanted or word.startswith(prefixes):
+                    hits.append(part.span())
+        if len(hits) >= MAX_SNIPPET_HITS:
+            break  # plenty to choose a window from; long texts are not read to the end
     if not hits:
         cut = text[:width]
         return Snippet(cut + ("…" if len(text) > width else ""))

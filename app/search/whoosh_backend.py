@@ -27,9 +27,9 @@ from app.search.rules import best_correction, highlight, max_typos
 from app.search.whoosh_query import (
     FIELD_WEIGHTS,
     STORED_TEXT_CHARS,
+    analyse,
     filters,
     make_schema,
-    tokens,
     word_line,
 )
 from app.search.whoosh_store import CODEC, Store
@@ -44,20 +44,20 @@ LIVE_COUNT_CAP = 1000
 
 def _fields(document: Document) -> dict:
     title, tags, body = (
-        tokens(document.title),
-        tokens(" ".join(document.tags)),
-        tokens(document.body),
+        analyse(document.title),
+        analyse(" ".join(document.tags)),
+        analyse(document.body),
     )
     return {
         "id": document.key,
         "type": document.type,
         "category": document.category or "",
         # Token lists: Whoosh indexes them as they are (no analyzer chain per token).
-        "title": title,
+        "title": title[1],
         "_stored_title": document.title,
-        "tags": tags,
-        "body": body,
-        "words": word_line(title, tags, body),
+        "tags": tags[1],
+        "body": body[1],
+        "words": word_line(title[0], tags[0], body[0]),
         "text": document.body[:STORED_TEXT_CHARS],
         "section": document.section,
         "url": document.url,

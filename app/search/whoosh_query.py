@@ -18,7 +18,6 @@ filters (a rebuild hands Whoosh ready-made token lists).
 
 from __future__ import annotations
 
-import re
 import time
 from functools import lru_cache
 
@@ -29,7 +28,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.lang.porter import stem as porter_stem
 
-from app.search.rules import MIN_PREFIX, SYNONYMS, ParsedQuery
+from app.search.rules import MIN_PREFIX, SYNONYMS, ParsedQuery, is_code, tokenize
 from app.search.whoosh_engine import Plan, Word
 
 #: Query-time weight of each field: title > tags > body; exact above stemmed, prefix below both.
@@ -45,16 +44,26 @@ MAX_SCAN = 400
 #: Stored body text, for snippets (longer bodies are cut there).
 STORED_TEXT_CHARS = 200_000
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+def analyse(text: str) -> tuple[list[str], list[str]]:
+    """``(words, terms)`` of ``text``, split by :func:`app.search.rules.tokenize` (the same
+    split as the PostgreSQL backend's, so a code is found alike on both).
+
+    ``words``: in order, a code as its parts, 2+ characters, no stop words; what phrases are
+    checked against (stop words leave no gap, so "reset the password" matches "reset your
+    password"). ``terms``: what is indexed: the words, and each code ("sync-403") whole.
+    """
+    found = tokenize(text)
+    kept = [w for w in found.words if len(w) > 1 and w not in STOP_WORDS]
+    return kept, kept + [code for _, code in found.codes]
+
+
+def phrase_words(text: str) -> list[str]:
+    return analyse(text)[0]
 
 
 def tokens(text: str) -> list[str]:
-    """Index terms of ``text`` in order: lower-case words of 2+ characters, no stop words.
-
-    The same rule as ``StandardAnalyzer`` (used for the schema) in one pass; stop words leave no
-    gap in the positions, so the phrase "reset the password" matches "reset your password".
-    """
-    return [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS]
+    return analyse(text)[1]
 
 
 @lru_cache(maxsize=200_000)
@@ -135,10 +144,11 @@ class QueryBuilder:
         found: dict[str, float] = {}
         if (field, word) in reader:
             found[word] = EXACT_FACTOR
-        stemmed = stem(word)
-        for candidate in self._scan(field, _stem_prefix(stemmed)):
-            if candidate not in found and stem(candidate) == stemmed:
-                found[candidate] = 1.0
+        if not is_code(word):  # a code has no stem
+            stemmed = stem(word)
+            for candidate in self._scan(field, _stem_prefix(stemmed)):
+                if candidate not in found and stem(candidate) == stemmed:
+                    found[candidate] = 1.0
         if len(word) >= MIN_PREFIX:
             prefixed = [w for w in self._scan(field, word) if w not in found]
             if len(prefixed) > MAX_EXPANSIONS:
@@ -186,12 +196,12 @@ class QueryBuilder:
                 words.append(found)
         for phrase in parsed.phrases:
             # Phrase words match as typed (no stems, no prefixes), then the text is checked.
-            exact = tokens(" ".join(phrase))
+            exact = phrase_words(" ".join(phrase))
             for token in exact:
                 words.append(Word([(f, token, w * EXACT_FACTOR) for f, w in FIELD_WEIGHTS.items()]))
             if len(exact) > 1:
                 phrases.append(tuple(exact))
-        loose = tokens(" ".join(parsed.words))
+        loose = phrase_words(" ".join(parsed.words))
         bonus = tuple(loose) if len(loose) > 1 else None
         return Plan(words, phrases, bonus_phrase=bonus) if words else None
 

@@ -86,3 +86,37 @@ def test_snippet_prefix_and_window():
 
 def test_snippet_without_match_is_the_start():
     assert rules.highlight("Plain text here", ["zzz"]) == "Plain text here"
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "codes"),
+    [
+        ("Reset your password", ["reset", "your", "password"], []),
+        ("fr-12-3-580e817bcb", ["fr", "12", "3", "580e817bcb"], [(0, "fr-12-3-580e817bcb")]),
+        ("Error SYNC-403.", ["error", "sync", "403"], [(1, "sync-403")]),
+        ("update to v2.3.1, then", ["update", "to", "v2", "3", "1", "then"], [(2, "v2.3.1")]),
+        ("E_SYNC_TIMEOUT", ["e", "sync", "timeout"], [(0, "e_sync_timeout")]),
+        ("e-mail -- and _x_", ["e", "mail", "and", "x"], [(0, "e-mail")]),
+        ("a--b", ["a", "b"], []),  # a double connector separates words
+    ],
+)
+def test_tokenize_words_and_codes(text, words, codes):
+    tokens = rules.tokenize(text)
+    assert tokens.words == words
+    assert tokens.codes == codes
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("SYNC-403 why", ("sync-403",)),
+        ("fr-12-3-58", ("fr-12-3-58",)),
+        ('"error SYNC-403" v2.3', ("v2.3",)),
+    ],
+)
+def test_parse_query_keeps_codes_whole(text, words):
+    assert rules.parse_query(text).words == words
+
+
+def test_parse_query_phrase_words_are_split_like_the_index():
+    assert rules.parse_query('"error SYNC-403" now').phrases == (("error", "sync", "403"),)
