@@ -2,7 +2,7 @@
 a text_pattern_ops index on the vocabulary, for prefix expansion
 
 Revision ID: search_0002_head_and_codes
-Revises: search_query_log_token
+Revises: forum_notifications
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "search_0002_head_and_codes"
-down_revision = "search_query_log_token"
+down_revision = "forum_notifications"
 branch_labels = None
 depends_on = None
 
