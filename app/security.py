@@ -9,9 +9,11 @@ def content_security_policy(embed_hosts: list[str], image_hosts: list[str] = ())
     """No inline script or style anywhere; frames only from ourselves and the configured video
     hosts, images only from ourselves and the configured image hosts (``app.markup`` turns
     any other image into a link, so a tracking pixel can't call out); the site may not be
-    framed."""
+    framed. ``data:`` images stay allowed: the stylesheet draws its icons (select arrows,
+    checkbox ticks, the search field's magnifier) as inline SVG, and a data URI makes no
+    request, so it can't track anyone; the sanitiser never lets one into user content."""
     frames = " ".join(["'self'", *embed_hosts])
-    images = " ".join(["'self'", *(f"https://{host}" for host in image_hosts)])
+    images = " ".join(["'self'", "data:", *(f"https://{host}" for host in image_hosts)])
     return "; ".join(
         [
             "default-src 'self'",

@@ -102,6 +102,15 @@ def test_remote_images_become_links_without_configuration(source):
     assert markup.clean(html) == html
 
 
+@pytest.mark.parametrize(
+    "source",
+    ["![x](data:image/png;base64,AAAA)", '<img src="data:image/svg+xml,%3Csvg%3E" alt="">'],
+)
+def test_data_uri_images_never_reach_user_content(source):
+    # The CSP allows data: for the stylesheet's icons; the sanitiser keeps it out of posts.
+    assert _images(markup.render(source)) == []
+
+
 def test_relative_images_stay():
     html = markup.render("![Basil](/static/img/basil.png) ![Leaf](leaf.png)")
     assert _images(html) == ["/static/img/basil.png", "leaf.png"]
@@ -132,7 +141,8 @@ def test_a_replaced_image_keeps_its_alt_text_as_the_link_label():
 def test_csp_allows_images_only_from_the_site_and_configured_hosts(app, client):
     csp = client.get("/").headers["Content-Security-Policy"]
     img_src = next(part for part in csp.split("; ") if part.startswith("img-src"))
-    assert img_src == "img-src 'self'"
+    # data: for the stylesheet's inline SVG icons (no request is made for them).
+    assert img_src == "img-src 'self' data:"
 
 
 def test_csp_lists_configured_image_hosts(database_url, tmp_path):
@@ -150,7 +160,7 @@ def test_csp_lists_configured_image_hosts(database_url, tmp_path):
         }
     )
     csp = app.test_client().get("/").headers["Content-Security-Policy"]
-    assert f"img-src 'self' https://{IMAGE_HOST};" in csp
+    assert f"img-src 'self' data: https://{IMAGE_HOST};" in csp
 
 
 def test_ticket_message_images_from_other_hosts_reach_staff_as_links(app, factory, now):
