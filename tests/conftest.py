@@ -119,6 +119,17 @@ def _empty_tables(engine, seeded: dict[str, set]) -> None:
                 connection.execute(table.delete().where(key.not_in(seeded[table.name])))
 
 
+@pytest.fixture(autouse=True)
+def _close_every_engine():
+    """After each test, close the pooled connections of every application a test built
+    (``create_app`` in a test body as well as the ``app`` fixture). Left to the garbage
+    collector, an open PostgreSQL connection warns in whichever later test collects it."""
+    yield
+    for engines in list(db._app_engines.values()):  # Flask-SQLAlchemy's engines per app
+        for engine in engines.values():
+            engine.dispose()
+
+
 @pytest.fixture
 def app_config(tmp_path):
     """Extra configuration for the ``app`` fixture; override or update it in a test module."""
