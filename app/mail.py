@@ -33,6 +33,13 @@ def header_value(value: str) -> str:
     return _HEADER_BREAKS.sub(" ", str(value)).strip()
 
 
+def deliverable(address: str) -> bool:
+    """Whether mail to ``address`` can reach anyone. Contacts known only by a platform handle
+    get an address in the reserved ``.invalid`` domain (RFC 2606), which never receives mail."""
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    return bool(domain) and domain != "invalid" and not domain.endswith(".invalid")
+
+
 def new_message_id(domain: str) -> str:
     """A ``Message-ID``, fixed when the mail is recorded: every retry sends the same one."""
     return make_msgid(domain=domain)

@@ -30,7 +30,7 @@ from sqlalchemy import JSON, Index, String, Text, case, inspect, or_, select, up
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.mail import OutgoingMail, new_message_id
+from app.mail import OutgoingMail, deliverable, new_message_id
 from app.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -103,8 +103,11 @@ def record(kind: str, payload: dict[str, Any], now: datetime) -> OutboxEvent:
     return event
 
 
-def record_mail(mail: OutgoingMail, now: datetime) -> OutboxEvent:
-    """Queue one e-mail; it is sent after the commit."""
+def record_mail(mail: OutgoingMail, now: datetime) -> OutboxEvent | None:
+    """Queue one e-mail; it is sent after the commit. Mail to an address that can never
+    receive it (a contact known only by a platform handle) is not queued: ``None``."""
+    if not deliverable(mail.to):
+        return None
     return record(
         "mail",
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -33,6 +33,10 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(20), default="member")
     #: Suspended users cannot sign in; their sessions are ended.
     is_suspended: Mapped[bool] = mapped_column(default=False)
+    #: A contact: someone who wrote to support by e-mail, chat or social media without an
+    #: account. Contacts cannot sign in; signing up with the address claims the account and
+    #: its requests (``registration.confirm_registration``).
+    is_contact: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
 

@@ -39,7 +39,8 @@ def start_registration(
     email, display_name = check_new_account(email, display_name, password)
     password_hash = hash_password(password)
     token = secrets.token_urlsafe(32)
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    if existing is not None and not existing.is_contact:
         body = (
             "Hello,\n\n"
             "Someone (hopefully you) tried to create a GrowgrEbuddy Help Center account with "
@@ -89,13 +90,22 @@ def check_registration_token(token: str, now: datetime) -> None:
 
 def confirm_registration(token: str, now: datetime) -> User:
     """Create the account of a confirmed registration; every other pending registration of
-    that address is dropped (their links stop working).
+    that address is dropped (their links stop working). A contact with this address (someone
+    who wrote to support by mail or chat) becomes the account, so their requests are theirs.
 
     :raises DomainError: bad link, or the address got an account meanwhile.
     """
     pending = _valid_registration(token, now)
     email = pending.email
     db.session.execute(delete(PendingRegistration).where(PendingRegistration.email == email))
-    if find_user_by_email(email) is not None:
+    existing = find_user_by_email(email)
+    if existing is not None and existing.is_contact:
+        # Owning the mailbox (the confirmation link) is what claims the contact's requests.
+        existing.is_contact = False
+        existing.password_hash = pending.password_hash
+        existing.display_name = pending.display_name
+        db.session.flush()
+        return existing
+    if existing is not None:
         raise DomainError("This address has an account already. Sign in instead.")
     return add_user(email, pending.display_name, pending.password_hash, now, "member")

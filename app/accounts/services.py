@@ -151,13 +151,30 @@ def add_user(email: str, display_name: str, password_hash: str, now: datetime, r
     return user
 
 
+#: The password hash of a contact: not a hash any password can match.
+CONTACT_PASSWORD_HASH = "!contact"  # noqa: S105  (a marker, not a secret)
+
+
+def add_contact(email: str, display_name: str, now: datetime) -> User:
+    """A requester who wrote through a channel without an account (see ``User.is_contact``).
+
+    :param email: their address, or a reserved ``.invalid`` one for a platform handle (no
+        mail is ever sent there: :func:`app.mail.deliverable`).
+    """
+    user = add_user(email.lower(), display_name[:80] or email, CONTACT_PASSWORD_HASH, now, "member")
+    user.is_contact = True
+    db.session.flush()
+    return user
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the user for these credentials.
 
     :raises DomainError: wrong e-mail or password (one message for both), or suspended.
     """
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or user.is_contact:
+        # A contact has no password; it answers like an unknown address.
         check_password_hash(_DUMMY_HASH, password)
         raise DomainError("The e-mail address or password is not right.")
     if not check_password_hash(user.password_hash, password):
@@ -303,6 +320,8 @@ def reset_password(token: str, new_password: str, now: datetime) -> User:
     check_password_rules(new_password)
     user = db.session.get(User, reset.user_id)
     set_password(user, new_password, now)
+    # The link reached the mailbox: a contact who sets a password owns the account now.
+    user.is_contact = False
     return user
 
 

@@ -69,6 +69,7 @@ CHANNELS: dict[str, str] = {
     "email": "E-mail",
     "api": "In-app (API)",
     "social": "Social media",
+    "chat": "Live chat",
 }
 
 TIERS: dict[int, str] = {1: "Tier 1", 2: "Tier 2", 3: "Tier 3"}

@@ -51,6 +51,8 @@ class Ticket(db.Model):
     guide_steps: Mapped[int | None]
     #: A duplicate closed into another ticket points at it.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    #: A follow-up (a reply by mail or chat to a closed ticket opens one) points at the old one.
+    follow_up_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     solved_at: Mapped[datetime | None]

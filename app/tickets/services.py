@@ -17,10 +17,8 @@ from app.accounts.models import User
 from app.accounts.permissions import can
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.mail import OutgoingMail
 from app.markup import render
 from app.models import is_row_id
-from app.outbox import record_mail
 from app.tickets import attachments as files
 from app.tickets.catalog import (
     CATEGORIES,
@@ -35,6 +33,7 @@ from app.tickets.catalog import (
     SOLVED,
 )
 from app.tickets.models import Ticket, TicketAttachment, TicketDeflection, TicketMessage
+from app.tickets.notices import RequesterNotice, send_notice
 from app.tickets.sla import clock
 from app.tickets.sla.policy import Priority
 from app.tickets.timeline import zone_label
@@ -200,6 +199,12 @@ def create_ticket(
     return ticket
 
 
+def log_channel_event(ticket: Ticket, what: str, now: datetime, detail: str = "") -> None:
+    """A channel notes something agents should know on the ticket's history (an unverified
+    sender, a bounce, a follow-up); see :data:`app.tickets.timeline.CHANNEL_NOTES`."""
+    clock.log_event(ticket, None, "channel_event", now, after={"what": what, "detail": detail})
+
+
 def _send_receipt(ticket: Ticket, now: datetime) -> None:
     """The plan's promise reaches the requester's inbox too, whatever the channel: the
     reference to quote, when we reply, and where to follow the request."""
@@ -213,7 +218,7 @@ def _send_receipt(ticket: Ticket, now: datetime) -> None:
         "GrowgrEbuddy Support\n"
     )
     subject = f"[{ticket.ref}] We received your request"
-    record_mail(OutgoingMail(requester.email, subject, body), now)
+    send_notice(RequesterNotice(ticket, "receipt", subject, body), now)
 
 
 def guide_article(slug: str | None):

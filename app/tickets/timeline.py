@@ -268,6 +268,24 @@ def flagged(event: EventFacts, names: Names) -> list[Part]:
     return [_text(f"Flagged for attention: {RULE_REASONS.get(flag, _label({}, flag))}")]
 
 
+#: What a channel reports on a ticket (``channel_event`` with ``after["what"]``), in words.
+CHANNEL_NOTES = {
+    "unverified_sender": "The receiving mail server could not confirm the sender's address "
+    "(it may be forged): check before sharing account details",
+    "bounce": "A message to the requester bounced",
+    "follow_up": "Opened as a follow-up of a closed request",
+}
+
+
+def channel_event(event: EventFacts, names: Names) -> list[Part]:
+    _, after = _facts(event)
+    what = after.get("what", "")
+    parts = [_text(CHANNEL_NOTES.get(what, _label({}, what or event.kind)))]
+    if after.get("detail"):
+        parts.append(_text(f" ({after['detail']})"))
+    return parts
+
+
 def _unknown(event: EventFacts, names: Names) -> list[Part]:
     # A kind added later still reads as words, never as a dump of its facts.
     return [_actor(event, names), _text(f": {_label({}, event.kind)}")]
@@ -290,6 +308,7 @@ SENTENCES: dict[str, Callable[[EventFacts, Names], list[Part]]] = {
     "merged_from": merged_from,
     "sla_breach": sla_breach,
     "flagged": flagged,
+    "channel_event": channel_event,
 }
 
 

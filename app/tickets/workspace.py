@@ -287,7 +287,7 @@ def agent_reply(
     if not internal:
         clock.notify_requester(
             ticket, f"New reply: {ticket.subject}",
-            f"{agent.display_name} from GrowgrEbuddy Support replied:\n\n{body}", now,
+            f"{agent.display_name} from GrowgrEbuddy Support replied:\n\n{body}", now, message,
         )  # fmt: skip
     ticket.updated_at = now
     clock.apply_due_actions(ticket, now)

@@ -14,7 +14,8 @@ from app.extensions import db
 from app.mail import OutgoingMail, site_link
 from app.outbox import record_mail
 from app.tickets.catalog import PAUSED_STATUSES, SOLVED, STATUSES, TIERS
-from app.tickets.models import Ticket, TicketEvent
+from app.tickets.models import Ticket, TicketEvent, TicketMessage
+from app.tickets.notices import RequesterNotice, send_notice
 from app.tickets.sla import deadlines as timers
 from app.tickets.sla.policy import SupportPolicy
 from app.tickets.sla.policy_config import policy_from_config
@@ -258,8 +259,11 @@ def notify_on_call(ticket: Ticket, tier: int, now: datetime) -> None:
         record_mail(OutgoingMail(address, f"[Critical] {ticket.ref} {ticket.subject}", body), now)
 
 
-def notify_requester(ticket: Ticket, subject: str, text: str, now: datetime) -> None:
-    """E-mail the requester about their ticket (agent replies, status changes)."""
+def notify_requester(
+    ticket: Ticket, subject: str, text: str, now: datetime, message: TicketMessage | None = None
+) -> None:
+    """Tell the requester about their ticket (agent replies, status changes), by e-mail or
+    through the ticket's channel (:mod:`app.tickets.notices`)."""
     requester = ticket.requester
     body = (
         f"Hello {requester.display_name},\n\n{text}\n\n"
@@ -267,4 +271,5 @@ def notify_requester(ticket: Ticket, subject: str, text: str, now: datetime) -> 
         f"See the conversation and reply: {ticket_link(ticket.id)}\n\n"
         "GrowgrEbuddy Support\n"
     )
-    record_mail(OutgoingMail(requester.email, f"[{ticket.ref}] {subject}", body), now)
+    kind = "agent_reply" if message is not None else "status"
+    send_notice(RequesterNotice(ticket, kind, f"[{ticket.ref}] {subject}", body, message), now)
