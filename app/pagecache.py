@@ -40,6 +40,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
+from app.precompressed import gzip_with, prepare
+
 log = logging.getLogger(__name__)
 
 cache = Cache()
@@ -65,6 +67,10 @@ UNSEEN_COLUMNS = {"user_account": frozenset({"last_login_at"})}
 #: Flask-Login's session protection leaves on a session without a user.
 ANONYMOUS_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_id"})
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: Headers describing the body, which the encoded copy sets for itself.
+_ENTITY_HEADERS = frozenset(
+    {"content-length", "content-type", "content-encoding", "etag", "vary", "last-modified"}
+)
 
 
 def cacheable(view: Callable) -> Callable:
@@ -157,12 +163,35 @@ def _after_rollback(session: Session) -> None:
 # --- serving --------------------------------------------------------------------------------
 
 
-def _encoding_class() -> str:
-    offered = request.accept_encodings
-    for name in ("br", "gzip"):
-        if offered[name]:
-            return name
-    return "identity"
+def _reader_token() -> bytes:
+    """This reader's CSRF token (a reader without a session gets one, as on any page)."""
+    from flask_wtf.csrf import generate_csrf
+
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    return generate_csrf().encode()
+
+
+def _encoded_response(app: Flask, entry: dict):
+    """The stored page for this reader: compressed when they accept it, from the copies made
+    when it was stored (:mod:`app.precompressed`), with their CSRF token put in."""
+    kept, offered = entry["encoded"], request.accept_encodings
+    if "pieces" in kept:
+        token = _reader_token()
+        if offered["gzip"]:
+            data, encoding = gzip_with(kept, token), "gzip"
+        else:
+            data, encoding = entry["body"].replace(TOKEN_PLACEHOLDER.encode(), token), None
+    else:
+        encoding = next((name for name in ("br", "gzip") if offered[name]), None)
+        data = kept[encoding] if encoding else entry["body"]
+    response = app.response_class(data, mimetype="text/html")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    response.set_etag(f"{entry['etag']}-{encoding or 'identity'}")
+    response.headers["Last-Modified"] = entry["last_modified"]
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.update(("Cookie", "Accept-Encoding"))
+    return response
 
 
 def _eligible(app: Flask) -> bool:
@@ -184,13 +213,10 @@ def _page_key(app: Flask) -> str:
 
 
 def _personalise(body: bytes) -> bytes:
-    """Put this reader's CSRF token where the stored page holds the placeholder."""
+    """Put this reader's CSRF token where a page that is not stored holds the placeholder."""
     if TOKEN_PLACEHOLDER.encode() not in body:
         return body
-    from flask_wtf.csrf import generate_csrf
-
-    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    return body.replace(TOKEN_PLACEHOLDER.encode(), generate_csrf().encode())
+    return body.replace(TOKEN_PLACEHOLDER.encode(), _reader_token())
 
 
 def _before_request():
@@ -208,17 +234,9 @@ def _before_request():
     hooks = app.extensions.get("page_hit_hooks", {})
     for name, args in entry["hooks"]:
         hooks[name](*args)
-    response = app.response_class(_personalise(entry["body"]), mimetype="text/html")
-    _conditional_headers(response, entry)
+    response = _encoded_response(app, entry)
     response.headers["X-Page-Cache"] = "hit"
     return response.make_conditional(request)
-
-
-def _conditional_headers(response, entry: dict) -> None:
-    response.set_etag(entry["etag"])
-    response.headers["Last-Modified"] = entry["last_modified"]
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.vary.add("Cookie")
 
 
 def _after_request(response):
@@ -247,11 +265,20 @@ def _after_request(response):
         "last_modified": formatdate(usegmt=True),
         "hooks": g.pop("page_hit_hooks", []),
     }
+    entry["encoded"] = prepare(body, TOKEN_PLACEHOLDER.encode())
     cache.set(key, entry, timeout=app.config["PAGE_CACHE_SECONDS"])
-    response.set_data(_personalise(body))
-    _conditional_headers(response, entry)
-    response.headers["X-Page-Cache"] = "miss"
-    return response.make_conditional(request)
+    served = _encoded_response(app, entry)
+    served.headers["X-Page-Cache"] = "miss"
+    for name, value in response.headers.items():  # the other hooks' headers (security ...)
+        if name.lower() not in (
+            "content-length",
+            "content-type",
+            "etag",
+            "vary",
+            "content-encoding",
+        ):
+            served.headers.setdefault(name, value)
+    return served.make_conditional(request)
 
 
 # --- static files ---------------------------------------------------------------------------

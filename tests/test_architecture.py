@@ -17,7 +17,17 @@ APP = Path(__file__).resolve().parent.parent / "app"
 #: docs/DEVELOPING.md). A unit is a top-level module of ``app/`` or a feature package.
 LAYERS: list[set[str]] = [
     {"markup_parser", "settings"},
-    {"models", "config", "markup", "mail", "textdiff", "confirm", "errors", "security"},
+    {
+        "models",
+        "config",
+        "markup",
+        "mail",
+        "textdiff",
+        "confirm",
+        "errors",
+        "security",
+        "precompressed",
+    },
     {"extensions", "request_args", "application"},
     {"database", "tallies", "pagecache"},
     {"outbox"},

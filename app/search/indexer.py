@@ -28,7 +28,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app import tallies
+from app import pagecache, tallies
 from app.extensions import db
 from app.models import utcnow
 from app.outbox import MAX_BACKOFF, OutboxEvent, register_handler
@@ -94,6 +94,7 @@ def _drain_batch(backend, now: datetime, limit: int) -> int:
             upserts[index_key] = document
             deletes.discard(index_key)
     backend.apply(upserts.values(), deletes)
+    _results_changed()
     done = 0
     for outbox_event in events:
         error = failed.get((outbox_event.payload.get("type"), outbox_event.payload.get("id")))
@@ -124,6 +125,14 @@ def _handle_one(payload: dict) -> None:
     with backend.writer_lock(blocking=True):
         key, document = document_for(payload["type"], payload["id"])
         backend.apply([document] if document else [], [] if document else [key])
+        _results_changed()
+
+
+def _results_changed() -> None:
+    """The index changed after the commit that bumped the content version: bump it again, so
+    no search result (or page) cached in between outlives the index it came from."""
+    if current_app.extensions.get("page_cache_on"):
+        pagecache.bump_content_version(current_app._get_current_object())
 
 
 class BackgroundIndexer:

@@ -15,7 +15,7 @@ from flask import current_app
 from limits import RateLimitItemPerSecond, parse_many
 from sqlalchemy import func, select
 
-from app import tallies
+from app import pagecache, tallies
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.search.backend import SORTS, SearchRequest, SearchResults, get_backend
@@ -64,11 +64,36 @@ def search(
         parsed, types or None, (category or "").strip() or None, page, per_page, sort,
         time_limit, time.monotonic() + time_limit,
     )  # fmt: skip
-    backend = get_backend()
     if parsed.is_empty:
         return SearchResults("", page=page, per_page=per_page, sort=sort)
+    key = _results_key(parsed, request, user)
+    if key is not None and (kept := pagecache.cache.get(key)) is not None:
+        return kept
+    results = _search(parsed, request)
+    if key is not None and not results.partial:
+        pagecache.cache.set(key, results, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+    return results
+
+
+def _results_key(parsed: ParsedQuery, request: SearchRequest, user) -> str | None:
+    """The cache key of a search's results: the same query, filters and page, the same
+    audience (a role may see more, once the index holds more than public content), and the
+    same content and index (both bump :func:`app.pagecache.content_version`). None: not
+    cached (the page cache is off)."""
+    if not current_app.extensions.get("page_cache_on"):
+        return None
+    audience = getattr(user, "role", None) if getattr(user, "is_authenticated", False) else "-"
+    raw = repr((
+        pagecache.content_version(), audience, parsed.text(), request.types, request.category,
+        request.page, request.per_page, request.sort,
+    ))  # fmt: skip
+    return "search:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _search(parsed: ParsedQuery, request: SearchRequest) -> SearchResults:
+    backend = get_backend()
     results = backend.search(request)
-    if results.total == 0 and page == 1 and not results.partial and request.remaining() > 0:
+    if results.total == 0 and request.page == 1 and not results.partial and request.remaining() > 0:
         corrected = _correct(parsed.words, backend)
         if corrected:
             request.query = ParsedQuery(tuple(corrected), parsed.phrases)
