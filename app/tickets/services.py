@@ -34,6 +34,7 @@ from app.tickets.catalog import (
     PENDING,
     SOLVED,
 )
+from app.tickets.hooks import run_created_hooks
 from app.tickets.models import Ticket, TicketAttachment, TicketDeflection, TicketMessage
 from app.tickets.sla import clock
 from app.tickets.sla.policy import Priority
@@ -197,6 +198,8 @@ def create_ticket(
     clock.apply_due_actions(ticket, now, paged_recently=recent)
     db.session.flush()
     _send_receipt(ticket, now)
+    # Registered at start-up by features above tickets (an open incident's auto-reply).
+    run_created_hooks(ticket, now)
     return ticket
 
 
