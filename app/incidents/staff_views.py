@@ -83,8 +83,8 @@ def declare():
 def _render_show(incident, status=200, **forms):
     now = utcnow()
     sections = templates.sections_for(incident.kind, now)
-    update_form = forms.get("update_form") or UpdateForm()
-    resolve_form = forms.get("resolve_form") or ResolveForm()
+    update_form = forms.get("update_form") or UpdateForm(prefix="update")
+    resolve_form = forms.get("resolve_form") or ResolveForm(prefix="resolve")
     if not update_form.message.data:
         update_form.message.data = sections["update"]
     if not resolve_form.message.data:
@@ -94,7 +94,7 @@ def _render_show(incident, status=200, **forms):
         "incidents/show.html", incident=incident, now=now,
         entries=queries.timeline(incident, public_only=False), links=links.links(incident),
         update_form=update_form, resolve_form=resolve_form,
-        link_form=forms.get("link_form") or BulkLinkForm(), action_form=ActionForm(),
+        link_form=forms.get("link_form") or BulkLinkForm(prefix="link"), action_form=ActionForm(),
         breach=queries.breach_clock(incident, now), steps=rules.BREACH_USER_STEPS,
         report=queries.report(incident), duration=rules.duration_text,
         categories=CATEGORIES, statuses=STATUSES,
@@ -112,7 +112,7 @@ def show(incident_id: int):
 @require("incidents.manage")
 def update(incident_id: int):
     incident = _incident(incident_id)
-    form = UpdateForm()
+    form = UpdateForm(prefix="update")
     if form.validate_on_submit():
         try:
             services.post_update(
@@ -132,7 +132,7 @@ def update(incident_id: int):
 @require("incidents.manage")
 def resolve(incident_id: int):
     incident = _incident(incident_id)
-    form = ResolveForm()
+    form = ResolveForm(prefix="resolve")
     if form.validate_on_submit():
         try:
             services.resolve(current_user, incident, form.message.data, utcnow(),
@@ -150,7 +150,7 @@ def resolve(incident_id: int):
 @require("incidents.manage")
 def bulk_link(incident_id: int):
     incident = _incident(incident_id)
-    form = BulkLinkForm()
+    form = BulkLinkForm(prefix="link")
     if form.validate_on_submit():
         try:
             result = links.bulk_link(

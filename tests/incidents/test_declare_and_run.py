@@ -81,8 +81,8 @@ def test_an_update_reaches_each_requester_once_even_when_retried(app, client, au
     factory.ticket(member, T0 + timedelta(minutes=2))  # two tickets, one person
     factory.ticket(other, T0 + timedelta(minutes=3))
     auth.login(lead)
-    form = {"message": "We found the cause: {affected_features} is back for some of you.",
-            "notify_requesters": "y", "token": "retry-token-1"}  # fmt: skip
+    form = {"update-message": "We found the cause: {affected_features} is back for some of you.",
+            "update-notify_requesters": "y", "update-token": "retry-token-1"}  # fmt: skip
     first = client.post(f"/incidents/{incident_id}/update", data=form)
     again = client.post(f"/incidents/{incident_id}/update", data=form)  # a retried submission
     assert first.status_code == again.status_code == 302
@@ -110,8 +110,8 @@ def test_resolving_solves_linked_tickets_once_except_the_excluded(
         link = db.session.scalar(select(IncidentLink).where(IncidentLink.ticket_id == kept))
         link_id = link.id
     assert client.post(f"/incidents/{incident_id}/links/{link_id}/exclude").status_code == 302
-    response = client.post(f"/incidents/{incident_id}/resolve",
-                           data={"message": "Sync works again.", "token": "r1"})  # fmt: skip
+    final = {"resolve-message": "Sync works again.", "resolve-token": "r1"}
+    response = client.post(f"/incidents/{incident_id}/resolve", data=final)
     assert response.status_code == 302
 
     with app.app_context():
@@ -145,12 +145,12 @@ def test_bulk_link_takes_tickets_since_a_time_mentioning_words(app, client, auth
     auth.login(lead)
     response = client.post(
         f"/incidents/{incident_id}/link",
-        data={"text": "sync", "since": "2026-11-24T09:00", "tickets": "y"},
+        data={"link-text": "sync", "link-since": "2026-11-24T09:00", "link-tickets": "y"},
     )
     assert response.status_code == 302
     with app.app_context():
         linked = set(db.session.scalars(select(IncidentLink.ticket_id)))
     assert linked == {late}
     assert early not in linked and unrelated not in linked
-    bad = client.post(f"/incidents/{incident_id}/link", data={"text": "", "tickets": "y"})
+    bad = client.post(f"/incidents/{incident_id}/link", data={"link-text": "", "link-tickets": "y"})
     assert bad.status_code == 422 and "field-error" in bad.get_data(as_text=True)

@@ -44,7 +44,11 @@ def test_a_drill_shows_nothing_to_anonymous_visitors_and_marks_everything_for_st
     assert client.get(f"/status/{incident_id}").status_code == 200
     client.post(
         f"/incidents/{incident_id}/update",
-        data={"message": "Still on it.", "notify_requesters": "y", "token": "d1"},
+        data={
+            "update-message": "Still on it.",
+            "update-notify_requesters": "y",
+            "update-token": "d1",
+        },
     )
     drill_mail = [m for m in mailbox.messages() if m["To"] == lead.email
                   and m["Subject"] == "[DRILL] Update: Reminders delayed"]  # fmt: skip
@@ -52,7 +56,10 @@ def test_a_drill_shows_nothing_to_anonymous_visitors_and_marks_everything_for_st
     assert not [
         m for m in mailbox.messages() if m["To"] == member.email and "Update" in m["Subject"]
     ]
-    client.post(f"/incidents/{incident_id}/resolve", data={"message": "Done.", "token": "d2"})
+    client.post(
+        f"/incidents/{incident_id}/resolve",
+        data={"resolve-message": "Done.", "resolve-token": "d2"},
+    )
     with app.app_context():
         assert db.session.get(Ticket, ticket_id).status == "new"  # a drill solves nothing
     listing = client.get("/incidents/").get_data(as_text=True)
@@ -72,7 +79,10 @@ def test_who_may_see_and_run_incidents(app, client, auth, incidents, factory):
     auth.switch_to(tier1)
     assert client.get(f"/incidents/{incident_id}").status_code == 200
     assert client.get("/incidents/new").status_code == 403
-    assert client.post(f"/incidents/{incident_id}/update", data={"message": "x"}).status_code == 403
+    assert (
+        client.post(f"/incidents/{incident_id}/update", data={"update-message": "x"}).status_code
+        == 403
+    )
     assert client.get("/incidents/protocol").status_code == 200
     auth.switch_to(lead)
     assert client.get("/incidents/new").status_code == 200
