@@ -19,6 +19,7 @@ FEATURES = (
     "app.forum",
     "app.tickets",
     "app.channels",
+    "app.incidents",
     "app.search",
     "app.api",
     "app.ops",

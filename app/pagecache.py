@@ -208,7 +208,11 @@ def _eligible(app: Flask) -> bool:
 def _page_key(app: Flask) -> str:
     path = request.full_path if request.query_string else request.path
     banner = app.config.get("SITE_ANNOUNCEMENT") or ""
-    raw = f"{content_version()}|{banner}|{request.method == 'HEAD'}|{path}"
+    # Features whose page parts change without a content edit add their state here (the open
+    # incident's banner): a page never shows another state's banner, and the key stays one
+    # per state, so a banner does not defeat the cache.
+    parts = "|".join(part() for part in app.extensions.get("page_key_parts", []))
+    raw = f"{content_version()}|{banner}|{parts}|{request.method == 'HEAD'}|{path}"
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -27,9 +27,15 @@ MODERATOR = CONTRIBUTOR | {
 }  # fmt: skip
 AGENT = MEMBER | {
     "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
-    "metrics.view",
+    "metrics.view", "incidents.view",
 }  # fmt: skip
-ADMIN = MODERATOR | AGENT | {"users.manage", "tickets.configure", "kb.sync", "outbox.view"}
+#: The incident role: agents who declare and run incidents (drills too), edit the crisis
+#: templates and post announcements. Every agent sees incidents (drills included).
+INCIDENT_LEAD = AGENT | {"incidents.manage", "forum.announce"}
+ADMIN = (
+    MODERATOR | AGENT | INCIDENT_LEAD
+    | {"users.manage", "tickets.configure", "kb.sync", "outbox.view"}
+)  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": EVERYONE,
@@ -37,8 +43,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "contributor": frozenset(CONTRIBUTOR),
     "moderator": frozenset(MODERATOR),
     "agent_t1": frozenset(AGENT),
-    "agent_t2": frozenset(AGENT),
-    "agent_t3": frozenset(AGENT),
+    "agent_t2": frozenset(AGENT | INCIDENT_LEAD),
+    "agent_t3": frozenset(AGENT | INCIDENT_LEAD),
     "admin": frozenset(ADMIN),
 }
 

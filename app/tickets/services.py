@@ -32,6 +32,7 @@ from app.tickets.catalog import (
     PENDING,
     SOLVED,
 )
+from app.tickets.hooks import run_created_hooks
 from app.tickets.models import Ticket, TicketAttachment, TicketDeflection, TicketMessage
 from app.tickets.notices import RequesterNotice, send_notice
 from app.tickets.sla import clock
@@ -196,6 +197,8 @@ def create_ticket(
     clock.apply_due_actions(ticket, now, paged_recently=recent)
     db.session.flush()
     _send_receipt(ticket, now)
+    # Registered at start-up by features above tickets (an open incident's auto-reply).
+    run_created_hooks(ticket, now)
     return ticket
 
 

@@ -302,6 +302,7 @@ SENTENCES: dict[str, Callable[[EventFacts, Names], list[Part]]] = {
     "thread_resolution": thread_resolution,
     "requester_reply": requester_reply,
     "agent_reply": agent_reply,
+    "auto_reply": _message("sent", "the incident's automatic reply"),
     "internal_note": internal_note,
     "first_response": first_response,
     "merged": merged,

@@ -4,6 +4,7 @@
  *
  *   HelpWidget.init({baseUrl: "/api/v1", lang: "en", token: optionalBearerToken});
  *   HelpWidget.startTour("first-run");
+ *   HelpWidget.refreshStatus();   // re-read the incident banner into [data-help-status]
  *
  * or load this file with data-auto-init (and data-base-url, data-lang) on its <script> tag.
  * Elements with data-help="<snippet key>" get a help button that shows the snippet as a
@@ -363,6 +364,35 @@
     }
   }
 
+  /* ---- incident banner ----------------------------------------------------------------- */
+
+  /* The open incident's banner from GET /status, shown in [data-help-status] (the app's own
+     place for it) as plain text with a link to the status page; hidden when all is well. */
+  function loadStatus() {
+    var box = document.querySelector("[data-help-status]");
+    if (!box) { return Promise.resolve(null); }
+    return getJson("/status").then(function (data) {
+      var incident = data && data.incident;
+      box.textContent = "";
+      if (!incident) { box.hidden = true; return null; }
+      box.className = "helpwidget-incident helpwidget-incident-" + incident.level;
+      box.setAttribute("role", "status");
+      var text = document.createElement("span");
+      text.textContent = incident.text;
+      box.appendChild(text);
+      if (incident.url) {
+        var base = new URL(options.baseUrl, global.location.href);
+        var link = document.createElement("a");
+        link.href = new URL(incident.url, base).href;
+        link.textContent = "Status and updates";
+        box.appendChild(document.createTextNode(" "));
+        box.appendChild(link);
+      }
+      box.hidden = false;
+      return incident;
+    }).catch(function () { return null; });
+  }
+
   var listening = false;
 
   function init(settings) {
@@ -380,10 +410,14 @@
         startTour(element.getAttribute("data-help-tour"));
       });
     });
+    loadStatus();
     return loadTooltips(document);
   }
 
-  global.HelpWidget = {init: init, startTour: startTour, refresh: loadTooltips, hideTooltip: hideTip};
+  global.HelpWidget = {
+    init: init, startTour: startTour, refresh: loadTooltips, hideTooltip: hideTip,
+    refreshStatus: loadStatus
+  };
 
   var script = document.currentScript;
   if (script && script.hasAttribute("data-auto-init")) {
