@@ -44,6 +44,7 @@ SETTING_MODULES = (
     "app.forum.settings",
     "app.search.settings",
     "app.tickets.settings",
+    "app.feedback.settings",
     "app.api.settings",
     "app.ops.settings",
 )

@@ -27,9 +27,13 @@ MODERATOR = CONTRIBUTOR | {
 }  # fmt: skip
 AGENT = MEMBER | {
     "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
-    "metrics.view",
+    "metrics.view", "feedback.reports",
 }  # fmt: skip
-ADMIN = MODERATOR | AGENT | {"users.manage", "tickets.configure", "kb.sync", "outbox.view"}
+#: Admins are the support team leads: they follow up bad ratings and see the feedback rules.
+ADMIN = MODERATOR | AGENT | {
+    "users.manage", "tickets.configure", "kb.sync", "outbox.view", "feedback.follow_up",
+    "feedback.configure",
+}  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": EVERYONE,
