@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug import exceptions as werkzeug_errors
 
 from app.accounts.permissions import require
 from app.errors import DomainError, NotFound, form_error
@@ -26,6 +27,14 @@ from app.request_args import page_arg
 from app.tickets import services as tickets
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+
+
+@bp.errorhandler(NotFound)
+def _not_found(error: NotFound):
+    # A forged link, a survey that isn't the person's, someone else's request: all plain 404s.
+    return current_app.handle_http_exception(werkzeug_errors.NotFound())
+
+
 #: Surveys whose e-mail link this browser used: it may change its answer through the link.
 LINKS_KEY = "csat_links"
 
@@ -70,8 +79,6 @@ def rate_confirm(token: str):
                 token, form.rating.data, form.reason.data, form.comment.data, utcnow(),
                 may_reuse=survey.id in session.get(LINKS_KEY, []),
             )  # fmt: skip
-        except NotFound:
-            raise
         except DomainError as error:
             form_error(form, error)
         else:
