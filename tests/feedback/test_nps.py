@@ -3,6 +3,7 @@ the e-mail fallback and one reminder, answering from the link, and exact respons
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -84,7 +85,7 @@ def test_sampling_over_four_quarters_never_asks_anyone_twice_within_90_days(app,
         by_user[row.user_id].append(row.invited_at)
     for user_id, times in by_user.items():
         times.sort()
-        for earlier, later in zip(times, times[1:], strict=False):
+        for earlier, later in itertools.pairwise(times):
             assert later - earlier >= timedelta(days=90), user_id
     assert opted_out.id not in by_user and inactive.id not in by_user and staff.id not in by_user
     q4 = [row for row in rows if row.invited_at == starts[3]]
@@ -163,9 +164,9 @@ def test_answering_from_the_email_link(app, client, factory, surveys):
     app.config["NPS_SAMPLE_SHARE"] = 1.0
     start_wave(app, start)
     surveys.tick(start + timedelta(days=3))
-    mail = [
+    mail = next(
         m for m in surveys.mails_to(member.email) if "how are we doing" in m["Subject"].lower()
-    ][0]
+    )
     link = next(p for p in surveys.links(mail) if p.startswith("/feedback/nps/"))
 
     assert 'id="nps-form"' in client.get(link).get_data(as_text=True)

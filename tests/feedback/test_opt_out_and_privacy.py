@@ -27,7 +27,7 @@ def test_the_mail_link_opts_out_of_both_surveys(app, client, factory, surveys, n
     requester, agent = factory.user(), factory.user("agent_t1")
     first = surveys.solved_ticket(requester, agent, now)
     surveys.tick(now + timedelta(days=1))
-    mail = [m for m in surveys.mails_to(requester.email) if "How did we do" in m["Subject"]][0]
+    mail = next(m for m in surveys.mails_to(requester.email) if "How did we do" in m["Subject"])
     link = next(p for p in surveys.links(mail) if p.startswith("/feedback/opt-out/"))
 
     assert 'id="confirm-opt-out"' in client.get(link).get_data(as_text=True)  # GET asks only
