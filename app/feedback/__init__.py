@@ -5,11 +5,20 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.feedback import csat, models, nps, queries  # noqa: F401  (tables for migrations)
+    from app.feedback import (  # noqa: F401  (tables for migrations)
+        csat,
+        models,
+        nps,
+        queries,
+        report_views,
+    )
+    from app.feedback.cli import feedback_cli, reports_cli
     from app.feedback.views import bp, rating_form
     from app.tickets.sla.tick import register_tick_job
 
     app.register_blueprint(bp)
+    app.cli.add_command(reports_cli)
+    app.cli.add_command(feedback_cli)
     # The timer process (``flask tickets tick``) decides due surveys and sends NPS mail.
     register_tick_job(app, "satisfaction surveys", csat.run_due)
     register_tick_job(app, "quarterly survey", nps.run_due)

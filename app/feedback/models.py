@@ -142,3 +142,15 @@ class NpsInvitation(db.Model):
     answered_via: Mapped[str | None] = mapped_column(String(10))
     #: Random part of the e-mail link.
     link_nonce: Mapped[str] = mapped_column(String(32))
+
+
+class FeedbackReportSent(db.Model):
+    """A common-issues report that was mailed: one row per period, so sending is idempotent."""
+
+    __tablename__ = "feedback_report_sent"
+
+    #: ``weekly-2026-11-16`` or ``monthly-2026-11-01`` (kind and the period's first day).
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sent_at: Mapped[datetime]
+    #: How many addresses it was queued for.
+    recipients: Mapped[int] = mapped_column(Integer)

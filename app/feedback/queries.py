@@ -148,6 +148,12 @@ def nps_quarter(quarter: str) -> NpsQuarter:
     )  # fmt: skip
 
 
+def invitations_in_wave(wave_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(NpsInvitation).where(NpsInvitation.wave_id == wave_id)
+    )
+
+
 def waves() -> list[NpsWave]:
     """Every wave, newest first."""
     return list(db.session.scalars(select(NpsWave).order_by(NpsWave.started_at.desc())))

@@ -1,8 +1,9 @@
-"""feedback: opt-out, satisfaction surveys and answers, quarterly NPS waves and invitations
+"""feedback: opt-out, satisfaction surveys and answers, quarterly NPS waves and invitations,
+sent common-issues reports
 
 Revision ID: feedback_0001_surveys
 Revises: search_0002_head_and_codes
-Create Date: 2026-12-07 14:21:26.389153
+Create Date: 2026-12-07 14:37:32.180325
 
 """
 
@@ -19,6 +20,13 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "feedback_report_sent",
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("sent_at", app.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recipients", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_feedback_report_sent")),
+    )
     op.create_table(
         "nps_wave",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -166,3 +174,4 @@ def downgrade():
     op.drop_table("nps_invitation")
     op.drop_table("feedback_preference")
     op.drop_table("nps_wave")
+    op.drop_table("feedback_report_sent")
