@@ -20,6 +20,7 @@ FEATURES = (
     "app.tickets",
     "app.channels",
     "app.incidents",
+    "app.feedback",
     "app.search",
     "app.api",
     "app.ops",

@@ -46,6 +46,7 @@ SETTING_MODULES = (
     "app.tickets.settings",
     "app.channels.settings",
     "app.incidents.settings",
+    "app.feedback.settings",
     "app.api.settings",
     "app.ops.settings",
 )

@@ -27,15 +27,16 @@ MODERATOR = CONTRIBUTOR | {
 }  # fmt: skip
 AGENT = MEMBER | {
     "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
-    "metrics.view", "incidents.view",
+    "metrics.view", "incidents.view", "feedback.reports",
 }  # fmt: skip
 #: The incident role: agents who declare and run incidents (drills too), edit the crisis
 #: templates and post announcements. Every agent sees incidents (drills included).
 INCIDENT_LEAD = AGENT | {"incidents.manage", "forum.announce"}
-ADMIN = (
-    MODERATOR | AGENT | INCIDENT_LEAD
-    | {"users.manage", "tickets.configure", "kb.sync", "outbox.view"}
-)  # fmt: skip
+#: Admins are the support team leads: they follow up bad ratings and see the feedback rules.
+ADMIN = MODERATOR | AGENT | INCIDENT_LEAD | {
+    "users.manage", "tickets.configure", "kb.sync", "outbox.view", "feedback.follow_up",
+    "feedback.configure",
+}  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": EVERYONE,

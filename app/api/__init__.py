@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     from app.api import (
         models,  # noqa: F401  (tables for migrations)
         services,
+        surveys_views,  # noqa: F401  (the /surveys routes, on the same blueprint)
         tickets_views,  # noqa: F401  (the /requests routes, on the same blueprint)
     )
     from app.api.cli import api_cli
@@ -27,3 +28,5 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("sign_out_everywhere", []).append(services.revoke_all_tokens)
     app.jinja_env.globals["api_active_tokens"] = active_tokens
     app.cli.add_command(api_cli)
+    # Using the API counts as activity for the quarterly survey's sample (app.feedback.nps).
+    app.extensions.setdefault("activity_sources", []).append(services.users_active_since)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from app.api import validation
 from app.api.openapi_schemas import STRING, schema_ref, schemas
+from app.api.openapi_surveys import survey_paths, survey_schemas
 from app.models import MAX_DB_INT
 from app.search.documents import DOC_TYPES
 from app.tickets.catalog import CATEGORIES, IMPACTS
@@ -367,9 +368,9 @@ def openapi_document() -> dict:
             "per token; 429 carries Retry-After.",
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": _paths(),
+        "paths": {**_paths(), **survey_paths()},
         "components": {
-            "schemas": schemas(list(CATEGORIES), list(IMPACTS)),
+            "schemas": {**schemas(list(CATEGORIES), list(IMPACTS)), **survey_schemas()},
             "responses": _RESPONSES,
             "parameters": _P,
             "securitySchemes": {

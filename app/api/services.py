@@ -87,6 +87,16 @@ def active_tokens(user: User) -> list[ApiToken]:
     )
 
 
+def users_active_since(since: datetime) -> set[int]:
+    """Accounts that used an API token since ``since`` (last use is recorded at most every
+    ``API_TOKEN_TOUCH_SECONDS``): activity for the quarterly survey's sample."""
+    return set(
+        db.session.scalars(
+            select(ApiToken.user_id).where(ApiToken.last_used_at >= since).distinct()
+        )
+    )
+
+
 def get_own_token(user: User, token_id: int) -> ApiToken:
     """One of the user's own tokens.
 

@@ -36,4 +36,7 @@ def init_app(app: Flask) -> None:
 
     tallies.register_flusher(app, services.QUERY_TALLY, services.write_queries)
     tallies.register_flusher(app, services.CLICK_TALLY, services.write_clicks)
+    # The common-issues report (app.feedback, below search) lists searches that found nothing.
+    sources = app.extensions.setdefault("report_sources", {})
+    sources["searches_without_results"] = services.searches_without_results
     indexer.init_app(app)

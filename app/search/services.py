@@ -262,6 +262,26 @@ def stats(now: datetime, *, days: int = 30, limit: int = 20) -> SearchStats:
     return result
 
 
+def searches_without_results(
+    start: datetime, end: datetime, limit: int = 10
+) -> list[tuple[str, int]]:
+    """Queries that found nothing in ``[start, end)``, most frequent first (the common-issues
+    report reads this through ``app.extensions["report_sources"]``)."""
+    searches = func.count().label("searches")
+    rows = db.session.execute(
+        select(SearchQueryLog.query, searches)
+        .where(
+            SearchQueryLog.created_at >= start,
+            SearchQueryLog.created_at < end,
+            SearchQueryLog.result_count == 0,
+        )
+        .group_by(SearchQueryLog.query)
+        .order_by(searches.desc(), SearchQueryLog.query)
+        .limit(limit)
+    ).all()
+    return [(query, count) for query, count in rows]
+
+
 def rebuild_index() -> int:
     """Index every public document afresh and swap the new index in atomically.
 

@@ -17,3 +17,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(tickets_cli)
     app.add_template_filter(countdown, "countdown")
+    # Features above tickets add parts to the request page and the agent's ticket page (the
+    # satisfaction rating) by appending template names; tickets never imports them.
+    app.extensions.setdefault("request_page_sections", [])
+    app.extensions.setdefault("agent_ticket_sections", [])
+
+    @app.context_processor
+    def ticket_sections():
+        return {
+            "request_page_sections": app.extensions["request_page_sections"],
+            "agent_ticket_sections": app.extensions["agent_ticket_sections"],
+        }

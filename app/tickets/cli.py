@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from app.models import utcnow
 from app.tickets.sla import clock
 from app.tickets.sla.policy_config import policy_table
-from app.tickets.sla.tick import run_tick
+from app.tickets.sla.tick import run_tick, run_tick_jobs
 
 
 @click.group("tickets", cls=AppGroup, help="Support tickets: timers and SLA policy.")
@@ -45,6 +45,9 @@ def tick_command(every: float | None, batch: int | None, at) -> None:
             + (f" ({rules})" if rules else "")
             + f" in {time.monotonic() - started:.2f}s"
         )
+        for name, counts in run_tick_jobs(now).items():
+            done = ", ".join(f"{key}: {value}" for key, value in sorted(counts.items()) if value)
+            click.echo(f"{name}: {done or 'nothing due'}")
         if every is None:
             return
         # Sleep to the next multiple of N so timers fire close to their minute.

@@ -286,6 +286,21 @@ def channel_event(event: EventFacts, names: Names) -> list[Part]:
     return parts
 
 
+def csat_rated(event: EventFacts, names: Names) -> list[Part]:
+    _, after = _facts(event)
+    rating = "good" if after.get("rating") == "good" else "bad"
+    parts = [_actor(event, names), _text(f" rated the support {rating}")]
+    if after.get("reason"):
+        parts.append(_text(f": {after['reason']}"))
+    if rating == "bad":
+        parts.append(_text(" (waiting for the team lead's follow-up)"))
+    return parts
+
+
+def csat_followed_up(event: EventFacts, names: Names) -> list[Part]:
+    return [_actor(event, names), _text(" followed up the bad rating")]
+
+
 def _unknown(event: EventFacts, names: Names) -> list[Part]:
     # A kind added later still reads as words, never as a dump of its facts.
     return [_actor(event, names), _text(f": {_label({}, event.kind)}")]
@@ -310,6 +325,8 @@ SENTENCES: dict[str, Callable[[EventFacts, Names], list[Part]]] = {
     "sla_breach": sla_breach,
     "flagged": flagged,
     "channel_event": channel_event,
+    "csat_rated": csat_rated,
+    "csat_followed_up": csat_followed_up,
 }
 
 

@@ -9,15 +9,46 @@ Every action is idempotent and logged with the rule that fired.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from app.extensions import db
 from app.outbox import commit
 from app.tickets.models import Ticket
 from app.tickets.sla import clock
+
+log = logging.getLogger(__name__)
+
+#: ``app.extensions["tick_jobs"]``: name → callable ``(now) -> {outcome: count}``. Features above
+#: tickets (the satisfaction surveys) register their timed work here at start-up, so the one
+#: timer process runs it and tickets never imports them.
+TickJob = Callable[[datetime], dict[str, int]]
+
+
+def register_tick_job(app, name: str, job: TickJob) -> None:
+    """Run ``job`` on every ``flask tickets tick``, after the SLA actions, in its own
+    transaction."""
+    app.extensions.setdefault("tick_jobs", {})[name] = job
+
+
+def run_tick_jobs(now: datetime) -> dict[str, dict[str, int]]:
+    """Run every registered job once, each committed on its own: a failing job is logged and
+    rolled back, and never stops the SLA timer or the other jobs."""
+    results = {}
+    for name, job in current_app.extensions.get("tick_jobs", {}).items():
+        try:
+            results[name] = job(now)
+            commit()
+        except Exception:  # one job's bug must not stop escalations
+            log.exception("tick job %s failed", name)
+            db.session.rollback()
+            results[name] = {"failed": 1}
+    return results
 
 
 @dataclass

@@ -1,0 +1,41 @@
+"""Feedback: satisfaction after interactions (CSAT), the quarterly NPS survey, the opt-out and
+the common-issues reports."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.feedback import (  # noqa: F401  (tables for migrations)
+        csat,
+        models,
+        nps,
+        queries,
+        report_views,
+    )
+    from app.feedback.cli import feedback_cli, reports_cli
+    from app.feedback.views import bp, rating_form
+    from app.tickets.sla.tick import register_tick_job
+
+    app.register_blueprint(bp)
+    app.cli.add_command(reports_cli)
+    app.cli.add_command(feedback_cli)
+    # The timer process (``flask tickets tick``) decides due surveys and sends NPS mail.
+    register_tick_job(app, "satisfaction surveys", csat.run_due)
+    register_tick_job(app, "quarterly survey", nps.run_due)
+    app.extensions.setdefault("account_sections", []).append("feedback/_account_feedback.html")
+    app.extensions.setdefault("request_page_sections", []).append("feedback/_request_rating.html")
+    app.extensions.setdefault("agent_ticket_sections", []).append("feedback/_agent_rating.html")
+    app.jinja_env.globals.update(
+        csat_for_request=csat.survey_for_requester,
+        csat_may_change=csat.may_change,
+        csat_rating_form=rating_form,
+        csat_for_ticket=queries.survey_for_ticket,
+        csat_answers=queries.answers_of,
+        feedback_opted_out=_opted_out,
+    )
+
+
+def _opted_out(user) -> bool:
+    from app.feedback.services import is_opted_out
+
+    return is_opted_out(getattr(user, "id", None))
