@@ -29,7 +29,9 @@ AGENT = MEMBER | {
     "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
     "metrics.view",
 }  # fmt: skip
-ADMIN = MODERATOR | AGENT | {"users.manage", "tickets.configure", "kb.sync", "outbox.view"}
+ADMIN = MODERATOR | AGENT | {
+    "users.manage", "tickets.configure", "kb.sync", "outbox.view", "metrics.view_all",
+}  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": EVERYONE,
