@@ -27,10 +27,11 @@ MODERATOR = CONTRIBUTOR | {
 }  # fmt: skip
 AGENT = MEMBER | {
     "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
-    "metrics.view",
+    "metrics.view", "metrics.pulse",
 }  # fmt: skip
 ADMIN = MODERATOR | AGENT | {
     "users.manage", "tickets.configure", "kb.sync", "outbox.view", "metrics.view_all",
+    "metrics.audit",
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

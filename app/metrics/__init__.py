@@ -5,7 +5,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.metrics import models  # noqa: F401  (tables for migrations)
+    from app.metrics import (
+        models,  # noqa: F401  (tables for migrations)
+        team_views,  # noqa: F401  (more routes on the blueprint)
+    )
     from app.metrics.cli import metrics_cli
     from app.metrics.views import bp
 
