@@ -134,8 +134,9 @@ def test_the_pulse_is_anonymous_once_a_month_and_shown_from_five_answers(app, cl
         assert len({r.month for r in receipts}) == 1
 
 
-@pytest.mark.parametrize(("score", "message"), [("", "Choose from 1 to 5."), ("6", "Choose from 1 to 5."),
-                                                ("3", None)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("score", "message"), [("", "Choose from 1 to 5."), ("6", "Choose from 1 to 5."), ("3", None)]
+)
 def test_pulse_answers_off_the_scale_are_refused(client, auth, factory, score, message):
     auth.login(factory.user(role="agent_t2"))
     answer = client.post("/metrics/pulse", data={"score": score})
