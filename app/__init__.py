@@ -21,6 +21,7 @@ FEATURES = (
     "app.channels",
     "app.incidents",
     "app.feedback",
+    "app.metrics",
     "app.search",
     "app.api",
     "app.ops",

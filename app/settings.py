@@ -49,6 +49,7 @@ SETTING_MODULES = (
     "app.feedback.settings",
     "app.api.settings",
     "app.ops.settings",
+    "app.metrics.settings",
 )
 README = Path(__file__).resolve().parent.parent / "README.md"
 _TRUE = {"1", "true", "yes", "on"}

@@ -27,15 +27,16 @@ MODERATOR = CONTRIBUTOR | {
 }  # fmt: skip
 AGENT = MEMBER | {
     "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
-    "metrics.view", "incidents.view", "feedback.reports",
+    "metrics.view", "metrics.pulse", "incidents.view", "feedback.reports",
 }  # fmt: skip
 #: The incident role: agents who declare and run incidents (drills too), edit the crisis
 #: templates and post announcements. Every agent sees incidents (drills included).
 INCIDENT_LEAD = AGENT | {"incidents.manage", "forum.announce"}
-#: Admins are the support team leads: they follow up bad ratings and see the feedback rules.
+#: Admins are the support team leads: they follow up bad ratings, see the feedback rules and
+#: everyone's figures, and run the quality audits.
 ADMIN = MODERATOR | AGENT | INCIDENT_LEAD | {
     "users.manage", "tickets.configure", "kb.sync", "outbox.view", "feedback.follow_up",
-    "feedback.configure",
+    "feedback.configure", "metrics.view_all", "metrics.audit",
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

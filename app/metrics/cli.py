@@ -1,0 +1,39 @@
+"""``flask metrics ...``: keep the rollups current, or recompute them from the event log."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import AppGroup
+
+from app import outbox
+from app.metrics import services
+from app.models import utcnow
+
+
+@click.group("metrics", cls=AppGroup, help="Support metrics: daily rollups.")
+def metrics_cli() -> None:
+    pass
+
+
+@metrics_cli.command("update", help="Replay tickets changed since the last run.")
+@click.option("--every", type=float, default=None, help="Keep running, every N seconds.")
+def update_command(every: float | None) -> None:
+    while True:
+        started = time.monotonic()
+        done = services.update(utcnow())
+        outbox.commit()
+        click.echo(f"{done} ticket(s) replayed in {time.monotonic() - started:.2f}s")
+        if every is None:
+            return
+        time.sleep(max(0.0, every - (time.monotonic() - started)))
+
+
+@metrics_cli.command("rebuild", help="Recompute every ticket's figures and all rollups.")
+def rebuild_command() -> None:
+    started = time.monotonic()
+    done = services.rebuild(utcnow())
+    outbox.commit()
+    seconds = time.monotonic() - started
+    click.echo(f"{done} ticket(s) rebuilt in {seconds:.2f}s ({done / max(seconds, 1e-9):.0f}/s)")

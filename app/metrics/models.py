@@ -1,0 +1,132 @@
+"""Metric tables: each ticket's figures (replayed from its event log) and the daily rollups.
+
+Both are derived data: ``flask metrics rebuild`` recomputes them from the event log and gives
+the same rows; ``flask metrics update`` (and the ``--every`` loop) keeps them current.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class TicketMetrics(db.Model):
+    """One ticket's figures. No foreign key: the rollups outlive nothing, but a rebuild must
+    be able to write rows in any order."""
+
+    __tablename__ = "metrics_ticket"
+    __table_args__ = (Index("ix_metrics_ticket_created_day", "created_day"),)
+
+    ticket_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime]
+    #: The creation date in the support time zone (ranges on the dashboard are local days).
+    created_day: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(30))
+    priority: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    tier: Mapped[int] = mapped_column(Integer)
+    #: The assignee (0: nobody), the "agent" of the agent filter.
+    agent_id: Mapped[int] = mapped_column(Integer, default=0)
+    #: First response: business seconds (calendar of the priority in force, pauses out) and
+    #: calendar seconds; whether it met the target. Null while unanswered.
+    first_response_business: Mapped[float | None] = mapped_column(Float)
+    first_response_calendar: Mapped[float | None] = mapped_column(Float)
+    first_response_met: Mapped[bool | None]
+    #: ``[[business seconds, calendar seconds], ...]`` for every later customer wait.
+    next_replies: Mapped[list] = mapped_column(JSON, default=list)
+    resolved_at: Mapped[datetime | None]
+    resolution_seconds: Mapped[float | None] = mapped_column(Float)
+    resolution_active_seconds: Mapped[float | None] = mapped_column(Float)
+    #: ISO instants of each resolution and reopen; ``[[iso, from, to], ...]`` escalations.
+    resolutions: Mapped[list] = mapped_column(JSON, default=list)
+    reopens: Mapped[list] = mapped_column(JSON, default=list)
+    escalations: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class DailyRollup(db.Model):
+    """How many tickets did something (``measure``) on one local day, per combination of
+    dimensions. Updated by adding each ticket's change, so it never needs a full scan."""
+
+    __tablename__ = "metrics_day"
+    __table_args__ = (
+        UniqueConstraint(
+            "day", "category", "priority", "channel", "tier", "agent_id", "measure",
+            name="uq_metrics_day_key",
+        ),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(30))
+    priority: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    tier: Mapped[int] = mapped_column(Integer)
+    agent_id: Mapped[int] = mapped_column(Integer)
+    #: One of :data:`app.metrics.ticket_rules.MEASURES`.
+    measure: Mapped[str] = mapped_column(String(12))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MetricsCursor(db.Model):
+    """How far the incremental update has read the ticket event log."""
+
+    __tablename__ = "metrics_cursor"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+
+
+class QualityAudit(db.Model):
+    """A team lead's review of one solved ticket from the week's random sample, against the
+    rubric (``METRICS_AUDIT_CRITERIA``): each criterion 1-4 and a comment."""
+
+    __tablename__ = "metrics_quality_audit"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "week", name="uq_metrics_quality_audit_ticket_week"),
+        Index("ix_metrics_quality_audit_week", "week"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    #: Monday (support time zone) of the week whose solved tickets were sampled.
+    week: Mapped[date] = mapped_column(Date)
+    #: Who answered the ticket (its assignee when sampled; 0 for nobody).
+    agent_id: Mapped[int] = mapped_column(Integer, default=0)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: ``{criterion: 1-4}`` as rated; empty until reviewed.
+    ratings: Mapped[dict] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    #: :func:`app.metrics.rules.audit_score` of the ratings (0-1); null until reviewed.
+    score: Mapped[float | None] = mapped_column(Float)
+    sampled_at: Mapped[datetime]
+    reviewed_at: Mapped[datetime | None]
+
+
+class PulseAnswer(db.Model):
+    """One anonymous answer of the monthly team pulse. Nothing here names the person: the key
+    is random (so rows carry no order that could be matched with :class:`PulseReceipt`), and
+    only the month is kept, not the time."""
+
+    __tablename__ = "metrics_pulse_answer"
+    __table_args__ = (Index("ix_metrics_pulse_answer_month", "month"),)
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: First day of the month answered for.
+    month: Mapped[date] = mapped_column(Date)
+    #: 1 (bad) to 5 (great).
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class PulseReceipt(db.Model):
+    """That a staff member answered a month's pulse (one answer each), without the answer."""
+
+    __tablename__ = "metrics_pulse_receipt"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
