@@ -18,6 +18,7 @@ FEATURES = (
     "app.wiki",
     "app.forum",
     "app.tickets",
+    "app.team",
     "app.search",
     "app.api",
     "app.ops",

@@ -44,6 +44,7 @@ SETTING_MODULES = (
     "app.forum.settings",
     "app.search.settings",
     "app.tickets.settings",
+    "app.team.settings",
     "app.api.settings",
     "app.ops.settings",
 )
