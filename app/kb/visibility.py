@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_
 
 from app.accounts.permissions import can, can_read_kb_article, role_of
 from app.kb.models import Article
@@ -34,7 +34,8 @@ def visible_articles_filter(user: Any) -> ColumnElement[bool]:
     if not can(user, "kb.internal"):
         return public
     if can(user, "kb.internal_all"):
-        return true()
+        # Every known visibility; an unknown value denies, like the rule.
+        return Article.visibility.in_((PUBLIC, INTERNAL))
     role = role_of(user)
     internal = and_(
         Article.visibility == INTERNAL,
