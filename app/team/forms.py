@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.team import meetings, training
+from app.tickets.forms import choices
 
 
 def quiz_form(module, formdata=None) -> FlaskForm:
@@ -32,7 +33,7 @@ def quiz_form(module, formdata=None) -> FlaskForm:
             f"q{index}",
             RadioField(
                 f"{index + 1}. {item['question']}",
-                choices=[(str(n), text) for n, text in enumerate(item["choices"])],
+                choices=choices((str(n), text) for n, text in enumerate(item["choices"])),
                 validators=[InputRequired("Choose an answer.")],
                 validate_choice=True,
             ),

@@ -14,6 +14,7 @@ from app.outbox import commit
 from app.team import meetings, queries, rules
 from app.team.forms import ActionForm, ButtonForm, DecisionForm, NoteForm
 from app.team.views import bp
+from app.tickets.forms import choices
 
 
 def _week_or_404(week: str):
@@ -29,7 +30,7 @@ def _week_or_404(week: str):
 
 def _action_form(form: ActionForm | None = None) -> ActionForm:
     form = form or ActionForm(formdata=None)
-    form.owner.choices = [(user.id, user.display_name) for user in queries.staff()]
+    form.owner.choices = choices((user.id, user.display_name) for user in queries.staff())
     return form
 
 

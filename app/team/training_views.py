@@ -18,6 +18,7 @@ from app.team import queries, rules, training
 from app.team.forms import AttendanceForm, MonthlyModuleForm, WorkshopForm, quiz_form
 from app.team.models import WorkshopSession
 from app.team.views import bp
+from app.tickets.forms import choices
 
 
 def _path_or_404(key: str):
@@ -186,7 +187,7 @@ def workshop(session_id: int):
     if session is None:
         abort(404)
     form = AttendanceForm()
-    form.attendees.choices = [(user.id, user.display_name) for user in queries.staff()]
+    form.attendees.choices = choices((user.id, user.display_name) for user in queries.staff())
     if request.method == "GET":
         form.attendees.data = [row.user_id for row in session.attendance]
     elif not can(current_user, "team.lead"):
