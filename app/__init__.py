@@ -22,6 +22,7 @@ FEATURES = (
     "app.incidents",
     "app.feedback",
     "app.metrics",
+    "app.team",
     "app.search",
     "app.api",
     "app.ops",

@@ -47,6 +47,7 @@ SETTING_MODULES = (
     "app.channels.settings",
     "app.incidents.settings",
     "app.feedback.settings",
+    "app.team.settings",
     "app.api.settings",
     "app.ops.settings",
     "app.metrics.settings",

@@ -26,17 +26,18 @@ MODERATOR = CONTRIBUTOR | {
     "tickets.escalate_thread",
 }  # fmt: skip
 AGENT = MEMBER | {
-    "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
-    "metrics.view", "metrics.pulse", "incidents.view", "feedback.reports",
+    "kb.edit", "kb.history", "kb.internal", "tickets.work", "tickets.escalate_thread",
+    "search.stats", "metrics.view", "metrics.pulse", "incidents.view", "feedback.reports",
+    "team.train", "team.meet",
 }  # fmt: skip
 #: The incident role: agents who declare and run incidents (drills too), edit the crisis
 #: templates and post announcements. Every agent sees incidents (drills included).
 INCIDENT_LEAD = AGENT | {"incidents.manage", "forum.announce"}
 #: Admins are the support team leads: they follow up bad ratings, see the feedback rules and
-#: everyone's figures, and run the quality audits.
+#: everyone's figures, run the quality audits, see every internal space and lead the team.
 ADMIN = MODERATOR | AGENT | INCIDENT_LEAD | {
     "users.manage", "tickets.configure", "kb.sync", "outbox.view", "feedback.follow_up",
-    "feedback.configure", "metrics.view_all", "metrics.audit",
+    "feedback.configure", "metrics.view_all", "metrics.audit", "kb.internal_all", "team.lead",
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -198,3 +199,62 @@ def can_view_ticket(user: Any, ticket: Any) -> bool:
     return can(user, "tickets.work") or (
         can(user, "tickets.submit") and is_self(user, ticket.requester_id)
     )
+
+
+# --- Knowledge base (app/kb) ----------------------------------------------------------------
+# Public articles are for everyone. Internal articles are for the support team (kb.internal);
+# one that names an audience (roles, e.g. Tier 3 for its runbooks) only for those roles, and
+# for admins (kb.internal_all), who manage every space. Everybody else gets a 404, never a 403,
+# so the existence of an internal article is not revealed. app/kb/visibility.py is the same
+# rule as a query filter; :func:`kb_article_access` explains it per role.
+
+
+def _kb_audience(article: Any) -> list[str]:
+    return [role for role in (article.audience or "").split(",") if role]
+
+
+def kb_read_reason(role: str, article: Any) -> tuple[bool, str]:
+    """Whether ``role`` may read ``article``, and the rule that decides it (in words)."""
+    granted = ROLE_PERMISSIONS.get(role, frozenset())
+    if article.visibility == "public":
+        if "kb.read" in granted:
+            return True, "Public article: every role holds kb.read."
+        return False, "Public article, but this role lacks kb.read."
+    if article.visibility != "internal":
+        return False, f"Unknown visibility {article.visibility!r}: denied."
+    if "kb.internal" not in granted:
+        return False, "Internal article: only roles with kb.internal (support staff) see it."
+    audience = _kb_audience(article)
+    if not audience:
+        return True, "Internal article for all support staff: this role holds kb.internal."
+    if role in audience:
+        return True, f"Internal article restricted to {', '.join(audience)}: this role is listed."
+    if "kb.internal_all" in granted:
+        return True, "Restricted internal article: this role holds kb.internal_all (admins)."
+    return False, f"Internal article restricted to {', '.join(audience)}: this role isn't listed."
+
+
+def kb_article_access(role: str, article: Any) -> dict:
+    """Effective permissions of ``role`` on ``article``: ``see``, ``edit`` and ``why``."""
+    see, why = kb_read_reason(role, article)
+    edit = see and "kb.edit" in ROLE_PERMISSIONS.get(role, frozenset())
+    if see:
+        why += " Edits with kb.edit." if edit else " No kb.edit, so read only."
+    return {"role": role, "see": see, "edit": edit, "why": why}
+
+
+def can_read_kb_article(user: Any, article: Any) -> bool:
+    """Whether ``user`` may see ``article`` anywhere (page, list, history, suggestion)."""
+    return article is not None and kb_read_reason(role_of(user), article)[0]
+
+
+def can_edit_kb_article(user: Any, article: Any) -> bool:
+    return can(user, "kb.edit") and can_read_kb_article(user, article)
+
+
+# --- Team (app/team): training, weekly and monthly reviews ------------------------------------
+
+
+def can_see_training_of(user: Any, user_id: int) -> bool:
+    """Agents see their own training progress; team leads (admins) everyone's."""
+    return can(user, "team.lead") or (can(user, "team.train") and is_self(user, user_id))

@@ -35,6 +35,9 @@ class ArticleSource:
     body: str
     video: dict = field(default_factory=dict)
     transcript: str = ""
+    #: ``public`` or ``internal``, and the stored audience (``,agent_t3,``; empty for all staff).
+    visibility: str = "public"
+    audience: str = ""
 
 
 @dataclass
@@ -108,6 +111,7 @@ def parse_article(path: Path, relative: str) -> ArticleSource:
         transcript = str((meta.get("video") or {}).get("transcript") or "")
         rules.parse_transcript(transcript)
     rules.check_body(meta["type"], troubleshooting, body)
+    visibility, audience = rules.audience_field(meta.get("visibility"), meta.get("audience"))
     return ArticleSource(
         path=relative,
         hash=file_hash(data),
@@ -123,6 +127,8 @@ def parse_article(path: Path, relative: str) -> ArticleSource:
         body=body.strip() + "\n",
         video=video,
         transcript=transcript,
+        visibility=visibility,
+        audience=audience,
     )
 
 

@@ -54,6 +54,15 @@ class Article(db.Model):
     edited_in_browser: Mapped[bool] = mapped_column(default=False)
     is_archived: Mapped[bool] = mapped_column(default=False)
     archived_at: Mapped[datetime | None]
+    #: ``public`` (everyone) or ``internal`` (the support team's own space); the one rule for
+    #: who sees what is ``app.accounts.permissions.kb_read_reason`` (``app/kb/visibility.py``).
+    visibility: Mapped[str] = mapped_column(
+        String(10), default="public", server_default="public", index=True
+    )
+    #: Internal articles only: roles it is restricted to, comma-separated with a leading and
+    #: trailing comma (``,agent_t3,``) so one LIKE finds a role on SQLite and PostgreSQL alike;
+    #: empty means all support staff.
+    audience: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: Helpful votes (yes / no), recounted from ``kb_vote`` whenever a vote changes.
     helpful_yes: Mapped[int] = mapped_column(default=0)
     helpful_no: Mapped[int] = mapped_column(default=0)
@@ -63,6 +72,14 @@ class Article(db.Model):
     @property
     def url_path(self) -> str:
         return f"/articles/{self.slug}"
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility != "public"
+
+    @property
+    def audience_roles(self) -> list[str]:
+        return [role for role in (self.audience or "").split(",") if role]
 
     @property
     def section_title(self) -> str:

@@ -233,6 +233,35 @@ def validate_article_meta(meta: dict, *, filename_slug: str, folder: str) -> Non
         raise ContentError(f"The summary is longer than {SUMMARY_MAX} characters.")
     if meta.get("troubleshooting") and meta["type"] != "guide":
         raise ContentError("Only guides can be troubleshooting guides.")
+    audience_field(meta.get("visibility"), meta.get("audience"))
+
+
+#: ``visibility`` values, and the roles an internal article may be restricted to (the roles
+#: that hold ``kb.internal``; admins always read every internal article).
+VISIBILITIES = ("public", "internal")
+AUDIENCE_ROLES = ("agent_t1", "agent_t2", "agent_t3", "admin")
+
+
+def audience_field(visibility: str | None, audience: list | str | None) -> tuple[str, str]:
+    """The stored ``(visibility, audience)`` of an article from its front matter or form.
+
+    :returns: the visibility and the audience as ``,role,role,`` (empty: all support staff).
+    :raises ContentError: an unknown visibility or role, or an audience on a public article.
+    """
+    visibility = visibility or "public"
+    if visibility not in VISIBILITIES:
+        raise ContentError(f"Visibility {visibility!r} must be 'public' or 'internal'.")
+    if isinstance(audience, str):
+        audience = [part for part in audience.replace(",", " ").split() if part]
+    roles = sorted({str(role).strip() for role in audience or [] if str(role).strip()})
+    unknown = [role for role in roles if role not in AUDIENCE_ROLES]
+    if unknown:
+        raise ContentError(
+            f"Audience {', '.join(unknown)} is not a support role ({', '.join(AUDIENCE_ROLES)})."
+        )
+    if roles and visibility == "public":
+        raise ContentError("Only internal articles can be restricted to an audience.")
+    return visibility, (f",{','.join(roles)}," if roles else "")
 
 
 def check_body(article_type: str, troubleshooting: bool, body: str) -> None:

@@ -27,6 +27,7 @@ from app.kb.snippets import (  # noqa: F401  (the API's documented entry points)
     get_tour,
     snippets_for_screen,
 )
+from app.kb.visibility import public_articles_filter, visible_articles_filter
 from app.markup import RENDERER_VERSION, render
 from app.outbox import record_search_change
 
@@ -51,15 +52,21 @@ class StaleRevision(Conflict):
 
 
 def get_article(slug: str) -> Article | None:
-    """The article with this slug, archived or not (the page says when it is archived)."""
+    """The article with this slug, archived or not, public or internal: callers check
+    :func:`app.kb.visibility.can_read` (the pages answer 404 to people outside its audience)."""
     return db.session.scalar(select(Article).where(Article.slug == slug))
+
+
+def get_public_article(slug: str) -> Article | None:
+    """The public article with this slug (for surfaces everyone sees, e.g. a ticket's guide)."""
+    return db.session.scalar(select(Article).where(Article.slug == slug, public_articles_filter()))
 
 
 def section_articles(section: str, page: int = 1, per_page: int = 20):
     """Live articles of a section, grouped by type (FAQ, guides, videos), then by title."""
     query = (
         select(Article)
-        .where(Article.section == section, Article.is_archived.is_(False))
+        .where(Article.section == section, Article.is_archived.is_(False), public_articles_filter())
         .order_by(Article.type, Article.title)
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
@@ -69,7 +76,7 @@ def section_counts() -> dict[str, int]:
     """Number of live articles per section slug."""
     rows = db.session.execute(
         select(Article.section, func.count())
-        .where(Article.is_archived.is_(False))
+        .where(Article.is_archived.is_(False), public_articles_filter())
         .group_by(Article.section)
     ).all()
     return dict(rows)
@@ -98,7 +105,11 @@ def popular_articles(
         )
         if seen < min_views:
             live = db.session.scalars(
-                select(Article).where(Article.slug.in_(featured), Article.is_archived.is_(False))
+                select(Article).where(
+                    Article.slug.in_(featured),
+                    Article.is_archived.is_(False),
+                    public_articles_filter(),
+                )
             )
             by_slug = {article.slug: article for article in live}
             return [by_slug[slug] for slug in featured if slug in by_slug][:limit]
@@ -109,7 +120,7 @@ def popular_articles(
             ArticleViewDay,
             (ArticleViewDay.article_id == Article.id) & (ArticleViewDay.day > since),
         )
-        .where(Article.is_archived.is_(False))
+        .where(Article.is_archived.is_(False), public_articles_filter())
         .group_by(Article.id)
         .order_by(views.desc(), Article.helpful_yes.desc(), Article.title)
         .limit(limit)
@@ -120,19 +131,26 @@ def popular_articles(
 def recent_articles(limit: int = 6) -> list[Article]:
     query = (
         select(Article)
-        .where(Article.is_archived.is_(False))
+        .where(Article.is_archived.is_(False), public_articles_filter())
         .order_by(Article.updated_at.desc(), Article.title)
         .limit(limit)
     )
     return list(db.session.scalars(query))
 
 
-def related_articles(article: Article) -> list[Article]:
-    """The article's related articles that exist and are live, in the author's order."""
+def related_articles(article: Article, user=None) -> list[Article]:
+    """The article's related articles that exist and are live, in the author's order.
+
+    A public article links only to public ones (its page is the same for everybody and may be
+    cached); an internal one also to the internal articles ``user`` may read.
+    """
     if not article.related:
         return []
+    allowed = public_articles_filter() if not article.is_internal else visible_articles_filter(user)
     found = db.session.scalars(
-        select(Article).where(Article.slug.in_(article.related), Article.is_archived.is_(False))
+        select(Article).where(
+            Article.slug.in_(article.related), Article.is_archived.is_(False), allowed
+        )
     ).all()
     by_slug = {item.slug: item for item in found}
     return [by_slug[slug] for slug in article.related if slug in by_slug]

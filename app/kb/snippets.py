@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.kb.models import Article, Snippet, Tour
+from app.kb.visibility import public_articles_filter
 
 
 def get_snippet(key: str, lang: str, default_lang: str = "en") -> Snippet | None:
@@ -81,7 +82,9 @@ def articles_for_screen(screen: str, limit: int = 5) -> list[Article]:
     # The screens list is JSON; filtering in Python keeps this the same on SQLite and
     # PostgreSQL, and the knowledge base is small (tens to hundreds of articles).
     rows = db.session.scalars(
-        select(Article).where(Article.is_archived.is_(False)).order_by(Article.title)
+        select(Article)
+        .where(Article.is_archived.is_(False), public_articles_filter())
+        .order_by(Article.title)
     ).all()
     matching = [article for article in rows if screen in (article.screens or [])]
     matching.sort(key=lambda article: (article.is_troubleshooting, -article.helpful_yes))
@@ -104,7 +107,9 @@ def content_version() -> str:
     """A short hash that changes whenever synced or edited content changes (for ETags)."""
     digest = hashlib.sha256()
     for row in db.session.execute(
-        select(Article.slug, Article.revision_number, Article.is_archived).order_by(Article.slug)
+        select(Article.slug, Article.revision_number, Article.is_archived)
+        .where(public_articles_filter())
+        .order_by(Article.slug)
     ):
         digest.update(f"a|{row[0]}|{row[1]}|{int(row[2])}\n".encode())
     for row in db.session.execute(

@@ -167,3 +167,28 @@ def restore(slug: str, number: int):
     return render_template(
         "kb/restore.html", article=article, revision=old, form=form, comparison=comparison
     )
+
+
+# --- Internal space --------------------------------------------------------------------------
+
+
+@bp.route("/internal/")
+@require("kb.internal")
+def internal():
+    """The support team's internal articles the reader may see, with a plain text search."""
+    from app.kb.queries import internal_articles
+
+    text = (request.args.get("q") or "").strip()[:100]
+    page = internal_articles(current_user, text, page=page_arg())
+    return render_template("kb/internal.html", page=page, q=text)
+
+
+@bp.route("/articles/<slug>/access")
+@require("kb.history")
+def access(slug: str):
+    """Effective permissions: for each role, whether it sees and edits the article, and why."""
+    from app.accounts.permissions import ROLE_PERMISSIONS, kb_article_access
+
+    article = article_or_404(slug)
+    rows = [kb_article_access(role, article) for role in ROLE_PERMISSIONS]
+    return render_template("kb/access.html", article=article, rows=rows)

@@ -78,6 +78,8 @@ def _apply_source(article: Article, source: ArticleSource, now: datetime) -> Non
     article.screens = list(source.screens)
     article.video = dict(source.video)
     article.transcript = source.transcript
+    article.visibility = source.visibility
+    article.audience = source.audience
     article.source_path = source.path
     article.source_hash = source.hash
     article.edited_in_browser = False

@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.accounts.permissions import can
+from app.accounts.permissions import can_read_kb_article
 from app.errors import DomainError
 from app.extensions import limiter
 from app.kb import feedback, rules, services
@@ -45,7 +45,9 @@ def count_view(article_id: int) -> None:
 
 def article_or_404(slug: str):
     article = services.get_article(slug)
-    if article is None or not can(current_user, "kb.read"):
+    # 404, not 403, for an internal article outside the reader's audience: its existence is
+    # as private as its text.
+    if article is None or not can_read_kb_article(current_user, article):
         abort(404)
     return article
 
@@ -122,7 +124,7 @@ def _render_article(article, vote_form: VoteForm | None = None, status: int = 20
     vote = feedback.find_vote(article, user_id=_user_id(), visitor_id=session.get(VISITOR_KEY))
     context = {
         "article": article,
-        "related": services.related_articles(article),
+        "related": services.related_articles(article, current_user),
         "vote": vote,
         "vote_form": vote_form or VoteForm(formdata=None),
         "show_toc": article.type == "guide"

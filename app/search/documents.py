@@ -110,8 +110,9 @@ def _article_model():
 
 
 def article_document(article) -> Document | None:
-    """An article's document: summary, body and, for videos, the transcript's spoken text."""
-    if article.is_archived:
+    """An article's document: summary, body and, for videos, the transcript's spoken text.
+    Internal articles have none: search is public (staff find them on ``/internal/``)."""
+    if article.is_archived or article.visibility != "public":
         return None
     body = "\n\n".join(
         part for part in (article.summary, article.body_text, article.transcript_text) if part

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts.permissions import require
@@ -131,6 +131,7 @@ def _render_work(ticket, status: int = 200, **forms):
         escalate_form=escalate_form,
         thread_form=forms.get("thread_form") or ThreadResolutionForm(),
         action_form=ActionForm(),
+        panels=current_app.extensions.get("ticket_panels", []),
         categories=CATEGORIES, priorities=PRIORITY_LABELS, statuses=AGENT_STATUS_LABELS,
         channels=CHANNELS, impacts=IMPACTS, tiers=TIERS,
     ), status  # fmt: skip
@@ -154,7 +155,12 @@ def claim(ticket_id: int):
     ticket = _ticket(ticket_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if workspace.claim(current_user, ticket, utcnow()):
+    try:
+        claimed = workspace.claim(current_user, ticket, utcnow())
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("tickets.work", ticket_id=ticket.id)), 303
+    if claimed:
         return _done(ticket, f"You have claimed {ticket.ref}.")
     flash("Somebody else claimed this ticket first.", "error")
     return redirect(url_for("tickets.work", ticket_id=ticket.id)), 303

@@ -227,9 +227,10 @@ def _send_receipt(ticket: Ticket, now: datetime) -> None:
 def guide_article(slug: str | None):
     """The troubleshooting guide a request names (``None`` when it is gone or never existed):
     pages show its title and link to it instead of the slug."""
-    from app.kb.services import get_article  # tickets may read the knowledge base
+    from app.kb.services import get_public_article  # tickets may read the knowledge base
 
-    return get_article(slug) if slug else None
+    # Only a public guide: the requester sees the title, and a request may name any slug.
+    return get_public_article(slug) if slug else None
 
 
 def _is_step_count(value: object) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.accounts.models import User
@@ -134,12 +135,25 @@ def agents() -> list[User]:
     )
 
 
+def check_take_guards(agent: User, ticket: Ticket) -> None:
+    """Run the guards higher layers registered in ``app.extensions["ticket_take_guards"]``
+    (e.g. the team's "onboarding before Tier 1"): each returns why not, or None.
+
+    :raises DomainError: the first reason, on the ``assignee`` field.
+    """
+    for guard in current_app.extensions.get("ticket_take_guards", []):
+        reason = guard(agent, ticket)
+        if reason:
+            raise DomainError(reason, "assignee")
+
+
 def claim(agent: User, ticket: Ticket, now: datetime) -> bool:
     """Take an unassigned ticket. Atomic: of two agents claiming at once exactly one wins.
 
     :returns: whether this agent got it (``False``: somebody else was first).
     """
     _require_agent(agent)
+    check_take_guards(agent, ticket)
     result = db.session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None))
@@ -170,6 +184,7 @@ def assign(agent: User, ticket: Ticket, assignee_id: int | None, now: datetime) 
         assignee = db.session.get(User, assignee_id) if is_row_id(assignee_id) else None
         if assignee is None or not can(assignee, "tickets.work"):
             raise DomainError("Choose a support agent.", "assignee")
+        check_take_guards(assignee, ticket)
     if ticket.assignee_id == assignee_id:
         return
     old = ticket.assignee_id
