@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
-from app.kb.media import processing
+from app.kb.media import processing, rules
 
 
 def player_state(article) -> dict:
@@ -55,3 +55,22 @@ def player_state(article) -> dict:
             "an uploaded video needs ffmpeg too."
         )
     return state
+
+
+def transcript_moments(article_ids: list[int], words: list[str]) -> dict[int, int]:
+    """For search hits: article id → the second of its transcript a search for ``words`` is
+    about (videos whose transcript holds one of the words only)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.kb.models import Article
+
+    if not article_ids or not words:
+        return {}
+    moments = {}
+    query = select(Article).where(Article.id.in_(article_ids), Article.type == "video")
+    for article in db.session.scalars(query):
+        moment = rules.moment_of((article.structure or {}).get("cues") or [], words)
+        if moment is not None:
+            moments[article.id] = moment
+    return moments

@@ -118,16 +118,27 @@ def _get(item, name):
 
 
 def moment_of(cues: list, words: list[str]) -> int | None:
-    """The start (seconds) of the first transcript line holding one of ``words`` (whole-word
-    prefix, any case): where a search hit in a transcript should start playing."""
-    needles = [word.lower() for word in words if word.strip()]
+    """The start (seconds) of the transcript line a search for ``words`` is about: where a
+    search hit inside a transcript should start playing.
+
+    A word matches a line's word it begins (any case: "harvest" finds "harvests"). Each line
+    scores the rarer words higher (a word found in few lines says more than "the" or "app"),
+    and the earliest of the best lines wins; words under three letters are ignored.
+    """
+    needles = sorted({word.lower() for word in words if len(word.strip()) >= 3})
     if not needles:
         return None
-    for cue in cues:
-        tokens = re.findall(r"\w+", _get(cue, "text").lower())
-        if any(token.startswith(needle) for needle in needles for token in tokens):
-            return int(_get(cue, "seconds"))
-    return None
+    lines = [set(re.findall(r"\w+", _get(cue, "text").lower())) for cue in cues]
+    found = {
+        needle: {i for i, tokens in enumerate(lines) if any(t.startswith(needle) for t in tokens)}
+        for needle in needles
+    }
+    best, best_score = None, 0.0
+    for index in range(len(cues)):
+        score = sum(1 / len(hits) for hits in found.values() if index in hits)
+        if score > best_score:
+            best, best_score = index, score
+    return None if best is None else int(_get(cues[best], "seconds"))
 
 
 # --- Uploads ----------------------------------------------------------------------------------

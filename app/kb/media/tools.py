@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,28 +69,29 @@ class Tools:
             )
         except OSError as exc:
             raise ToolFailed(f"ffmpeg could not run: {exc}") from exc
-        import threading
-
         # stderr is read on the side so a chatty ffmpeg never blocks on a full pipe.
         errors: list[str] = []
-        reader = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)
-        reader.start()
-        timer = threading.Timer(self.timeout, process.kill)
-        timer.start()
-        last = -1
-        try:
-            for line in process.stdout:
-                seconds = rules.progress_seconds(line)
-                if seconds is not None and on_progress and total:
-                    percent = rules.progress_percent(seconds, total)
-                    if percent != last:
-                        last = percent
-                        on_progress(percent)
-            code = process.wait()
-        finally:
-            timed_out = not timer.is_alive() and process.returncode != 0
-            timer.cancel()
-            reader.join(timeout=5)
+        with process:
+            reader = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)
+            reader.start()
+            timer = threading.Timer(self.timeout, process.kill)
+            timer.start()
+            last = -1
+            try:
+                for line in process.stdout:
+                    seconds = rules.progress_seconds(line)
+                    if seconds is not None and on_progress and total:
+                        percent = rules.progress_percent(seconds, total)
+                        if percent != last:
+                            last = percent
+                            on_progress(percent)
+                code = process.wait()
+            finally:
+                timed_out = not timer.is_alive() and process.returncode != 0
+                timer.cancel()
+                if process.poll() is None:
+                    process.kill()
+                reader.join(timeout=5)
         if timed_out:
             raise ToolFailed(f"ffmpeg took longer than {self.timeout:.0f} seconds")
         if code != 0:

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from app.accounts.permissions import require
 from app.errors import DomainError, form_error
@@ -46,7 +47,11 @@ def media_file(key: str):
     if path is None or key.startswith("incoming/") or suffix not in MEDIA_TYPES:
         abort(404)
     # conditional=True: Range requests get 206 with Content-Range (seeking), If-None-Match 304.
-    response = send_file(path, mimetype=MEDIA_TYPES[suffix], conditional=True, etag=key)
+    try:
+        response = send_file(path, mimetype=MEDIA_TYPES[suffix], conditional=True, etag=key)
+    except RequestedRangeNotSatisfiable:
+        # Answered here: the site's error page would drop the Content-Range a player reads.
+        return Response(status=416, headers={"Content-Range": f"bytes */{path.stat().st_size}"})
     response.headers["Cache-Control"] = IMMUTABLE
     response.headers["Accept-Ranges"] = "bytes"
     return response
