@@ -8,8 +8,8 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.accounts.permissions import require
-from app.kb.media.queries import transcript_moments
 from app.errors import DomainError
+from app.kb.media.queries import transcript_moments
 from app.models import utcnow
 from app.search import services
 from app.search.documents import DOC_TYPES, category_choices

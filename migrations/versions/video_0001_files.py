@@ -5,11 +5,10 @@ Revises: search_0002_head_and_codes
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models
-
 
 # revision identifiers, used by Alembic.
 revision = "video_0001_files"
