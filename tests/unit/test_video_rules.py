@@ -173,3 +173,14 @@ JOURNAL = parse_transcript(
 )  # fmt: skip
 def test_search_moment_is_the_line_the_rarest_words_are_on(words, moment):
     assert rules.moment_of(JOURNAL, words) == moment
+
+
+def test_a_chapter_about_the_words_wins_over_a_passing_mention():
+    cues = parse_transcript("[00:07] Photos, notes, harvests.\n[02:30] Tap the Harvest tag.")
+    chapters = [
+        {"start": 0, "title": "Why keep a journal"},
+        {"start": 145, "title": "Logging a harvest"},
+    ]
+    assert rules.moment_of(cues, ["harvest"], chapters) == 145
+    assert rules.moment_of(cues, ["harvest"]) == 7
+    assert rules.moment_of(cues, ["tag"], chapters) == 150  # no chapter about it: the line

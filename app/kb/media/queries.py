@@ -70,7 +70,8 @@ def transcript_moments(article_ids: list[int], words: list[str]) -> dict[int, in
     moments = {}
     query = select(Article).where(Article.id.in_(article_ids), Article.type == "video")
     for article in db.session.scalars(query):
-        moment = rules.moment_of((article.structure or {}).get("cues") or [], words)
+        cues = (article.structure or {}).get("cues") or []
+        moment = rules.moment_of(cues, words, (article.video or {}).get("chapters") or [])
         if moment is not None:
             moments[article.id] = moment
     return moments

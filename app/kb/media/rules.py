@@ -117,28 +117,40 @@ def _get(item, name):
     return item[name] if isinstance(item, dict) else getattr(item, name)
 
 
-def moment_of(cues: list, words: list[str]) -> int | None:
-    """The start (seconds) of the transcript line a search for ``words`` is about: where a
-    search hit inside a transcript should start playing.
+def moment_of(cues: list, words: list[str], chapters: list | None = None) -> int | None:
+    """The second of a video a search for ``words`` is about: where a search hit inside a
+    transcript should start playing.
 
-    A word matches a line's word it begins (any case: "harvest" finds "harvests"). Each line
-    scores the rarer words higher (a word found in few lines says more than "the" or "app"),
-    and the earliest of the best lines wins; words under three letters are ignored.
+    A chapter whose title holds the words wins (a chapter is about its title; a line may only
+    mention it in passing), else the transcript line. A word matches a word it begins, in any
+    case ("harvest" finds "harvests"); rarer words count more (a word in few lines says more
+    than "app"); the earliest of the best wins; words under three letters are ignored.
     """
     needles = sorted({word.lower() for word in words if len(word.strip()) >= 3})
     if not needles:
         return None
-    lines = [set(re.findall(r"\w+", _get(cue, "text").lower())) for cue in cues]
+    for items, text_key, time_key in (
+        (chapters or [], "title", "start"),
+        (cues, "text", "seconds"),
+    ):
+        best = _best_match([_get(item, text_key) for item in items], needles)
+        if best is not None:
+            return int(_get(items[best], time_key))
+    return None
+
+
+def _best_match(texts: list[str], needles: list[str]) -> int | None:
+    lines = [set(re.findall(r"\w+", text.lower())) for text in texts]
     found = {
         needle: {i for i, tokens in enumerate(lines) if any(t.startswith(needle) for t in tokens)}
         for needle in needles
     }
     best, best_score = None, 0.0
-    for index in range(len(cues)):
+    for index in range(len(texts)):
         score = sum(1 / len(hits) for hits in found.values() if index in hits)
         if score > best_score:
             best, best_score = index, score
-    return None if best is None else int(_get(cues[best], "seconds"))
+    return best
 
 
 # --- Uploads ----------------------------------------------------------------------------------
