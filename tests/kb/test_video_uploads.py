@@ -206,3 +206,47 @@ def test_not_a_video_article_has_no_video_page(synced, client, staff):
 )
 def test_media_keys_outside_the_store_are_404(synced, client, key):
     assert _media(client, key).status_code == 404
+
+
+def test_a_video_beside_the_markdown_is_queued_by_the_sync_once(synced, client, files, runner):
+    folder = synced.path(SLUG).parent
+    (folder / f"{SLUG}.mp4").write_bytes(files["good.mp4"].read_bytes())
+    result = synced.sync("--quiet")
+    assert result.exit_code == 0, result.output
+    assert f"video queued: {SLUG} ({SLUG}.mp4)" in result.output
+    assert "video queued" not in synced.sync("--quiet").output  # the same file: nothing new
+    assert runner.invoke(args=["content", "videos", "process"]).exit_code == 0
+    [row] = _rows(synced.app)
+    assert (row.origin, row.status) == ("content", "ready")
+    assert f'src="/media/{row.mp4_key}"' in client.get(f"/articles/{SLUG}").get_data(as_text=True)
+
+    (folder / f"{SLUG}.mp4").write_bytes(files["not-a-video.mp4"].read_bytes())
+    refused = synced.sync("--quiet")
+    assert refused.exit_code == 1
+    assert f"{SLUG}.mp4: This file is not a video we can read." in refused.output
+    assert len(_rows(synced.app)) == 1
+
+
+def test_local_storage_writes_atomically_and_refuses_foreign_keys(tmp_path):
+    from app.kb.media.storage import LocalStorage, MediaNotFound
+
+    store = LocalStorage(tmp_path / "media")
+    source = tmp_path / "source"
+    source.write_bytes(b"video bytes")
+    key = "a" * 64 + ".mp4"
+    store.put(source, key)
+    assert store.exists(key) and store.local_path(key).read_bytes() == b"video bytes"
+    assert [p.name for p in (tmp_path / "media").iterdir()] == [key]  # no partial file left
+    store.put(source, "incoming/0123456789abcdef")
+    copy = tmp_path / "copy"
+    store.fetch("incoming/0123456789abcdef", copy)
+    assert copy.read_bytes() == b"video bytes"
+    store.delete("incoming/0123456789abcdef")
+    store.delete("incoming/0123456789abcdef")  # gone already: not an error
+    assert not store.exists("incoming/0123456789abcdef")
+    for bad in ("../secret_key", "/etc/passwd", "incoming/../../x", "A" * 10, "short.mp4"):
+        assert not store.exists(bad)
+        with pytest.raises(MediaNotFound):
+            store.put(source, bad)
+    with pytest.raises(MediaNotFound):
+        store.fetch("b" * 64 + ".mp4", copy)

@@ -72,6 +72,12 @@ def queue_upload(article, user, source: Path, original_name: str, now: datetime)
     :param source: the uploaded file, saved by the view.
     :raises rules.VideoRejected: not a video we accept (the message says why).
     """
+    video = _accept(article, source, original_name, now, origin="upload")
+    video.uploaded_by_id = user.id
+    return video
+
+
+def _accept(article, source: Path, original_name: str, now: datetime, *, origin: str):
     tools = current_tools()
     if not tools.available():
         raise rules.VideoRejected(
@@ -82,12 +88,11 @@ def queue_upload(article, user, source: Path, original_name: str, now: datetime)
     current_storage().put(source, incoming)
     video = VideoFile(
         article_id=article.id,
-        origin="upload",
+        origin=origin,
         status="queued",
         progress=0,
         original_name=original_name[:255],
         incoming_key=incoming,
-        uploaded_by_id=user.id,
         created_at=now,
     )
     db.session.add(video)
@@ -231,3 +236,47 @@ def pending_ids() -> list[int]:
 
 def recent_all(limit: int = 50) -> list[VideoFile]:
     return list(db.session.scalars(select(VideoFile).order_by(VideoFile.id.desc()).limit(limit)))
+
+
+#: A video file beside an article's Markdown (``content/.../<slug>.mp4``) is that article's.
+CONTENT_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".mkv")
+
+
+def queue_content_files(content_dir: str, now: datetime) -> tuple[list, list]:
+    """Queue the video files placed beside video articles' Markdown in ``content_dir``, once
+    per file content (a file already queued or processed is skipped).
+
+    :returns: (queued, refused): ``(slug, file name)`` and ``(path, reason)`` pairs.
+    """
+    from app.kb.models import Article
+
+    queued, refused = [], []
+    articles = db.session.scalars(
+        select(Article).where(Article.type == "video", Article.is_archived.is_(False))
+    )
+    for article in articles:
+        if not article.source_path:
+            continue
+        markdown = Path(content_dir, article.source_path)
+        for suffix in CONTENT_SUFFIXES:
+            path = markdown.with_suffix(suffix)
+            if not path.is_file():
+                continue
+            digest = content_key(path, "")
+            seen = db.session.scalars(
+                select(VideoFile.id).where(
+                    VideoFile.article_id == article.id,
+                    VideoFile.origin == "content",
+                    VideoFile.fingerprint == digest,
+                )
+            ).first()
+            if seen is not None:
+                continue
+            try:
+                video = _accept(article, path, path.name, now, origin="content")
+            except rules.VideoRejected as error:
+                refused.append((str(path), error.message))
+                continue
+            video.fingerprint = digest
+            queued.append((article.slug, path.name))
+    return queued, refused
