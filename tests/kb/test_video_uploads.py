@@ -250,3 +250,13 @@ def test_local_storage_writes_atomically_and_refuses_foreign_keys(tmp_path):
             store.put(source, bad)
     with pytest.raises(MediaNotFound):
         store.fetch("b" * 64 + ".mp4", copy)
+
+
+def test_the_upload_route_alone_takes_bodies_past_the_form_limit(synced, client, staff, files):
+    synced.app.config["MAX_CONTENT_LENGTH"] = 2_000  # far below the clip's size
+    assert files["good.mp4"].stat().st_size > 2_000
+    assert _upload(client, files["good.mp4"]).status_code == 303
+    assert [row.status for row in _rows(synced.app)] == ["queued"]
+    # Every other form keeps the site's limit.
+    response = client.post(f"/articles/{SLUG}/edit", data={"body": "x" * 5_000})
+    assert response.status_code == 413
