@@ -40,6 +40,7 @@ class ConfigError(RuntimeError):
 #: Modules declaring settings, in the order of the README's sections.
 SETTING_MODULES = (
     "app.config",
+    "app.kb.media.settings",
     "app.wiki.settings",
     "app.forum.settings",
     "app.search.settings",

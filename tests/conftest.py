@@ -82,6 +82,7 @@ def site_config(url: str, folder: Path, **overrides) -> dict:
         "MAIL_BACKEND": "file",
         "MAIL_FILE_DIR": str(folder / "mail"),
         "SEARCH_INDEX_DIR": str(folder / "search_index"),
+        "KB_MEDIA_DIR": str(folder / "media"),
         "SERVER_NAME": "help.test",
         # Fast hashing: the real method is a configuration choice, not what these tests check.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",

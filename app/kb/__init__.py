@@ -17,4 +17,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.extensions["page_hit_hooks"][VIEW_HOOK] = count_view
     tallies.register_flusher(app, feedback.VIEW_TALLY, feedback.write_views)
+    from app.kb import media
+
+    content_cli.add_command(media.init_app(app))
     app.cli.add_command(content_cli)

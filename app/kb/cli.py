@@ -51,13 +51,21 @@ def sync_command(
     )
     for slug, message in report.conflicts:
         click.echo(f"CONFLICT {slug}: {message}", err=True)
-    for path, message in report.errors:
+    refused = []
+    if not dry_run:
+        # Video files beside the Markdown are queued for processing (app/kb/media).
+        from app.kb.media.processing import queue_content_files
+
+        queued, refused = queue_content_files(content_dir, utcnow())
+        for slug, name in queued:
+            click.echo(f"video queued: {slug} ({name}); the outbox drain processes it")
+    for path, message in [*report.errors, *refused]:
         click.echo(f"ERROR {path}: {message}", err=True)
     if dry_run:
         db.session.rollback()
     else:
         commit()
-    if not report.ok:
+    if not report.ok or refused:
         sys.exit(1)
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -24,6 +22,7 @@ from app.errors import DomainError
 from app.extensions import limiter
 from app.kb import feedback, rules, services
 from app.kb.forms import GuideStepForm, VoteForm
+from app.kb.media.queries import player_state
 from app.models import utcnow
 from app.outbox import commit
 from app.pagecache import also_on_cached_views, cacheable
@@ -90,21 +89,6 @@ def section(slug: str):
     )
 
 
-def _video_state(article) -> dict:
-    """Whether the self-hosted file exists, and an embed URL if its host is allowed."""
-    video = article.video or {}
-    state = {"file_missing": False, "poster_missing": False, "embed_url": None}
-    for key, missing in (("src", "file_missing"), ("poster", "poster_missing")):
-        value = video.get(key) or ""
-        if value.startswith("/static/"):
-            path = Path(current_app.static_folder, value.removeprefix("/static/"))
-            state[missing] = not path.is_file()
-    embed = video.get("embed") or ""
-    if embed and urlsplit(embed).netloc in current_app.config["VIDEO_EMBED_HOSTS"]:
-        state["embed_url"] = embed
-    return state
-
-
 def _guide_state(article) -> dict:
     """Where the reader is in a troubleshooting guide, from the query string (no DB, no 500)."""
     total = feedback.step_count(article)
@@ -135,7 +119,7 @@ def _render_article(article, vote_form: VoteForm | None = None, status: int = 20
         context["guide"] = _guide_state(article)
         context["guide"]["topic"] = rules.guide_topic([item.section for item in context["related"]])
     if article.type == "video":
-        context["video_state"] = _video_state(article)
+        context["video_state"] = player_state(article)
     return render_template("kb/article.html", **context), status
 
 

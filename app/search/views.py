@@ -9,10 +9,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.accounts.permissions import require
 from app.errors import DomainError
+from app.kb.media.queries import transcript_moments
 from app.models import utcnow
 from app.search import services
 from app.search.documents import DOC_TYPES, category_choices
-from app.search.rules import normalise_for_log
+from app.search.rules import normalise_for_log, words_of
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -83,10 +84,23 @@ def _query_token(results, query: str) -> str | None:
 
 
 def _click_url(results, hit) -> str:
+    # A hit inside a video's transcript opens the video at that moment; the fragment survives
+    # the click-log redirect (a Location without one keeps the request's).
+    moment = _moments(results).get(hit.key)
+    fragment = f"#t={moment}" if moment is not None else ""
     if results.log_id is None:
-        return hit.url
+        return hit.url + fragment
     token = _signer().dumps([results.log_id, hit.key])
-    return f"/search/click?t={token}"
+    return f"/search/click?t={token}{fragment}"
+
+
+def _moments(results) -> dict[str, int]:
+    """Hit key → second of the video transcript the query is about (video articles only)."""
+    if getattr(results, "moments", None) is None:
+        hits = [hit for hit in results.hits if hit.type == "article"]
+        found = transcript_moments([hit.object_id for hit in hits], words_of(results.query))
+        results.moments = {h.key: found[h.object_id] for h in hits if h.object_id in found}
+    return results.moments
 
 
 @bp.route("/")
@@ -103,6 +117,7 @@ def index():
         results=results,
         error=error,
         click_url=_click_url,
+        moments=_moments(results) if results is not None and results.hits else {},
         query_token=_query_token(results, params["query"]),
         doc_types=DOC_TYPES,
         categories=category_choices(),

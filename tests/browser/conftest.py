@@ -87,6 +87,7 @@ def live_server(database_url, tmp_path_factory):
             "MAIL_BACKEND": "file",
             "MAIL_FILE_DIR": str(folder / "mail"),
             "SEARCH_INDEX_DIR": str(folder / "search_index"),
+            "KB_MEDIA_DIR": str(folder / "media"),
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )

@@ -212,8 +212,8 @@ def test_video_chapters_seek_and_transcript(page, live_server):
     assert cues.count() >= 25
     expect(cues.first).to_contain_text("we're looking at the grow journal")
 
-    src = f"/static/videos/{slug}.mp4"
-    if not (ROOT / "app" / src.lstrip("/")).is_file():
+    # The player is there once the starter video is built (test_video_browser builds it).
+    if page.locator("#kb-video").count() == 0:
         # No player that would only spin: the page says so and leads to the transcript;
         # chapters and transcript times are text.
         note = page.locator("#video-missing")
@@ -227,7 +227,7 @@ def test_video_chapters_seek_and_transcript(page, live_server):
         return
     video = page.locator("#kb-video")
     expect(video).to_be_visible()
-    assert video.get_attribute("src") == src
+    assert video.locator("source").first.get_attribute("src").startswith("/media/")
     expect(page.locator("#video-missing")).to_have_count(0)
 
     chapters = page.locator("button.kb-seek[id^=chapter-]")

@@ -1,24 +1,8 @@
-// Knowledge base enhancements. Everything works without this file; it adds:
-// - chapter and transcript buttons that seek the video,
+// Knowledge base enhancements (the video player's are in video.js). Everything works without this file; it adds:
 // - "open all / close all" for FAQ answers,
 // - a live preview in the article editor (the Preview button posts the form without it).
 (function () {
   "use strict";
-
-  function setupVideo() {
-    var video = document.getElementById("kb-video");
-    if (!video) { return; }
-    document.querySelectorAll(".kb-seek").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var start = parseInt(button.getAttribute("data-start"), 10);
-        if (isNaN(start)) { return; }
-        video.currentTime = start;
-        var playing = video.play();
-        if (playing && playing.catch) { playing.catch(function () { /* file missing or blocked */ }); }
-        video.focus();
-      });
-    });
-  }
 
   function setupFaq() {
     var tools = document.querySelector(".kb-faq-tools");
@@ -65,7 +49,6 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    setupVideo();
     setupFaq();
     setupPreview();
   });
