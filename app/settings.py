@@ -45,6 +45,7 @@ SETTING_MODULES = (
     "app.search.settings",
     "app.tickets.settings",
     "app.channels.settings",
+    "app.channels.email.settings",
     "app.api.settings",
     "app.ops.settings",
 )

@@ -29,7 +29,9 @@ AGENT = MEMBER | {
     "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
     "metrics.view",
 }  # fmt: skip
-ADMIN = MODERATOR | AGENT | {"users.manage", "tickets.configure", "kb.sync", "outbox.view"}
+ADMIN = MODERATOR | AGENT | {
+    "users.manage", "tickets.configure", "kb.sync", "outbox.view", "channels.quarantine",
+}  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "anonymous": EVERYONE,
@@ -190,3 +192,14 @@ def can_view_ticket(user: Any, ticket: Any) -> bool:
     return can(user, "tickets.work") or (
         can(user, "tickets.submit") and is_self(user, ticket.requester_id)
     )
+
+
+# --- Channels ---------------------------------------------------------------------------
+
+
+def can_download_original(user: Any, record: Any) -> bool:
+    """The original of a received message (an ``.eml``): agents, for a message that reached a
+    ticket; admins, for any (they decide on quarantined ones)."""
+    if can(user, "channels.quarantine"):
+        return True
+    return can(user, "tickets.work") and record.ticket_id is not None
