@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-PASSWORD = "mailbox-test-password"  # noqa: S105 - a throw-away test mailbox
+PASSWORD = "mailbox-test-password"
 #: Mail files belong to an unprivileged user (Dovecot refuses mail access as root).
 MAIL_USER = "mail"
 USERS = ("support", "ana")
@@ -78,9 +78,7 @@ def dovecot():
     (folder / "mail").mkdir()
     os.chown(folder / "mail", mail_user.pw_uid, mail_user.pw_gid)
     users = USERS
-    (folder / "passwd").write_text(
-        "".join(f"{user}:{{PLAIN}}{PASSWORD}::::::\n" for user in users)
-    )
+    (folder / "passwd").write_text("".join(f"{user}:{{PLAIN}}{PASSWORD}::::::\n" for user in users))
     port = free_port()
     (folder / "dovecot.conf").write_text(
         f"""
@@ -121,7 +119,7 @@ service stats {{
 }}
 """
     )
-    process = subprocess.Popen(  # noqa: S603 - our own binary and config
+    process = subprocess.Popen(
         [DOVECOT, "-F", "-c", str(folder / "dovecot.conf")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -134,7 +132,8 @@ service stats {{
             break
         except (OSError, imaplib.IMAP4.error):
             if process.poll() is not None or time.monotonic() > deadline:
-                log = (folder / "dovecot.log").read_text() if (folder / "dovecot.log").exists() else ""
+                log_file = folder / "dovecot.log"
+                log = log_file.read_text() if log_file.exists() else ""
                 process.kill()
                 pytest.fail(f"Dovecot did not start: {process.stderr.read()!r} {log}")
             time.sleep(0.1)
@@ -155,14 +154,14 @@ class _DeliverToDovecot:
     def __init__(self, server: Dovecot):
         self.server = server
 
-    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+    async def handle_RCPT(self, server, session, envelope, address, options):
         user = address.partition("@")[0].partition("+")[0].lower()
         if user not in USERS:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server, session, envelope):
         for recipient in envelope.rcpt_tos:
             user = recipient.partition("@")[0].partition("+")[0].lower()
             await asyncio.get_running_loop().run_in_executor(

@@ -75,7 +75,8 @@ def test_mailbox_to_ticket_reply_to_mailbox_and_back(
     reply["Subject"], reply["Message-ID"] = "Re: " + answer["Subject"], "<ana-2@growgrebuddy.com>"
     reply["In-Reply-To"] = answer["Message-ID"]
     reply["References"] = f"{answer['References']} {answer['Message-ID']}"
-    quoted = "\n".join("> " + line for line in answer.get_body(("plain",)).get_content().splitlines())
+    text = answer.get_body(("plain",)).get_content()
+    quoted = "\n".join("> " + line for line in text.splitlines())
     reply.set_content(f"That fixed it, thank you!\n\nOn Tuesday Support wrote:\n{quoted}\n")
     send(smtp_to_dovecot, reply)
     assert "imported 1 message(s)" in fetch(runner)
