@@ -80,12 +80,20 @@ def decoded_header(raw: object) -> str:
     text = str(raw) if not isinstance(raw, str) else raw
     with contextlib.suppress(LookupError, ValueError, UnicodeError, AssertionError, IndexError):
         text = str(make_header(decode_header(text)))
-    return " ".join(text.replace("\x00", "").split())
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # raw 8-bit bytes in a header (kept as surrogate escapes)
+        text = decode_text(text.encode("utf-8", "surrogateescape"), None)
+    return " ".join(storable_text(text).split())
 
 
 def _header(message: Message, name: str) -> str:
     try:
-        return decoded_header(message.get(name))
+        value = message.get(name)
+        if value is None:  # RFC 5322 4.5: obsolete "Subject  :" (space before the colon)
+            wanted = name.lower()
+            value = next((v for k, v in message.items() if k.strip().lower() == wanted), None)
+        return decoded_header(value)
     except Exception:  # a header object that cannot even be read is "absent"
         return ""
 
@@ -100,9 +108,23 @@ def _addresses(message: Message, *names: str) -> list[str]:
     return [address.lower() for _, address in getaddresses(values) if "@" in address]
 
 
+_WINDOWS_SUPERSETS = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "iso_8859-1"}
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_text(data: bytes, charset: str | None) -> str:
     """Bytes of a text part in its declared charset, else UTF-8, else Latin-1 (which reads any
     byte): 8-bit garbage becomes odd characters, never an error."""
+    if (charset or "").lower() in _WINDOWS_SUPERSETS:
+        # As browsers do (WHATWG Encoding): mail labelled Latin-1 or ASCII is often Windows-1252.
+        charset = "utf-8" if _is_utf8(data) else "cp1252"
     for candidate in (charset, "utf-8"):
         if not candidate:
             continue
@@ -111,6 +133,11 @@ def decode_text(data: bytes, charset: str | None) -> str:
         except (LookupError, UnicodeDecodeError):
             continue
     return data.decode("latin-1")
+
+
+def storable_text(text: str) -> str:
+    """Text any database takes: no NUL, no lone surrogates (both come with 8-bit garbage)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def html_to_text(html: str) -> str:
@@ -147,9 +174,37 @@ def _filename(part: Message) -> str:
     return decoded_header(name) if name else ""
 
 
+_OBSOLETE_NAME = re.compile(rb"^([!-9;-~]+)[ \t]+:", re.MULTILINE)
+
+
+def _modern_headers(raw: bytes) -> bytes:
+    """RFC 5322 4.5's obsolete ``Subject  :`` (spaces before the colon) as ``Subject:``; the
+    parser would otherwise take the whole header as body."""
+    end = raw.find(b"\r\n\r\n")
+    end = raw.find(b"\n\n") if end < 0 else end
+    head, rest = (raw[:end], raw[end:]) if end >= 0 else (raw, b"")
+    return _OBSOLETE_NAME.sub(rb"\1:", head) + rest
+
+
+_COMMENT = re.compile(r"\([^()]*\)")
+
+
+def _mailbox(value: str) -> tuple[str, str]:
+    """Name and address of a mailbox header; the obsolete syntax of RFC 5322 section 4 (comments
+    and spaces inside the address) is read too."""
+    name, address = parseaddr(value)
+    if "@" not in address:
+        inside = re.search(r"<([^<>]*)>", value)
+        candidate = "".join(_COMMENT.sub("", inside[1] if inside else value).split())
+        if re.fullmatch(r"[^@\s]+@[^@\s]+", candidate):
+            address = candidate
+            name = _COMMENT.sub("", value.split("<")[0]).strip().strip('"') if inside else ""
+    return name, address
+
+
 def parse(raw: bytes) -> ParsedMail:
     """Read one RFC 5322 message. Never raises for malformed input."""
-    message = email.message_from_bytes(raw, policy=policy.compat32)
+    message = email.message_from_bytes(_modern_headers(raw), policy=policy.compat32)
     display_name, sender = parseaddr(_header(message, "From"))
     if "@" not in sender:
         display_name, sender = parseaddr(
@@ -180,7 +235,10 @@ def parse(raw: bytes) -> ParsedMail:
     plain, html = [], []
     _walk(message, parsed, plain, html, depth=0)
     parsed.html = "\n".join(html)[:1_000_000]
-    parsed.text = "\n\n".join(plain) if plain else "\n\n".join(html_to_text(h) for h in html)
+    text = "\n\n".join(plain) if plain else "\n\n".join(html_to_text(h) for h in html)
+    parsed.text = storable_text(text)
+    parsed.subject = storable_text(parsed.subject)
+    parsed.display_name = storable_text(parsed.display_name)
     return parsed
 
 

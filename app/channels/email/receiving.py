@@ -110,6 +110,8 @@ def _import(
     support = config["EMAIL_SUPPORT_ADDRESS"].lower()
     if parsed.failures is not None or rules.is_daemon(parsed.sender):
         return _record_bounce(parsed, source, raw_path, now, secret)
+    if "@" not in parsed.sender:
+        raise DomainError("The message has no sender address (no From, Sender or Return-Path).")
     if parsed.sender == support or rules.ticket_from_address(parsed.sender, secret):
         raise DomainError("Sent from our own support address: a mail loop, not imported.")
     if not retry and _recent_count(parsed.sender, now) >= config["EMAIL_SENDER_MAX_PER_HOUR"]:

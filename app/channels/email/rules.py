@@ -98,7 +98,7 @@ def automatic_reason(headers: Mapping[str, str], sender: str, own_addresses: Ite
 
 
 def is_daemon(sender: str) -> bool:
-    return sender.partition("@")[0].lower() in DAEMON_LOCAL_PARTS or not sender
+    return bool(sender) and sender.partition("@")[0].lower() in DAEMON_LOCAL_PARTS
 
 
 def authentication_verdict(results: Iterable[str], trusted_host: str | None) -> bool:
