@@ -71,7 +71,7 @@ def test_every_message_of_the_corpus_is_kept_and_accounted_for(app, mailbox, now
         assert "TNEF" in tickets["Outlook"].description
         assert "Deep plain text." in tickets["Nested"].description
         names = set(db.session.scalars(select(TicketAttachment.filename)))
-        assert {"screen.png", "manual.pdf", "übersicht – log.txt"} <= names
+        assert {"screen.png", "manual.pdf", "übersicht \u2013 log.txt"} <= names
         assert "水やりの通知が来ません。" in tickets["テスト"].description
         assert "\u201cdoesn\u2019t\u201d" in tickets["Quotes"].description
         spoofed = tickets["Please change my e-mail address"]
