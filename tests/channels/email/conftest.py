@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,13 @@ class Dovecot:
 
 @pytest.fixture
 def dovecot():
+    with running_dovecot() as server:
+        yield server
+
+
+@contextmanager
+def running_dovecot():
+    """Start Dovecot (also used by ``bench/email``); stopped and removed on exit."""
     folder = Path(tempfile.mkdtemp(prefix="helpcenter-dovecot-"))
     folder.chmod(0o755)
     mail_user = pwd.getpwnam(MAIL_USER)
@@ -135,16 +143,18 @@ service stats {{
                 log_file = folder / "dovecot.log"
                 log = log_file.read_text() if log_file.exists() else ""
                 process.kill()
-                pytest.fail(f"Dovecot did not start: {process.stderr.read()!r} {log}")
+                raise RuntimeError(f"Dovecot did not start: {process.stderr.read()!r} {log}")
             time.sleep(0.1)
-    yield server
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    process.stderr.close()
-    shutil.rmtree(folder, ignore_errors=True)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        process.stderr.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _DeliverToDovecot:
