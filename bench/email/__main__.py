@@ -62,8 +62,13 @@ def environment(folder: Path, database: Path, port: int) -> dict:
 
 
 def migrate(database: Path, env: dict) -> None:
-    config = {"HELPCENTER_ENV": "testing", "SECRET_KEY": "bench", "TESTING": True,
-              "DATABASE_URL": f"sqlite:///{database}", "SITE_URL": "http://127.0.0.1:5000"}  # fmt: skip
+    config = {
+        "HELPCENTER_ENV": "testing",
+        "SECRET_KEY": "bench",
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SITE_URL": "http://127.0.0.1:5000",
+    }
     app = create_app(config)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
@@ -98,7 +103,7 @@ def plain_fetch_seconds(server) -> float:
 
 def timed(command: list[str], env: dict, stdin: bytes = b"") -> tuple[float, int]:
     start = time.perf_counter()
-    done = subprocess.run(command, input=stdin, env=env, capture_output=True, cwd=ROOT, check=False)  # noqa: S603
+    done = subprocess.run(command, input=stdin, env=env, capture_output=True, cwd=ROOT, check=False)
     return time.perf_counter() - start, done.returncode
 
 
@@ -118,9 +123,11 @@ def main() -> None:
         reference = plain_fetch_seconds(server)
         elapsed, code = timed([FLASK, "mail", "fetch"], env)
         imported = tickets(database)
-        print(f"fetch: {imported} of {options.messages} imported in {elapsed:.1f} s = "
-              f"{imported / elapsed:.1f} messages/s (target >= 50); IMAP fetch alone "
-              f"{reference:.2f} s ({options.messages / reference:.0f} messages/s), exit {code}")  # fmt: skip
+        print(
+            f"fetch: {imported} of {options.messages} imported in {elapsed:.1f} s = "
+            f"{imported / elapsed:.1f} messages/s (target >= 50); IMAP fetch alone "
+            f"{reference:.2f} s ({options.messages / reference:.0f} messages/s), exit {code}"
+        )
 
         receive, start_only = [], []
         for run in range(options.runs):
@@ -131,7 +138,7 @@ def main() -> None:
         print(f"receive: median {statistics.median(receive):.2f} s (target < 1 s); "
               f"process start and set-up alone {statistics.median(start_only):.2f} s")  # fmt: skip
 
-        idle = subprocess.Popen([FLASK, "mail", "fetch", "--idle"], env=env, cwd=ROOT,  # noqa: S603
+        idle = subprocess.Popen([FLASK, "mail", "fetch", "--idle"], env=env, cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         try:
             time.sleep(5)  # started and waiting in IDLE

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import smtplib
 import threading
+import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -117,3 +118,26 @@ def test_two_fetchers_on_one_mailbox_make_one_ticket_per_message(app, dovecot):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Ticket)) == 6
     assert all("$HelpcenterImported" in flags for flags in dovecot.flags("support"))
+
+
+def test_idle_wakes_on_new_mail_and_times_out_without(app, dovecot):
+    from app.channels.email.imap import connect, pending_uids, wait_for_mail
+
+    with app.app_context():
+        client = connect()
+        try:
+            assert wait_for_mail(client, 0.5) is False
+            message = EmailMessage()
+            message["From"], message["To"] = "idle@example.org", "support@growgrebuddy.com"
+            message["Subject"], message["Message-ID"] = "Idle", "<idle@example.org>"
+            message.set_content("Wake up")
+            later = threading.Timer(0.5, dovecot.deliver, ("support", bytes(message)))
+            later.start()
+            started = time.monotonic()
+            assert wait_for_mail(client, 20) is True
+            assert time.monotonic() - started < 10
+            later.join()
+            # The connection is usable after IDLE: the new message is there to fetch.
+            assert len(pending_uids(client)) == 1
+        finally:
+            client.logout()
