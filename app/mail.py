@@ -55,6 +55,11 @@ class OutgoingMail:
     headers: tuple[tuple[str, str], ...] = ()
     #: Empty: a new one per message built (the outbox always fixes one when it records).
     message_id: str = ""
+    #: An HTML alternative of ``body`` (already sanitised HTML), or empty for plain text only.
+    html: str = ""
+    #: Files to attach as ``(filename, content type, path on disk)``: read when the message is
+    #: built, so the outbox keeps only the path.
+    attachments: tuple[tuple[str, str, str], ...] = ()
 
     def to_message(self, sender: str, sent_at) -> EmailMessage:
         message = EmailMessage()
@@ -66,6 +71,16 @@ class OutgoingMail:
         for name, value in self.headers:
             message[header_value(name)] = header_value(value)
         message.set_content(self.body)
+        if self.html:
+            message.add_alternative(self.html, subtype="html")
+        for filename, content_type, path in self.attachments:
+            maintype, _, subtype = content_type.partition("/")
+            message.add_attachment(
+                Path(path).read_bytes(),
+                maintype=maintype or "application",
+                subtype=subtype or "octet-stream",
+                filename=header_value(filename),
+            )
         return message
 
 

@@ -108,18 +108,19 @@ def record_mail(mail: OutgoingMail, now: datetime) -> OutboxEvent | None:
     receive it (a contact known only by a platform handle) is not queued: ``None``."""
     if not deliverable(mail.to):
         return None
-    return record(
-        "mail",
-        {
-            "to": mail.to,
-            "subject": mail.subject,
-            "body": mail.body,
-            "headers": [list(pair) for pair in mail.headers],
-            # Fixed now: a retry after a lost answer is recognisably the same message.
-            "message_id": mail.message_id or new_message_id(_message_id_domain()),
-        },
-        now,
-    )
+    payload = {
+        "to": mail.to,
+        "subject": mail.subject,
+        "body": mail.body,
+        "headers": [list(pair) for pair in mail.headers],
+        # Fixed now: a retry after a lost answer is recognisably the same message.
+        "message_id": mail.message_id or new_message_id(_message_id_domain()),
+    }
+    if mail.html:
+        payload["html"] = mail.html
+    if mail.attachments:
+        payload["attachments"] = [list(item) for item in mail.attachments]
+    return record("mail", payload, now)
 
 
 def record_search_change(doc_type: str, object_id: int, now: datetime) -> OutboxEvent:
@@ -239,9 +240,11 @@ def _send_mail(payload: dict) -> None:
             payload["body"],
             tuple(tuple(pair) for pair in payload.get("headers", [])),
             payload.get("message_id", ""),
+            payload.get("html", ""),
+            tuple(tuple(item) for item in payload.get("attachments", [])),
         )
         message = mail.to_message(app.config["MAIL_DEFAULT_SENDER"], utcnow())
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, FileNotFoundError) as exc:
         raise PermanentError(f"the message cannot be built: {exc}") from exc
     timeout = seconds_left(app.config["MAIL_TIMEOUT"])
     try:

@@ -49,6 +49,7 @@ SETTING_MODULES = (
     "app.incidents.settings",
     "app.feedback.settings",
     "app.team.settings",
+    "app.channels.email.settings",
     "app.api.settings",
     "app.ops.settings",
     "app.metrics.settings",

@@ -38,6 +38,7 @@ INCIDENT_LEAD = AGENT | {"incidents.manage", "forum.announce"}
 ADMIN = MODERATOR | AGENT | INCIDENT_LEAD | {
     "users.manage", "tickets.configure", "kb.sync", "outbox.view", "feedback.follow_up",
     "feedback.configure", "metrics.view_all", "metrics.audit", "kb.internal_all", "team.lead",
+    "channels.quarantine",
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -258,3 +259,14 @@ def can_edit_kb_article(user: Any, article: Any) -> bool:
 def can_see_training_of(user: Any, user_id: int) -> bool:
     """Agents see their own training progress; team leads (admins) everyone's."""
     return can(user, "team.lead") or (can(user, "team.train") and is_self(user, user_id))
+
+
+# --- Channels ---------------------------------------------------------------------------
+
+
+def can_download_original(user: Any, record: Any) -> bool:
+    """The original of a received message (an ``.eml``): agents, for a message that reached a
+    ticket; admins, for any (they decide on quarantined ones)."""
+    if can(user, "channels.quarantine"):
+        return True
+    return can(user, "tickets.work") and record.ticket_id is not None

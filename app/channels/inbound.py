@@ -136,15 +136,21 @@ def claim(channel: str, source: str, external_id: str, now: datetime) -> Inbound
     )
 
 
-def receive(item: Inbound, now: datetime) -> InboundMessage | None:
+def receive(item: Inbound, now: datetime, *, retry: bool = False) -> InboundMessage | None:
     """Import one message into the tickets; ``None`` for a duplicate (nothing changes).
+
+    :param retry: an admin retries a quarantined message: its row is taken over (any other
+        earlier outcome still makes it a duplicate).
 
     :raises DomainError: the message cannot become a ticket (the caller quarantines it with
         :func:`quarantine`; the transaction should be rolled back first).
     """
     record = claim(item.channel, item.source, item.external_id, now)
+    if record is None and retry:
+        record = _quarantined_row(item.channel, item.external_id)
     if record is None:
         return None
+    record.outcome, record.reason = "pending", ""
     identity = identity_for(item.sender, now)
     record.identity_id = identity.id
     record.sender_verified = item.sender.verified
@@ -176,6 +182,16 @@ def receive(item: Inbound, now: datetime) -> InboundMessage | None:
             tickets.log_channel_event(created, "unverified_sender", now, identity.address)
     db.session.flush()
     return record
+
+
+def _quarantined_row(channel: str, external_id: str) -> InboundMessage | None:
+    return db.session.scalar(
+        select(InboundMessage).where(
+            InboundMessage.channel == channel,
+            InboundMessage.external_id == external_id[:255],
+            InboundMessage.outcome == "quarantined",
+        )
+    )
 
 
 def _continued_ticket(item: Inbound, requester: User) -> Ticket | None:
