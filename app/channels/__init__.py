@@ -9,3 +9,6 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from app.channels import models  # noqa: F401  (tables for migrations)
+    from app.channels.social import init_app as init_social
+
+    init_social(app)
