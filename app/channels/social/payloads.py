@@ -208,7 +208,14 @@ def parse_x(payload: Any) -> list[SocialEvent | Ignored]:
         items.append(_x_message(account, _dict(event), users))
     for tweet in _list(payload.get("tweet_create_events")):
         items.append(_x_tweet(account, _dict(tweet)))
-    known = {"for_user_id", "users", "direct_message_events", "tweet_create_events"}
+    # user_has_blocked: a flag that comes with tweet_create_events (an @mention by a blocked user).
+    known = {
+        "for_user_id",
+        "users",
+        "direct_message_events",
+        "tweet_create_events",
+        "user_has_blocked",
+    }
     items.extend(
         Ignored(f"{key[:40]} events are not handled") for key in payload if key not in known
     )
