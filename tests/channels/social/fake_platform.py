@@ -82,7 +82,7 @@ class FakePlatform:
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
-            return 400, {"error": {"message": "Invalid JSON", "type": "OAuthException", "code": 100}}
+            return 400, {"error": {"message": "Invalid JSON", "code": 100}}
         with self.lock:
             self.requests.append(Received(path, headers, body))
             if self.failures:
@@ -103,8 +103,10 @@ class FakePlatform:
                                   "dm_event_id": f"17{serial:08d}"}}  # fmt: skip
         if path == "/2/tweets":
             reply = body.get("reply") or {}
-            if not isinstance(body.get("text"), str) or len(body["text"]) > 280 or (
-                reply and not isinstance(reply.get("in_reply_to_tweet_id"), str)
+            if (
+                not isinstance(body.get("text"), str)
+                or len(body["text"]) > 280
+                or (reply and not isinstance(reply.get("in_reply_to_tweet_id"), str))
             ):
                 return 400, {"title": "Invalid Request", "status": 400, "detail": "text"}
             return 201, {"data": {"id": f"18{serial:08d}", "text": body["text"]}}
@@ -119,13 +121,13 @@ class FakePlatform:
             if not isinstance(body.get("message"), str):
                 return 400, {"error": {"message": "(#100) message required", "code": 100}}
             return 200, {"id": f"c_{serial:06d}"}
-        return 404, {"error": {"message": "Unknown path", "type": "GraphMethodException", "code": 100}}
+        return 404, {"error": {"message": "Unknown path", "code": 100}}
 
     def _handler(self):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802  (http.server's name)
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status, answer = fake.answer(self.path.split("?")[0], headers, raw)

@@ -43,7 +43,9 @@ def conversation(app, ticket_id) -> SocialConversation:
 
 def test_meta_verification_echoes_the_challenge_only_for_the_right_token(client):
     url = "/channels/social/webhooks/meta"
-    good = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    good = {
+        "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444",
+    }  # fmt: skip
     answer = client.get(url, query_string=good)
     assert answer.status_code == 200 and answer.data == b"1158201444"
     assert answer.mimetype == "text/plain"
@@ -67,10 +69,13 @@ def test_x_crc_answers_with_the_base64_hmac_of_the_token(client):
 @pytest.mark.parametrize("key", ["SOCIAL_META_VERIFY_TOKEN", "SOCIAL_X_CONSUMER_SECRET"])
 def test_an_unconfigured_platform_answers_no_handshake(app, client, key):
     app.config[key] = None
-    assert client.get(
-        "/channels/social/webhooks/meta",
-        query_string={"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"},
-    ).status_code == 403
+    assert (
+        client.get(
+            "/channels/social/webhooks/meta",
+            query_string={"hub.mode": "subscribe", "hub.verify_token": "", "hub.challenge": "1"},
+        ).status_code
+        == 403
+    )
     if key == "SOCIAL_X_CONSUMER_SECRET":
         assert client.get("/channels/social/webhooks/x?crc_token=abc").status_code == 403
 
@@ -249,7 +254,8 @@ def test_a_public_reply_to_our_answer_continues_the_ticket(app, webhooks, connec
     webhooks.x(recorded("x_mention"))
     answer = recorded("x_mention")
     tweet = answer["tweet_create_events"][0]
-    tweet["id_str"], tweet["in_reply_to_status_id_str"] = "1864000000000000002", "1864000000000000001"
+    tweet["id_str"] = "1864000000000000002"
+    tweet["in_reply_to_status_id_str"] = "1864000000000000001"
     tweet["text"] = "@growgrebuddy also the calendar is empty"
     assert webhooks.x(answer).json["imported"] == 1
     [ticket] = tickets(app)
