@@ -40,7 +40,7 @@ def x_signature(body: bytes, secret: str = X_SECRET) -> str:
     return (
         "sha256="
         + base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-    )  # noqa: E501
+    )
 
 
 class Webhooks:
