@@ -50,6 +50,7 @@ SETTING_MODULES = (
     "app.feedback.settings",
     "app.team.settings",
     "app.channels.email.settings",
+    "app.channels.social.settings",
     "app.api.settings",
     "app.ops.settings",
     "app.metrics.settings",

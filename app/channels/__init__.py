@@ -11,6 +11,8 @@ def init_app(app: Flask) -> None:
     from app.channels import (
         email,
         models,  # noqa: F401  (tables for migrations)
+        social,
     )
 
     email.init_app(app)
+    social.init_app(app)

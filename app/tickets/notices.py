@@ -37,11 +37,26 @@ class RequesterNotice:
 
 
 Notifier = Callable[[RequesterNotice, datetime], bool]
+#: Raises ``DomainError`` (field ``body``) when the channel cannot carry this agent reply.
+ReplyCheck = Callable[[Ticket, str, datetime], None]
 
 
 def register_notifier(app: Flask, channel: str, notifier: Notifier) -> None:
     """Let ``channel`` deliver the notices of its tickets (called from its ``init_app``)."""
     app.extensions.setdefault("ticket_notifiers", {})[channel] = notifier
+
+
+def register_reply_check(app: Flask, channel: str, check: ReplyCheck) -> None:
+    """Let ``channel`` refuse an agent's public reply before it is saved (a platform's
+    messaging window or length limit), so the agent sees why and nothing half-happens."""
+    app.extensions.setdefault("ticket_reply_checks", {})[channel] = check
+
+
+def check_reply(ticket: Ticket, body: str, now: datetime) -> None:
+    """:raises DomainError: the ticket's channel cannot deliver ``body`` now."""
+    check = current_app.extensions.get("ticket_reply_checks", {}).get(ticket.channel)
+    if check is not None:
+        check(ticket, body, now)
 
 
 def send_notice(notice: RequesterNotice, now: datetime) -> None:

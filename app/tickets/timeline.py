@@ -274,6 +274,8 @@ CHANNEL_NOTES = {
     "(it may be forged): check before sharing account details",
     "bounce": "A message to the requester bounced",
     "follow_up": "Opened as a follow-up of a closed request",
+    "identity_linked": "An agent linked the sender's social account to a requester",
+    "social_not_sent": "The platform refused an agent's reply; it was not delivered",
 }
 
 

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
 from app.tickets import attachments as files
-from app.tickets import forum_link
+from app.tickets import forum_link, notices
 from app.tickets import timeline as timeline_rules
 from app.tickets.catalog import CATEGORIES, CHANNELS, CLOSED, NEW, OPEN, SOLVED, STATUSES
 from app.tickets.models import Ticket, TicketEvent, TicketMessage
@@ -279,6 +279,8 @@ def agent_reply(
     body = required_text(body, "body", "a message", BODY_MAX)
     if status_after and status_after not in STATUSES:
         raise DomainError("Choose a status.", "status_after")
+    if not internal:
+        notices.check_reply(ticket, body, now)
     message = TicketMessage(
         ticket_id=ticket.id, author_id=agent.id, body=body, body_html=render(body),
         internal=internal, from_agent=True, created_at=now,
