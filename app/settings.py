@@ -45,6 +45,7 @@ SETTING_MODULES = (
     "app.search.settings",
     "app.tickets.settings",
     "app.channels.settings",
+    "app.channels.chat.settings",
     "app.api.settings",
     "app.ops.settings",
 )

@@ -27,7 +27,7 @@ MODERATOR = CONTRIBUTOR | {
 }  # fmt: skip
 AGENT = MEMBER | {
     "kb.edit", "kb.history", "tickets.work", "tickets.escalate_thread", "search.stats",
-    "metrics.view",
+    "metrics.view", "chat.answer",
 }  # fmt: skip
 ADMIN = MODERATOR | AGENT | {"users.manage", "tickets.configure", "kb.sync", "outbox.view"}
 
@@ -190,3 +190,23 @@ def can_view_ticket(user: Any, ticket: Any) -> bool:
     return can(user, "tickets.work") or (
         can(user, "tickets.submit") and is_self(user, ticket.requester_id)
     )
+
+
+# --- Live chat (app/channels/chat) ----------------------------------------------------------
+# A conversation is its person's (signed in as its requester, or holding its secret: a guest)
+# and the support team's; nobody else learns that it exists.
+
+
+def can_join_chat(user: Any, conversation: Any, holds_secret: bool) -> bool:
+    """The person of the conversation: the secret their browser keeps, or their own account
+    (a guest's conversation belongs to a contact nobody signs in as)."""
+    if conversation is None:
+        return False
+    return holds_secret or (not conversation.guest and is_self(user, conversation.requester_id))
+
+
+def can_answer_chat(user: Any, conversation: Any) -> bool:
+    """Agents answer; only the agent holding an active chat writes to the person in it."""
+    if conversation is None or not can(user, "chat.answer"):
+        return False
+    return conversation.status != "active" or is_self(user, conversation.agent_id)

@@ -8,4 +8,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.channels import models  # noqa: F401  (tables for migrations)
+    from app.channels import (
+        chat,
+        models,  # noqa: F401  (tables for migrations)
+    )
+
+    chat.init_app(app)
