@@ -77,7 +77,8 @@ def conversation(conversation_id: int):
 
 
 def after_arg() -> int:
-    raw = request.args.get("after") or request.headers.get("Last-Event-ID") or "0"
+    # The browser's automatic SSE reconnect sends the last id it got: newer than the URL's.
+    raw = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
     return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
 
