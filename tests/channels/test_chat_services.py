@@ -200,3 +200,17 @@ def test_presence_turns_away_after_inactivity(app, factory, now):
         assert not presence.is_online(agent.id, now + timedelta(minutes=10))
         with pytest.raises(PermissionDenied):
             presence.set_presence(row(factory.user()), "online", now)
+
+
+def test_chat_tick_command_hands_over_and_mails_the_guest(app, factory, now, runner, mailbox):
+    agent = factory.user(role="agent_t1")
+    with app.app_context():
+        online(agent, now=now)
+        start(None, now, email="late@example.org")
+    later = (now + timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%S")
+    result = runner.invoke(args=["chat", "tick", "--at", later])
+    assert result.exit_code == 0, result.output
+    assert "1 chat(s) handed over" in result.output
+    mails = [m for m in mailbox.messages() if m["To"] == "late@example.org"]
+    assert [m["Subject"] for m in mails] == ["Your chat: My reminders stopped"]
+    assert "It is now request" in mails[0].get_content()

@@ -47,7 +47,9 @@ def test_a_contact_cannot_sign_in_but_signing_up_claims_the_requests(app, client
     with app.app_context():
         ticket_id = receive(mail("<m2@example.org>", "Bo@Example.org"), now).ticket_id
         commit()
-    answer = client.post("/account/login", data={"email": "bo@example.org", "password": "anything at all"})
+    answer = client.post(
+        "/account/login", data={"email": "bo@example.org", "password": "anything at all"}
+    )
     assert b"The e-mail address or password is not right." in answer.data
     client.post(
         "/account/register",
@@ -58,7 +60,7 @@ def test_a_contact_cannot_sign_in_but_signing_up_claims_the_requests(app, client
         line for m in mailbox.messages() for line in m.get_content().splitlines()
         if "/register/confirm/" in line
     )  # fmt: skip
-    path = link.strip()[link.find("/account/register/"):]
+    path = link.strip()[link.find("/account/register/") :]
     page = client.get(path)
     assert page.status_code == 200
     client.post(path, data={})

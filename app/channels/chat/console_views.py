@@ -71,9 +71,14 @@ def agent_events(conversation_id: int):
     row = _conversation(conversation_id)
     after = after_arg()
 
+    tag = request.args.get("tag")
+
     def ready():
         fresh = db.session.get(ChatConversation, row.id)
-        return services.lines_after(fresh, after, staff=True)
+        if services.lines_after(fresh, after, staff=True):
+            return True
+        state = protocol.state_dict(fresh, utcnow(), staff=True)
+        return tag is not None and protocol.state_tag(state) != tag
 
     with waiting.Slot() as slot:
         seconds = float(current_app.config["CHAT_WAIT_SECONDS"]) if slot.held else 0
@@ -82,7 +87,9 @@ def agent_events(conversation_id: int):
         _, notes = waiting.wait_for((services.topic(row.id),), ready, seconds)
     fresh = db.session.get(ChatConversation, row.id)
     lines = services.lines_after(fresh, after, staff=True)
-    typing = sorted({n["side"] for n in notes if n.get("side") == "customer"})
+    typing = sorted(
+        {n["side"] for n in notes if n.get("kind") == "typing" and n["side"] == "customer"}
+    )
     payload = protocol.events_dict(fresh, lines, utcnow(), staff=True, typing=typing)
     payload["retry_ms"] = 0 if slot.held else waiting.BUSY_RETRY_MS
     return jsonify(payload)

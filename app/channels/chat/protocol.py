@@ -51,12 +51,25 @@ def state_dict(conversation: ChatConversation, now: datetime, *, staff: bool) ->
     return state
 
 
+def state_tag(state: dict) -> str:
+    """What the client has seen of the conversation besides its lines: a wait ends when it
+    changes (read up to, status, agent, queue place), so no such change is missed between
+    two waits."""
+    queue = state["queue"] or {}
+    return ".".join(str(part) for part in (
+        state["status"], state["agent"], state["read"]["customer"], state["read"]["agent"],
+        queue.get("position"), queue.get("wait_seconds"),
+    ))  # fmt: skip
+
+
 def events_dict(
     conversation: ChatConversation, lines: list[ChatMessage], now: datetime, *,
     staff: bool, typing: list[str],
 ) -> dict:  # fmt: skip
+    state = state_dict(conversation, now, staff=staff)
     return {
-        "conversation": state_dict(conversation, now, staff=staff),
+        "conversation": state,
+        "tag": state_tag(state),
         "lines": [line_dict(line, staff=staff) for line in lines],
         "typing": typing,
     }

@@ -152,17 +152,27 @@ def mine():
     return jsonify({"conversation": state})
 
 
-def _events(row, after: int, seconds: float):
-    def ready():
-        row_now = db.session.get(type(row), row.id)
-        return services.lines_after(row_now, after, staff=False) or row_now.status not in (
-            "waiting", "active")  # fmt: skip
+def _events(row, after: int, seconds: float, tag: str | None):
+    """The lines after ``after`` and the conversation's state, once there are new lines, the
+    state differs from ``tag`` (what the client has), or ``seconds`` pass."""
 
-    _, notes = waiting.wait_for((services.topic(row.id),), ready, seconds)
+    def ready():
+        fresh = db.session.get(type(row), row.id)
+        if services.lines_after(fresh, after, staff=False) or fresh.status not in OPEN:
+            return True
+        state = protocol.state_dict(fresh, utcnow(), staff=False)
+        return tag is not None and protocol.state_tag(state) != tag
+
+    topics = (services.topic(row.id), services.QUEUE_TOPIC)
+    _, notes = waiting.wait_for(topics, ready, seconds)
     row = db.session.get(type(row), row.id)
     lines = services.lines_after(row, after, staff=False)
-    typing = sorted({n["side"] for n in notes if n.get("side") == "agent"})
-    return protocol.events_dict(row, lines, utcnow(), staff=False, typing=typing)
+    typing = sorted(
+        {n["side"] for n in notes if n.get("kind") == "typing" and n["side"] == "agent"}
+    )
+    payload = protocol.events_dict(row, lines, utcnow(), staff=False, typing=typing)
+    payload["woken"] = bool(typing)
+    return payload
 
 
 @bp.get("/c/<int:conversation_id>/events")
@@ -173,7 +183,7 @@ def events(conversation_id: int):
     wants_wait = request.args.get("wait", "1") != "0"
     with waiting.Slot() as slot:
         seconds = current_app_seconds() if wants_wait and slot.held else 0
-        payload = _events(row, after_arg(), seconds)
+        payload = _events(row, after_arg(), seconds, request.args.get("tag"))
         payload["retry_ms"] = 0 if slot.held or not wants_wait else waiting.BUSY_RETRY_MS
     return jsonify(payload)
 
@@ -201,13 +211,16 @@ def stream(conversation_id: int):
         deadline = time.monotonic() + current_app_seconds()
         try:
             yield "retry: 1000\n\n"
+            tag = None  # a (re)connection starts with the current state
             while (remaining := deadline - time.monotonic()) > 0:
-                payload = _events(row, after, remaining)
+                payload = _events(row, after, remaining if tag else 0, tag)
+                woken = payload.pop("woken")
                 if payload["lines"]:
                     after = payload["lines"][-1]["seq"]
                     yield f"id: {after}\ndata: {json.dumps(payload)}\n\n"
-                elif payload["typing"] or payload["conversation"]["status"] not in OPEN:
+                elif woken or payload["tag"] != tag:
                     yield f"data: {json.dumps(payload)}\n\n"
+                tag = payload["tag"]
                 if payload["conversation"]["status"] not in OPEN:
                     break
         finally:

@@ -48,8 +48,8 @@ def wait_for(
     topics: tuple[str, ...], ready: Callable[[], object], seconds: float
 ) -> tuple[object, list[dict]]:
     """Call ``ready()`` now and after each notification on ``topics`` until it returns
-    something truthy or ``seconds`` pass. Returns its last result and the ephemeral
-    notifications (typing) seen meanwhile, which end the wait too."""
+    something truthy or ``seconds`` pass. Returns its last result and the other notifications
+    seen meanwhile (typing, read up to, queue changes), which end the wait too."""
     broker = current_broker()
     with broker.subscribe(*topics) as subscription:
         result = ready()
@@ -63,7 +63,7 @@ def wait_for(
             if note is None:
                 return result, []
             notes = [note, *subscription.drain()]
-            ephemeral = [n for n in notes if n.get("kind") == "typing"]
+            ephemeral = [n for n in notes if n.get("kind") != "message"]
             result = ready()
             if ephemeral and not result:
                 return result, ephemeral

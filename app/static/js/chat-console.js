@@ -10,7 +10,7 @@
   var ticketBase = root.getAttribute("data-ticket-base");
   var csrf = root.getAttribute("data-csrf");
   var $ = function (id) { return document.getElementById(id); };
-  var state = null, open = null, lastSeq = 0, shown = {}, pending = [], sending = false;
+  var state = null, open = null, lastSeq = 0, lastTag = null, shown = {}, pending = [], sending = false;
   var pollToken = 0, typingTimer = null, lastTyping = 0;
 
   function el(tag, attrs, text) {
@@ -32,7 +32,7 @@
       if (r.status === 204) { return {status: 204, data: null}; }
       return r.json().then(function (d) { return {status: r.status, data: d}; },
         function () { return {status: r.status, data: null}; });
-    });
+    }).catch(function () { return {status: 0, data: null}; });  // offline: the caller retries
   }
   function minutes(seconds) {
     var m = Math.floor(seconds / 60), s = seconds % 60;
@@ -98,6 +98,7 @@
   }
   function applyEvents(data) {
     open.conversation = data.conversation;
+    lastTag = data.tag || null;
     (data.lines || []).forEach(function (line) {
       if (shown[line.seq]) { return; }
       shown[line.seq] = true;
@@ -119,7 +120,7 @@
   }
   function follow(token) {
     if (!open || token !== pollToken) { return; }
-    call("GET", "/c/" + open.id + "/events?after=" + lastSeq).then(function (r) {
+    call("GET", "/c/" + open.id + "/events?after=" + lastSeq + (lastTag ? "&tag=" + encodeURIComponent(lastTag) : "")).then(function (r) {
       if (token !== pollToken) { return; }
       if (r.status !== 200) { throw new Error("poll"); }
       applyEvents(r.data);

@@ -37,7 +37,7 @@
     var signedIn = options.signedIn === true;
     var KEY = "helpchat:" + base;
     var saved = store(KEY) || {};   // {id, secret, lastSeq, pending: [{client_id, body}]}
-    var conversation = null, lastSeq = 0, source = null, polling = false, stopped = false;
+    var conversation = null, lastSeq = 0, lastTag = null, source = null, polling = false, stopped = false;
     var shown = {}, typingTimer = null, lastTypingSent = 0, sending = false;
 
     function save() {
@@ -55,7 +55,7 @@
         if (response.status === 204) { return {status: 204, data: null}; }
         return response.json().then(function (data) { return {status: response.status, data: data}; },
           function () { return {status: response.status, data: null}; });
-      });
+      }).catch(function () { return {status: 0, data: null}; });  // offline: the caller retries
     }
 
     root.textContent = "";
@@ -136,7 +136,7 @@
         status.textContent = "Chat is open. An agent will answer you here.";
         button = el("button", {type: "submit"}, "Chat with us");
         form.appendChild(button);
-        form.addEventListener("submit", function (event) {
+        form.onsubmit = function (event) {
           event.preventDefault();
           var body = fields();
           body.client_id = newId();
@@ -150,14 +150,14 @@
               showStatus().then(startForm);
             } else { showErrors(answer.data && answer.data.error); }
           });
-        });
+        };
       } else {
         status.textContent = state.reason === "hours"
           ? "Chat is closed now. It opens " + when(state.opens_at) + ". Send your question as a request instead and we will answer by e-mail."
           : "No agent is free to chat right now. Send your question as a request and we will answer by e-mail.";
         button = el("button", {type: "submit"}, "Send as a request");
         form.appendChild(button);
-        form.addEventListener("submit", function (event) {
+        form.onsubmit = function (event) {
           event.preventDefault();
           request("POST", "/request", fields()).then(function (answer) {
             if (answer.status === 201) {
@@ -166,7 +166,7 @@
               status.textContent = "Thank you. Your request " + answer.data.ticket_ref + " is with our support team; we will answer by e-mail.";
             } else { showErrors(answer.data && answer.data.error); }
           });
-        });
+        };
         if (state.signed_in && state.request_url) {
           var full = el("a", {href: state.request_url}, "Open the full request form");
           full.addEventListener("click", function () { full.href = state.request_url + "?description=" + encodeURIComponent(question.value); });
@@ -230,6 +230,7 @@
 
     function apply(payload) {
       conversation = payload.conversation;
+      if (payload.tag) { lastTag = payload.tag; }
       applyLines(payload.lines || []);
       applyRead(conversation.read);
       status.textContent = describe(conversation);
@@ -259,7 +260,8 @@
         };
         return;
       }
-      request("GET", "/c/" + conversation.id + "/events?after=" + lastSeq).then(function (answer) {
+      var tag = lastTag ? "&tag=" + encodeURIComponent(lastTag) : "";
+      request("GET", "/c/" + conversation.id + "/events?after=" + lastSeq + tag).then(function (answer) {
         if (answer.status !== 200) { throw new Error("poll " + answer.status); }
         apply(answer.data);
         flush();
