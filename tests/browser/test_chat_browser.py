@@ -15,7 +15,12 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from tests.browser.conftest import (
-    DESKTOP, LiveServer, account, check_accessibility, sign_in, unique,
+    DESKTOP,
+    LiveServer,
+    account,
+    check_accessibility,
+    sign_in,
+    unique,
 )  # fmt: skip
 
 ALL_DAY = {day: "00:00-23:59" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -177,7 +182,7 @@ def test_out_of_hours_offers_a_request_with_the_text(open_tab, chat_server):
 
 def test_unanswered_chat_becomes_a_request_then_tier2_by_the_timer(open_tab, chat_server):
     agent_online(open_tab, chat_server, name="Nia Nobody")
-    tab, panel = customer_in_widget(open_tab, f"Timer {unique()}", "late@example.org")
+    _, panel = customer_in_widget(open_tab, f"Timer {unique()}", "late@example.org")
     panel.get_by_role("button", name="Chat with us").click()
     expect(panel.locator(".chat-status")).to_contain_text("in the queue")
     # The chat has waited 11 minutes (CHAT_WAIT_TIMEOUT_MINUTES is 10): its row says so.
