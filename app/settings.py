@@ -51,6 +51,7 @@ SETTING_MODULES = (
     "app.team.settings",
     "app.channels.email.settings",
     "app.channels.social.settings",
+    "app.channels.chat.settings",
     "app.api.settings",
     "app.ops.settings",
     "app.metrics.settings",

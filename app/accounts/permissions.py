@@ -28,7 +28,7 @@ MODERATOR = CONTRIBUTOR | {
 AGENT = MEMBER | {
     "kb.edit", "kb.history", "kb.internal", "tickets.work", "tickets.escalate_thread",
     "search.stats", "metrics.view", "metrics.pulse", "incidents.view", "feedback.reports",
-    "team.train", "team.meet",
+    "team.train", "team.meet", "chat.answer",
 }  # fmt: skip
 #: The incident role: agents who declare and run incidents (drills too), edit the crisis
 #: templates and post announcements. Every agent sees incidents (drills included).
@@ -270,3 +270,23 @@ def can_download_original(user: Any, record: Any) -> bool:
     if can(user, "channels.quarantine"):
         return True
     return can(user, "tickets.work") and record.ticket_id is not None
+
+
+# --- Live chat (app/channels/chat) ----------------------------------------------------------
+# A conversation is its person's (signed in as its requester, or holding its secret: a guest)
+# and the support team's; nobody else learns that it exists.
+
+
+def can_join_chat(user: Any, conversation: Any, holds_secret: bool) -> bool:
+    """The person of the conversation: the secret their browser keeps, or their own account
+    (a guest's conversation belongs to a contact nobody signs in as)."""
+    if conversation is None:
+        return False
+    return holds_secret or (not conversation.guest and is_self(user, conversation.requester_id))
+
+
+def can_answer_chat(user: Any, conversation: Any) -> bool:
+    """Agents answer; only the agent holding an active chat writes to the person in it."""
+    if conversation is None or not can(user, "chat.answer"):
+        return False
+    return conversation.status != "active" or is_self(user, conversation.agent_id)

@@ -9,10 +9,12 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from app.channels import (
+        chat,
         email,
         models,  # noqa: F401  (tables for migrations)
         social,
     )
 
+    chat.init_app(app)
     email.init_app(app)
     social.init_app(app)

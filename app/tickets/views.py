@@ -74,6 +74,8 @@ def new():
     if request.method == "GET":
         form.guide.data = request.args.get("guide", "")[:200]
         form.steps.data = request.args.get("steps", "")[:4]
+        # What the person typed into a closed chat comes along (chat.js links here).
+        form.description.data = request.args.get("description", "")[: services.BODY_MAX]
     limited = None
     if form.validate_on_submit():
         uploads = uploads_from_request()

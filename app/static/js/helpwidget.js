@@ -10,6 +10,8 @@
  * Elements with data-help="<snippet key>" get a help button that shows the snippet as a
  * tooltip (role="tooltip", aria-describedby, shown on focus and hover, Esc closes).
  * Elements with data-help-tour="<tour name>" start that tour when activated.
+ * A button with data-help-chat="<chat base URL>" and data-help-chat-panel="<element id>" opens
+ * live chat (chat.js, loaded on the page) in that panel; its label says whether chat is open.
  */
 (function (global) {
   "use strict";
@@ -411,7 +413,39 @@
       });
     });
     loadStatus();
+    initChat();
     return loadTooltips(document);
+  }
+  /* ---- live chat ------------------------------------------------------------------------ */
+
+  function initChat() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-help-chat]"), function (button) {
+      if (button.getAttribute("data-help-chat-ready")) { return; }
+      button.setAttribute("data-help-chat-ready", "1");
+      var chatBase = button.getAttribute("data-help-chat").replace(/\/$/, "");
+      var panel = document.getElementById(button.getAttribute("data-help-chat-panel"));
+      var note = document.getElementById(button.getAttribute("aria-describedby") || "");
+      fetch(chatBase + "/status", {credentials: "same-origin"}).then(function (r) { return r.json(); })
+        .then(function (state) {
+          if (!note) { return; }
+          note.textContent = state.available ? "Agents are online now."
+            : state.reason === "hours" ? "Chat is closed now; you can leave a request."
+            : "No agent is online now; you can leave a request.";
+        }).catch(function () { return null; });
+      button.setAttribute("aria-expanded", "false");
+      button.addEventListener("click", function () {
+        if (!panel || !global.HelpChat) { return; }
+        var opening = panel.hidden;
+        panel.hidden = !opening;
+        button.setAttribute("aria-expanded", opening ? "true" : "false");
+        if (opening && !panel.getAttribute("data-mounted")) {
+          panel.setAttribute("data-mounted", "1");
+          global.helpChat = global.HelpChat.mount(panel, {
+            base: chatBase, origin: "widget", csrf: button.getAttribute("data-csrf") || ""
+          });
+        }
+      });
+    });
   }
 
   global.HelpWidget = {
