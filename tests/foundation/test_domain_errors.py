@@ -24,6 +24,9 @@ NOT_DOMAIN_ERRORS = {
     "app.api.http.ApiAbort",  # an HTTP answer with headers, raised from the API's helpers
     "app.api.limits.RateLimited",  # the API's own rate limit, answered 429
     "app.search.whoosh_engine._OutOfTime",  # control flow inside the search engine
+    "app.channels.email.imap.MailboxUnavailable",  # the server or its settings: retried, logged
+    "app.kb.media.tools.ToolFailed",  # ffmpeg failed or is missing: the job fails, not a person
+    "app.team.rules.QuizFormatError",  # a pure rule's ValueError; the service makes it a form error
 }
 
 
