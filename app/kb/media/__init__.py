@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from app.kb.media import models  # noqa: F401  (tables for migrations)
     from app.kb.media.cli import videos_cli
-    from app.kb.media.processing import EVENT_KIND, process_event
+    from app.kb.media.services import EVENT_KIND, process_event
     from app.kb.media.views import allow_large_upload, bp
     from app.outbox import register_handler
 
