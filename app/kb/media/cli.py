@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 
@@ -21,6 +22,9 @@ videos_cli = AppGroup("videos", help="Starter videos and the processing of uploa
 @click.argument("slugs", nargs=-1)
 @click.option("--force", is_flag=True, help="Rebuild even when the inputs did not change.")
 def build_command(slugs: tuple[str, ...], force: bool) -> None:
+    # Stopped with the Procfile (SIGTERM): leave through Python, so the temporary files of the
+    # video being built are removed (nothing half-built is ever stored).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tools = services.current_tools()
     if not tools.available() or not tools.speech_available():
         click.echo(
