@@ -54,7 +54,7 @@ def sync_command(
     refused = []
     if not dry_run:
         # Video files beside the Markdown are queued for processing (app/kb/media).
-        from app.kb.media.processing import queue_content_files
+        from app.kb.media.services import queue_content_files
 
         queued, refused = queue_content_files(content_dir, utcnow())
         for slug, name in queued:

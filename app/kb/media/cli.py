@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 
 import click
 from flask.cli import AppGroup
 
-from app.kb.media import processing, starter
+from app.extensions import db
+from app.kb.media import services, starter
+from app.kb.media.models import VideoFile
 from app.models import utcnow
 from app.outbox import commit, drain
 
@@ -19,7 +22,10 @@ videos_cli = AppGroup("videos", help="Starter videos and the processing of uploa
 @click.argument("slugs", nargs=-1)
 @click.option("--force", is_flag=True, help="Rebuild even when the inputs did not change.")
 def build_command(slugs: tuple[str, ...], force: bool) -> None:
-    tools = processing.current_tools()
+    # Stopped with the Procfile (SIGTERM): leave through Python, so the temporary files of the
+    # video being built are removed (nothing half-built is ever stored).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    tools = services.current_tools()
     if not tools.available() or not tools.speech_available():
         click.echo(
             "The starter videos need ffmpeg and espeak-ng: apt-get install -y ffmpeg espeak-ng",
@@ -44,20 +50,20 @@ def build_command(slugs: tuple[str, ...], force: bool) -> None:
 
 @videos_cli.command("process", help="Process queued video uploads now, showing progress.")
 def process_command() -> None:
-    pending = processing.pending_ids()
+    pending = services.pending_ids()
     if not pending:
         click.echo("no videos waiting")
         return
-    token = processing.progress_listener.set(
+    token = services.progress_listener.set(
         lambda file_id, percent: click.echo(f"video file {file_id}: {percent}%")
     )
     try:
-        handled = drain([processing.EVENT_KIND], utcnow())
+        handled = drain([services.EVENT_KIND], utcnow())
     finally:
-        processing.progress_listener.reset(token)
+        services.progress_listener.reset(token)
     for file_id in pending:
-        video = processing.db.session.get(processing.VideoFile, file_id)
-        processing.db.session.refresh(video)
+        video = db.session.get(VideoFile, file_id)
+        db.session.refresh(video)
         line = f"video file {video.id}: {video.status}"
         click.echo(line + (f" ({video.error})" if video.error else ""))
     click.echo(f"{handled} job(s) run")
@@ -65,7 +71,7 @@ def process_command() -> None:
 
 @videos_cli.command("status", help="List recent video files and their processing state.")
 def status_command() -> None:
-    for video in processing.recent_all():
+    for video in services.recent_all():
         click.echo(
             f"#{video.id} article {video.article_id} {video.origin} {video.status} "
             f"{video.progress}%" + (f" {video.error}" if video.error else "")

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 
-from app.kb.media import processing, rules
+from app.kb.media import rules, services
 
 
 def player_state(article) -> dict:
@@ -29,7 +29,7 @@ def player_state(article) -> dict:
     if embed and urlsplit(embed).netloc in current_app.config["VIDEO_EMBED_HOSTS"]:
         state["embed_url"] = embed
         return state
-    playing = processing.current_file(article)
+    playing = services.current_file(article)
     if playing is not None:
         state["src"] = url_for("kb_media.media_file", key=playing.mp4_key)
         if playing.webm_key:
@@ -46,7 +46,7 @@ def player_state(article) -> dict:
         state[key] = value if exists else None
         state[missing] = not exists
     if state["file_missing"]:
-        tools = processing.current_tools()
+        tools = services.current_tools()
         state["missing_reason"] = (
             "Run flask content videos build to generate it (or upload a file)."
             if tools.available() and tools.speech_available()

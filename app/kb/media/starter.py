@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.kb import rules as kb_rules
-from app.kb.media import processing, rules
+from app.kb.media import rules, services
 from app.kb.media.models import VideoFile
 from app.kb.media.tools import Tools
 from app.kb.models import Article
@@ -93,8 +93,8 @@ def build(article: Article, tools: Tools, now: datetime, say: Callable[[str], No
         )  # fmt: skip
         poster = work / "poster.jpg"
         tools.run_ffmpeg(["-ss", "1", "-i", str(mp4), "-frames:v", "1", "-q:v", "4", str(poster)])
-        keys = processing.store_results(
-            processing.current_storage(), processing.Result(mp4, poster, None, checked)
+        keys = services.store_results(
+            services.current_storage(), services.Result(mp4, poster, None, checked)
         )
     video = VideoFile(
         article_id=article.id, origin="starter", status="ready", progress=100,

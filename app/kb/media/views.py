@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from app.accounts.permissions import require
 from app.errors import DomainError, form_error
-from app.kb.media import processing, rules
+from app.kb.media import rules, services
 from app.kb.media.forms import VideoUploadForm
 from app.kb.media.storage import MediaNotFound, check_key
 from app.kb.views import article_or_404
@@ -40,7 +40,7 @@ MEDIA_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".jpg": "image/jpeg"}
 @bp.route("/media/<key>")
 def media_file(key: str):
     try:
-        path = processing.current_storage().local_path(check_key(key))
+        path = services.current_storage().local_path(check_key(key))
     except MediaNotFound:
         abort(404)
     suffix = Path(key).suffix
@@ -84,7 +84,7 @@ def chapters(slug: str):
 
 
 def _duration(article) -> int:
-    playing = processing.current_file(article)
+    playing = services.current_file(article)
     if playing is not None and playing.duration:
         return round(playing.duration)
     return int(article.video.get("duration") or 0)
@@ -102,9 +102,7 @@ def video_page(slug: str):
             saved = Path(scratch, "upload")
             upload.save(saved)
             try:
-                processing.queue_upload(
-                    article, current_user, saved, upload.filename or "", utcnow()
-                )
+                services.queue_upload(article, current_user, saved, upload.filename or "", utcnow())
             except DomainError as error:
                 form_error(form, error)
                 status = 422
@@ -117,9 +115,9 @@ def video_page(slug: str):
         "kb/video_files.html",
         article=article,
         form=form,
-        files=processing.recent_files(article),
-        playing=processing.current_file(article),
-        tools_ready=processing.current_tools().available(),
+        files=services.recent_files(article),
+        playing=services.current_file(article),
+        tools_ready=services.current_tools().available(),
         max_mb=current_app.config["KB_VIDEO_MAX_UPLOAD_MB"],
     ), status
 
@@ -132,7 +130,7 @@ def video_status(slug: str):
     return jsonify(
         files=[
             {"id": f.id, "status": f.status, "progress": f.progress, "error": f.error}
-            for f in processing.recent_files(article)
+            for f in services.recent_files(article)
         ]
     )
 
