@@ -18,6 +18,7 @@ APP_DIR = Path(app_package.__file__).parent
 NOT_DOMAIN_ERRORS = {
     "app.settings.ConfigError",  # a bad setting stops start-up
     "app.ops.backup.BackupError",  # an operator's command failed
+    "app.channels.email.imap.MailboxUnavailable",  # the IMAP server is unreachable or refuses
     "app.outbox.PermanentError",  # an outbox handler's verdict: park the event
     "app.search.whoosh_store.OutdatedIndex",  # the index must be rebuilt
     "app.tickets.attachments.AttachmentRejected",  # a file check's ValueError, turned into one
