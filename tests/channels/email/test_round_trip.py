@@ -159,3 +159,23 @@ def test_the_receipt_suggests_articles_and_a_reply_carries_its_attachments(
     assert attached.get_filename() == "settings.png"
     assert attached.get_content_type() == "image/png"
     assert attached.get_content() == b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_agents_download_the_originals_of_a_ticket_and_requesters_cannot(
+    app, runner, client, auth, factory
+):
+    raw = letter("Original text with\nall headers.")
+    pipe(runner, raw)
+    with app.app_context():
+        ticket_id = db.session.scalar(select(Ticket.id))
+        record_id = db.session.scalar(select(InboundMessage.id))
+    auth.login(factory.user())
+    assert client.get(f"/admin/mail/tickets/{ticket_id}/originals").status_code == 403
+    assert client.get(f"/admin/mail/messages/{record_id}.eml").status_code == 404
+    auth.switch_to(factory.user("agent_t1"))
+    work = client.get(f"/requests/{ticket_id}/work")
+    assert b'id="ticket-originals"' in work.data
+    listing = client.get(f"/admin/mail/tickets/{ticket_id}/originals")
+    assert f"/admin/mail/messages/{record_id}.eml".encode() in listing.data
+    download = client.get(f"/admin/mail/messages/{record_id}.eml")
+    assert download.data == raw and download.mimetype == "message/rfc822"
