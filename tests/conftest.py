@@ -83,6 +83,8 @@ def site_config(url: str, folder: Path, **overrides) -> dict:
         "MAIL_FILE_DIR": str(folder / "mail"),
         "SEARCH_INDEX_DIR": str(folder / "search_index"),
         "KB_MEDIA_DIR": str(folder / "media"),
+        # Received mail's originals: each test keeps its own.
+        "EMAIL_RAW_DIR": str(folder / "mail-in"),
         "SERVER_NAME": "help.test",
         # Fast hashing: the real method is a configuration choice, not what these tests check.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",

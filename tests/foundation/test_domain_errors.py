@@ -19,13 +19,13 @@ NOT_DOMAIN_ERRORS = {
     "app.settings.ConfigError",  # a bad setting stops start-up
     "app.ops.backup.BackupError",  # an operator's command failed
     "app.kb.media.tools.ToolFailed",  # ffmpeg or espeak-ng failed: the video job fails
+    "app.channels.email.imap.MailboxUnavailable",  # the IMAP server is unreachable or refuses
     "app.outbox.PermanentError",  # an outbox handler's verdict: park the event
     "app.search.whoosh_store.OutdatedIndex",  # the index must be rebuilt
     "app.tickets.attachments.AttachmentRejected",  # a file check's ValueError, turned into one
     "app.api.http.ApiAbort",  # an HTTP answer with headers, raised from the API's helpers
     "app.api.limits.RateLimited",  # the API's own rate limit, answered 429
     "app.search.whoosh_engine._OutOfTime",  # control flow inside the search engine
-    "app.channels.email.imap.MailboxUnavailable",  # the server or its settings: retried, logged
     "app.team.rules.QuizFormatError",  # a pure rule's ValueError; the service makes it a form error
 }
 

@@ -247,6 +247,17 @@ def _record_bounce(
     return record
 
 
+def received_for(ticket_id: int) -> list[InboundMessage]:
+    """The mails that reached a ticket (opened it, replied, bounced), oldest first."""
+    return list(
+        db.session.scalars(
+            select(InboundMessage)
+            .where(InboundMessage.channel == CHANNEL, InboundMessage.ticket_id == ticket_id)
+            .order_by(InboundMessage.received_at, InboundMessage.id)
+        )
+    )
+
+
 def retry(record_id: int, now: datetime) -> InboundMessage | None:
     """Import a quarantined message again (an admin fixed the cause or overrides a limit).
 

@@ -8,12 +8,14 @@ from flask_login import current_user
 
 from app.accounts.permissions import can_download_original, require
 from app.channels.email import receiving
+from app.channels.email.receiving import received_for
 from app.channels.inbound import quarantined
 from app.channels.models import InboundMessage
 from app.errors import NotFound
 from app.extensions import db
 from app.models import is_row_id, utcnow
 from app.outbox import commit
+from app.tickets.models import Ticket
 
 from .forms import QuarantineActionForm
 
@@ -77,6 +79,18 @@ def original(record_id: int):
             "Content-Disposition": f'attachment; filename="message-{record.id}.eml"',
             "X-Content-Type-Options": "nosniff",
         },
+    )
+
+
+@bp.route("/tickets/<int:ticket_id>/originals")
+@require("tickets.work")
+def ticket_originals(ticket_id: int):
+    """The e-mails a ticket received, each as its original ``.eml`` (for agents)."""
+    ticket = db.session.get(Ticket, ticket_id) if is_row_id(ticket_id) else None
+    if ticket is None:
+        abort(404)
+    return render_template(
+        "channels/email/originals.html", ticket=ticket, rows=received_for(ticket.id)
     )
 
 

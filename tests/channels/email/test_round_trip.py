@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.channels.models import InboundMessage
 from app.extensions import db
 from app.outbox import commit
+from app.tickets import attachments as files
 from app.tickets.models import Ticket, TicketMessage
 from app.tickets.workspace import agent_reply
 
@@ -137,3 +138,44 @@ def test_solved_reopens_closed_gets_a_follow_up(app, runner, factory, now):
         follow_up = db.session.scalars(select(Ticket).order_by(Ticket.id.desc())).first()
         assert follow_up.follow_up_of_id == ticket_id and follow_up.channel == "email"
         assert db.session.scalar(select(db.func.count()).select_from(InboundMessage)) == 3
+
+
+def test_the_receipt_suggests_articles_and_a_reply_carries_its_attachments(
+    app, runner, mailbox, factory, now
+):
+    factory.article(now, "When reminders stop arriving", "Check the notification settings.")
+    factory.article(now, "Pruning tomatoes", "Cut the side shoots.")
+    pipe(runner, letter("Nothing arrives.", subject="Reminders stopped"))
+    receipt = mailbox.messages()[-1].get_content()
+    assert "When reminders stop arriving: http" in receipt and "Pruning" not in receipt
+    agent = factory.user("agent_t1")
+    with app.app_context():
+        ticket = db.session.scalar(select(Ticket))
+        shot = files.Upload("settings.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+        agent_reply(agent, ticket, "See the screenshot.", now, attachments=[shot])
+        commit()
+    answer = mailbox.messages()[-1]
+    (attached,) = list(answer.iter_attachments())
+    assert attached.get_filename() == "settings.png"
+    assert attached.get_content_type() == "image/png"
+    assert attached.get_content() == b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_agents_download_the_originals_of_a_ticket_and_requesters_cannot(
+    app, runner, client, auth, factory
+):
+    raw = letter("Original text with\nall headers.")
+    pipe(runner, raw)
+    with app.app_context():
+        ticket_id = db.session.scalar(select(Ticket.id))
+        record_id = db.session.scalar(select(InboundMessage.id))
+    auth.login(factory.user())
+    assert client.get(f"/admin/mail/tickets/{ticket_id}/originals").status_code == 403
+    assert client.get(f"/admin/mail/messages/{record_id}.eml").status_code == 404
+    auth.switch_to(factory.user("agent_t1"))
+    work = client.get(f"/requests/{ticket_id}/work")
+    assert b'id="ticket-originals"' in work.data
+    listing = client.get(f"/admin/mail/tickets/{ticket_id}/originals")
+    assert f"/admin/mail/messages/{record_id}.eml".encode() in listing.data
+    download = client.get(f"/admin/mail/messages/{record_id}.eml")
+    assert download.data == raw and download.mimetype == "message/rfc822"
