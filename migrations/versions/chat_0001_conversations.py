@@ -104,10 +104,8 @@ def upgrade():
             name=op.f("fk_chat_message_ticket_message_id_ticket_message"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_message")),
-        sa.UniqueConstraint(
-            "conversation_id", "client_id", name=op.f("uq_chat_message_conversation_id")
-        ),
-        sa.UniqueConstraint("conversation_id", "seq", name=op.f("uq_chat_message_conversation_id")),
+        sa.UniqueConstraint("conversation_id", "client_id", name="uq_chat_message_client_id"),
+        sa.UniqueConstraint("conversation_id", "seq", name="uq_chat_message_seq"),
     )
     # ### end Alembic commands ###
 
