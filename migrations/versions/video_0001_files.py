@@ -1,7 +1,7 @@
 """kb: video files of articles (uploads, generated starter videos) and their processing state
 
 Revision ID: video_0001_files
-Revises: team_0001_internal_kb_training_meetings
+Revises: team_0001_internal_kb
 
 """
 
@@ -12,7 +12,7 @@ import app.models
 
 # revision identifiers, used by Alembic.
 revision = "video_0001_files"
-down_revision = "team_0001_internal_kb_training_meetings"
+down_revision = "team_0001_internal_kb"
 branch_labels = None
 depends_on = None
 
