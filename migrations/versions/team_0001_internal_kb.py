@@ -1,7 +1,7 @@
 """team: internal knowledge-base articles (visibility, audience); training paths, quizzes and
 workshops; weekly meetings with notes, action items and discussion flags; monthly reviews
 
-Revision ID: team_0001_internal_kb_training_meetings
+Revision ID: team_0001_internal_kb
 Revises: search_0002_head_and_codes
 Create Date: 2026-12-07 14:22:08.599923
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.models
 
 # revision identifiers, used by Alembic.
-revision = "team_0001_internal_kb_training_meetings"
+revision = "team_0001_internal_kb"
 down_revision = "search_0002_head_and_codes"
 branch_labels = None
 depends_on = None
