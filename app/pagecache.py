@@ -59,6 +59,10 @@ UNSEEN_TABLES = frozenset(
         "ticket_event", "ticket_message", "api_token", "login_session", "password_reset_token",
         "pending_registration", "tour_progress", "forum_read_mark", "forum_subscription",
         "wiki_watch", "forum_user_state",
+        # The support team's own pages (signed-in staff only).
+        "team_quiz_attempt", "team_weekly_meeting", "team_meeting_note", "team_action_item",
+        "team_discussion_flag", "team_monthly_review", "team_review_decision",
+        "team_workshop_attendance",
     }
 )  # fmt: skip
 #: Columns whose change alone readers never see (the time of a sign-in).

@@ -8,12 +8,17 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from app.errors import DomainError
+
 QUIZ_MAX_QUESTIONS = 20
 QUIZ_MAX_CHOICES = 6
 
 
-class QuizFormatError(ValueError):
-    """The quiz text can't be read; the message says which line and why."""
+class QuizFormatError(DomainError):
+    """The quiz text can't be read; the message says which line and why (field ``quiz``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "quiz")
 
 
 def parse_quiz(text: str) -> list[dict]:

@@ -67,7 +67,7 @@ def load_paths(content_dir: str | Path, now: datetime) -> list[str]:
             try:
                 quiz = rules.parse_quiz(str(item.get("quiz") or ""))
             except rules.QuizFormatError as exc:
-                raise DomainError(f"{path.name}, module {position}: {exc}") from None
+                raise DomainError(f"{path.name}, module {position}: {exc.message}") from None
             module = existing.get(position) or TrainingModule(
                 path_id=found.id, position=position, created_at=now
             )
@@ -159,10 +159,7 @@ def start_monthly_module(
         raise DomainError(f"Keep the introduction under {INTRO_MAX:,} characters.", field="intro")
     if not 1 <= pass_mark <= 100:
         raise DomainError("The pass mark is a percentage from 1 to 100.", field="pass_mark")
-    try:
-        quiz = rules.parse_quiz(quiz_text)
-    except rules.QuizFormatError as exc:
-        raise DomainError(str(exc), field="quiz") from None
+    quiz = rules.parse_quiz(quiz_text)  # QuizFormatError names the quiz field
     path = get_path(MONTHLY)
     position = (
         db.session.scalar(
