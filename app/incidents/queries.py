@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -50,7 +50,11 @@ def open_banners() -> list[tuple[int, bool, str, str]]:
 
 
 def _viewer_is_staff() -> bool:
-    return has_request_context() and can(current_user, "incidents.view")
+    # Never in the API: its answers are publicly cacheable, so a staff member's DRILL banner
+    # could reach everyone through a shared cache.
+    if not has_request_context() or request.path.startswith("/api/"):
+        return False
+    return can(current_user, "incidents.view")
 
 
 def current_incident_banner() -> dict | None:

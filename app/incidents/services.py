@@ -178,7 +178,12 @@ def declare(
     if category is None:
         raise DomainError("The forum category for announcements does not exist.", "kind")
     thread = announcements.create_announcement(
-        actor, category, (DRILL if is_drill else "") + title, body, now, staff_only=is_drill
+        actor,
+        category,
+        ((DRILL if is_drill else "") + title)[:TITLE_MAX],
+        body,
+        now,
+        staff_only=is_drill,
     )
     incident.forum_thread_id = thread.id
     db.session.flush()

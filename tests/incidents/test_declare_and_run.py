@@ -154,3 +154,19 @@ def test_bulk_link_takes_tickets_since_a_time_mentioning_words(app, client, auth
     assert early not in linked and unrelated not in linked
     bad = client.post(f"/incidents/{incident_id}/link", data={"link-text": "", "link-tickets": "y"})
     assert bad.status_code == 422 and "field-error" in bad.get_data(as_text=True)
+
+
+def test_live_chat_gets_the_auto_reply_and_the_status_link_drills_only_for_staff(app, incidents):
+    from app.incidents.links import auto_reply_for_chat
+
+    lead = incidents.lead()
+    incidents.declare(lead, is_drill=True, categories=["billing"], title="Card payments fail")
+    public_id = incidents.declare(lead)
+    with app.app_context():
+        reply = auto_reply_for_chat("app", T0, staff=False)
+        assert reply.incident_id == public_id and not reply.is_drill
+        assert 'linked to the incident "Plant sync is down"' in reply.text
+        assert reply.status_url.endswith(f"/status/{public_id}")
+        assert auto_reply_for_chat("billing", T0, staff=False) is None
+        assert auto_reply_for_chat("billing", T0, staff=True).is_drill
+        assert auto_reply_for_chat("account", T0, staff=True) is None

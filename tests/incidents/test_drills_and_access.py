@@ -41,6 +41,8 @@ def test_a_drill_shows_nothing_to_anonymous_visitors_and_marks_everything_for_st
     auth.login(lead)
     page = client.get("/account/login").get_data(as_text=True)
     assert "DRILL: Outage: Reminders delayed" in page
+    # The API's answers are publicly cacheable: not even staff get a drill there.
+    assert client.get("/api/v1/status").get_json()["incident"] is None
     assert client.get(f"/status/{incident_id}").status_code == 200
     client.post(
         f"/incidents/{incident_id}/update",
