@@ -76,7 +76,7 @@ def main() -> None:
         admin = add_user("admin@bench.example", "Admin", "!", now, "admin")
         connect_account(
             db.session.get(User, admin.id), "facebook", PAGE, "Page", "EAAGbenchtoken1", now
-        )  # noqa: E501
+        )
         commit()
     client = app.test_client()
     bodies = [_delivery(n) for n in range(args.deliveries)]
