@@ -124,8 +124,11 @@ def ticket_rows(filters: Filters):
     ).all()  # fmt: skip
 
 
-def summary(filters: Filters) -> Summary:
-    """The headline figures (see the formulas page for each definition)."""
+def summary(filters: Filters, rows: list | None = None) -> Summary:
+    """The headline figures (see the formulas page for each definition).
+
+    :param rows: :func:`ticket_rows` of ``filters`` when the caller has them already.
+    """
     totals = rollup_totals(filters)
     result = Summary(
         new=totals.get("new", 0), solved=totals.get("solved", 0),
@@ -136,7 +139,8 @@ def summary(filters: Filters) -> Summary:
     result.sla_attainment = rules.ratio(totals.get("fr_met", 0), totals.get("fr_count", 0))
     fr_b, fr_c, nr_b, nr_c, res, res_active = [], [], [], [], [], []
     resolved = reopened = 0
-    for _, first_b, first_c, replies, resolution, active, reopens in ticket_rows(filters):
+    rows = ticket_rows(filters) if rows is None else rows
+    for _, first_b, first_c, replies, resolution, active, reopens in rows:
         if first_b is not None:
             fr_b.append(first_b)
             fr_c.append(first_c)
@@ -236,13 +240,14 @@ def escalations(filters: Filters) -> list[dict]:
     ]
 
 
-def first_response_distribution(filters: Filters) -> list[dict]:
+def first_response_distribution(filters: Filters, rows: list | None = None) -> list[dict]:
     """First responses by their share of the target (business time): the bucket ending at
     100 % is the last one on target."""
+    rows = ticket_rows(filters) if rows is None else rows
     policy = get_policy()
     targets = {p: response_target(policy, p)[1].total_seconds() for p in policy.first_response}
     counts = [0] * len(TARGET_BUCKETS)
-    for priority, first_b, *_ in ticket_rows(filters):
+    for priority, first_b, *_ in rows:
         if first_b is None:
             continue
         share = first_b / targets[priority]
@@ -336,7 +341,8 @@ def feedback(filters: Filters) -> dict | None:
 def dashboard(filters: Filters, compare: bool) -> dict:
     """Every figure of the dashboard for one question (the page, the JSON and the CSVs)."""
     weekly = filters.days > 62
-    current = summary(filters)
+    rows = ticket_rows(filters)
+    current = summary(filters, rows)
     return {
         "filters": filters,
         "weekly": weekly,
@@ -346,7 +352,7 @@ def dashboard(filters: Filters, compare: bool) -> dict:
         "by": {dimension: by_dimension(filters, dimension) for dimension in DIMENSIONS},
         "sla": sla_attainment(filters),
         "escalations": escalations(filters),
-        "distribution": first_response_distribution(filters),
+        "distribution": first_response_distribution(filters, rows),
         "self_service": self_service(filters),
         "articles": article_effectiveness(filters),
         "feedback": feedback(filters),
