@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
@@ -21,7 +21,11 @@ class FilterForm(FlaskForm):
 
     start = DateField("From", validators=[Optional()], description="First day (support time).")
     end = DateField("To", validators=[Optional()], description="Last day, included.")
-    compare = BooleanField("Compare with the previous range", default=True)
+    compare = SelectField(
+        "Compare with",
+        choices=[SelectChoice("previous", "The range before"), SelectChoice("none", "Nothing")],
+        default="previous",
+    )
     category = SelectField("Category", choices=_choices(CATEGORIES.items()), default="")
     priority = SelectField("Priority", choices=_choices(PRIORITY_LABELS.items()), default="")
     channel = SelectField("Channel", choices=_choices(CHANNELS.items()), default="")

@@ -124,9 +124,13 @@ def ticket_rows(filters: Filters):
     ).all()  # fmt: skip
 
 
-def summary(filters: Filters) -> Summary:
-    """The headline figures (see the formulas page for each definition)."""
-    totals = rollup_totals(filters)
+def summary(filters: Filters, rows: list | None = None, totals: dict | None = None) -> Summary:
+    """The headline figures (see the formulas page for each definition).
+
+    :param rows: :func:`ticket_rows` of ``filters`` when the caller has them already; the
+        same for ``totals`` (:func:`rollup_totals`).
+    """
+    totals = rollup_totals(filters) if totals is None else totals
     result = Summary(
         new=totals.get("new", 0), solved=totals.get("solved", 0),
         reopened=totals.get("reopened", 0),
@@ -136,7 +140,8 @@ def summary(filters: Filters) -> Summary:
     result.sla_attainment = rules.ratio(totals.get("fr_met", 0), totals.get("fr_count", 0))
     fr_b, fr_c, nr_b, nr_c, res, res_active = [], [], [], [], [], []
     resolved = reopened = 0
-    for _, first_b, first_c, replies, resolution, active, reopens in ticket_rows(filters):
+    rows = ticket_rows(filters) if rows is None else rows
+    for _, first_b, first_c, replies, resolution, active, reopens in rows:
         if first_b is not None:
             fr_b.append(first_b)
             fr_c.append(first_c)
@@ -164,7 +169,7 @@ def _bucket_start(day: date, weekly: bool) -> date:
     return day - timedelta(days=day.weekday()) if weekly else day
 
 
-def volume_trend(filters: Filters, weekly: bool) -> list[dict]:
+def volume_trend(filters: Filters, weekly: bool, backlog: int | None = None) -> list[dict]:
     """New, solved and end-of-period backlog per day (or per week, Monday first)."""
     rows = db.session.execute(
         select(DailyRollup.day, DailyRollup.measure, func.sum(DailyRollup.count))
@@ -176,7 +181,8 @@ def volume_trend(filters: Filters, weekly: bool) -> list[dict]:
     per_day: dict[date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for day, measure, total in rows:
         per_day[day][measure] += int(total or 0)
-    backlog = backlog_before(filters, filters.start)
+    if backlog is None:
+        backlog = backlog_before(filters, filters.start)
     periods: dict[date, dict] = {}
     day = filters.start
     while day <= filters.end:
@@ -208,6 +214,24 @@ def by_dimension(filters: Filters, dimension: str) -> list[dict]:
     return [{"value": value, **counts} for value, counts in sorted(table.items())]
 
 
+def by_dimensions(filters: Filters) -> dict[str, list[dict]]:
+    """:func:`by_dimension` for every dimension, from one query."""
+    columns = [getattr(DailyRollup, dimension) for dimension in DIMENSIONS]
+    rows = db.session.execute(
+        select(*columns, DailyRollup.measure, func.sum(DailyRollup.count))
+        .where(DailyRollup.day >= filters.start, DailyRollup.day <= filters.end,
+               DailyRollup.measure.in_(("new", "solved")), *_where(DailyRollup, filters))
+        .group_by(*columns, DailyRollup.measure)
+    ).all()  # fmt: skip
+    result = {}
+    for index, dimension in enumerate(DIMENSIONS):
+        table: dict = defaultdict(lambda: {"new": 0, "solved": 0})
+        for row in rows:
+            table[row[index]][row[-2]] += int(row[-1] or 0)
+        result[dimension] = [{"value": v, **counts} for v, counts in sorted(table.items())]
+    return result
+
+
 def sla_attainment(filters: Filters) -> list[dict]:
     """First responses within target, per priority and tier (tickets created in the range)."""
     rows = db.session.execute(
@@ -227,22 +251,23 @@ def sla_attainment(filters: Filters) -> list[dict]:
     ]  # fmt: skip
 
 
-def escalations(filters: Filters) -> list[dict]:
+def escalations(filters: Filters, totals: dict | None = None) -> list[dict]:
     """Escalations per tier transition in the range."""
-    totals = rollup_totals(filters)
+    totals = rollup_totals(filters) if totals is None else totals
     return [
         {"transition": f"Tier {name[4]} \u2192 Tier {name[6]}", "count": totals.get(name, 0)}
         for name in ("esc_1_2", "esc_2_3", "esc_1_3")
     ]
 
 
-def first_response_distribution(filters: Filters) -> list[dict]:
+def first_response_distribution(filters: Filters, rows: list | None = None) -> list[dict]:
     """First responses by their share of the target (business time): the bucket ending at
     100 % is the last one on target."""
+    rows = ticket_rows(filters) if rows is None else rows
     policy = get_policy()
     targets = {p: response_target(policy, p)[1].total_seconds() for p in policy.first_response}
     counts = [0] * len(TARGET_BUCKETS)
-    for priority, first_b, *_ in ticket_rows(filters):
+    for priority, first_b, *_ in rows:
         if first_b is None:
             continue
         share = first_b / targets[priority]
@@ -336,17 +361,18 @@ def feedback(filters: Filters) -> dict | None:
 def dashboard(filters: Filters, compare: bool) -> dict:
     """Every figure of the dashboard for one question (the page, the JSON and the CSVs)."""
     weekly = filters.days > 62
-    current = summary(filters)
+    rows, totals = ticket_rows(filters), rollup_totals(filters)
+    current = summary(filters, rows, totals)
     return {
         "filters": filters,
         "weekly": weekly,
         "summary": current,
         "previous": summary(filters.previous()) if compare else None,
-        "trend": volume_trend(filters, weekly),
-        "by": {dimension: by_dimension(filters, dimension) for dimension in DIMENSIONS},
+        "trend": volume_trend(filters, weekly, current.backlog_start),
+        "by": by_dimensions(filters),
         "sla": sla_attainment(filters),
-        "escalations": escalations(filters),
-        "distribution": first_response_distribution(filters),
+        "escalations": escalations(filters, totals),
+        "distribution": first_response_distribution(filters, rows),
         "self_service": self_service(filters),
         "articles": article_effectiveness(filters),
         "feedback": feedback(filters),

@@ -226,7 +226,7 @@ def rebuild(now: datetime, batch: int = 2000) -> int:
         for key, count in totals.items() if count
     ]  # fmt: skip
     for start in range(0, len(rows), 5000):
-        db.session.execute(insert(DailyRollup), rows[start : start + 5000])
+        db.session.execute(insert(DailyRollup.__table__), rows[start : start + 5000])
     last_event = db.session.scalar(select(TicketEvent.id).order_by(TicketEvent.id.desc()))
     cursor = db.session.get(MetricsCursor, CURSOR)
     if cursor is None:

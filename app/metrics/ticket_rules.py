@@ -72,7 +72,17 @@ class TicketFacts:
 
 
 def _calendar(policy: SupportPolicy, priority: str) -> BusinessCalendar:
-    return response_target(policy, priority)[0]
+    # Looked up once per policy and priority: a rebuild asks millions of times.
+    key = (id(policy), priority)
+    calendar = _CALENDARS.get(key)
+    if calendar is None or calendar[0] is not policy:
+        calendar = _CALENDARS[key] = (policy, response_target(policy, priority)[0])
+    return calendar[1]
+
+
+#: ``(id(policy), priority) -> (policy, calendar)``; the policy is kept so an id is never
+#: reused by another policy while its entry lives.
+_CALENDARS: dict[tuple[int, str], tuple[SupportPolicy, BusinessCalendar]] = {}
 
 
 def _subtract(

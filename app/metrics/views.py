@@ -103,12 +103,10 @@ def _texts(data: dict) -> dict:
 @require("metrics.view")
 def dashboard():
     form = _form()
-    if not request.args:
-        form.compare.data = True
     if not form.validate():
         return render_template("metrics/dashboard.html", form=form, data=None), 422
     filters = _filters(form)
-    data = queries.dashboard(filters, compare=form.compare.data or not request.args)
+    data = queries.dashboard(filters, compare=form.compare.data != "none")
     return render_template(
         "metrics/dashboard.html", form=form, data=data, tables=exports.tables(data),
         charts=_charts(data), texts=_texts(data), everyone=can(current_user, "metrics.view_all"),

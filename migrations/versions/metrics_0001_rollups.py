@@ -50,6 +50,11 @@ def upgrade():
             name="uq_metrics_day_key",
         ),
     )
+    op.create_index(
+        "ix_metrics_day_day_measure",
+        "metrics_day",
+        ["day", "measure", "category", "priority", "channel", "tier", "agent_id", "count"],
+    )
     op.create_table(
         "metrics_pulse_answer",
         sa.Column("key", sa.String(length=32), nullable=False),
@@ -141,6 +146,7 @@ def downgrade():
         batch_op.drop_index("ix_metrics_pulse_answer_month")
 
     op.drop_table("metrics_pulse_answer")
+    op.drop_index("ix_metrics_day_day_measure", table_name="metrics_day")
     op.drop_table("metrics_day")
     op.drop_table("metrics_cursor")
     # ### end Alembic commands ###

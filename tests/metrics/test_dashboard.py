@@ -140,3 +140,18 @@ def test_a_feedback_provider_feeds_csat_and_nps(app, client, auth, history):
     html = client.get("/metrics/", query_string=RANGE).get_data(as_text=True)
     assert "90.0 %" in html and "50.0 %" in html
     assert "-45.5" in html and "-91.7 to 0.8" in html
+
+
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        ("member", set()),
+        ("agent_t1", {"menu-metrics", "menu-pulse"}),
+        ("admin", {"menu-metrics", "menu-pulse", "menu-quality"}),
+    ],
+)
+def test_the_user_menu_leads_staff_to_their_metrics_pages(client, auth, factory, role, links):
+    auth.login(factory.user(role=role))
+    html = client.get("/").get_data(as_text=True)
+    assert {link for link in ("menu-metrics", "menu-pulse", "menu-quality")
+            if f'id="{link}"' in html} == links  # fmt: skip

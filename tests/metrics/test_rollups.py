@@ -210,3 +210,21 @@ def test_rollups_equal_a_direct_recomputation_after_random_histories(app, factor
     with app.app_context():
         assert rollup_table() == incremental
         assert fact_rows() == facts
+
+
+def test_all_dimensions_at_once_equal_one_at_a_time(app, factory, desk):
+    requester = factory.user()
+    for number, impact in enumerate(["broken", "minor", "question", "minor"]):
+        ticket_id = desk.create(requester, berlin(2026, 3, 2, 9 + number), impact=impact,
+                                category=["app", "bug"][number % 2])  # fmt: skip
+        if number % 2:
+            desk.solve(requester, ticket_id, berlin(2026, 3, 3, 9))
+    desk.update(berlin(2026, 3, 3, 10))
+    with app.app_context():
+        filters = queries.Filters(date(2026, 3, 1), date(2026, 3, 4))
+        together = queries.by_dimensions(filters)
+        for dimension in queries.DIMENSIONS:
+            assert together[dimension] == queries.by_dimension(filters, dimension)
+        assert together["category"] == [
+            {"value": "app", "new": 2, "solved": 0}, {"value": "bug", "new": 2, "solved": 2},
+        ]  # fmt: skip
