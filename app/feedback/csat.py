@@ -199,8 +199,8 @@ def survey_from_token(token: str) -> CsatSurvey:
     return survey
 
 
-def ticket_of(survey: CsatSurvey) -> Ticket:
-    return db.session.get(Ticket, survey.ticket_id)
+def ticket_of(survey: CsatSurvey) -> Ticket | None:
+    return db.session.get(Ticket, survey.ticket_id) if survey.ticket_id is not None else None
 
 
 def link_expired(survey: CsatSurvey, now: datetime) -> bool:
@@ -216,9 +216,11 @@ def survey_for_requester(user: User, ticket_id: int) -> CsatSurvey | None:
 
 
 def may_change(survey: CsatSurvey) -> bool:
-    """Whether an answer is taken now (first answer always; a change until the ticket closes)."""
-    ticket = db.session.get(Ticket, survey.ticket_id)
-    return rules.may_change_rating(survey.rating is not None, ticket.status == CLOSED)
+    """Whether an answer is taken now (first answer always; a change until the ticket closes;
+    a guide's rating from the same browser any time)."""
+    ticket = ticket_of(survey)
+    closed = ticket is not None and ticket.status == CLOSED
+    return rules.may_change_rating(survey.rating is not None, closed)
 
 
 def answer(
@@ -262,8 +264,8 @@ def answer(
         created_at=now,
     )  # fmt: skip
     db.session.add(record)
-    if changed:
-        ticket = db.session.get(Ticket, survey.ticket_id)
+    ticket = ticket_of(survey)
+    if changed and ticket is not None:
         clock.log_event(
             ticket, ticket.requester, "csat_rated", now,
             after={"rating": rating, "reason": reason, "via": via},
@@ -325,6 +327,74 @@ def survey_of_user(user: User, survey_id: int) -> CsatSurvey:
     return survey
 
 
+# --- after a troubleshooting guide ----------------------------------------------------------
+
+
+def guide_outcome_to_rate(
+    article_id: int, outcome_ids: list[int]
+) -> tuple[int, CsatSurvey | None] | None:
+    """The latest of this browser's guide outcomes (``outcome_ids``, kept in its session by the
+    knowledge base) for this article, and its rating if given; None when there is none."""
+    from app.kb.models import GuideOutcome
+
+    ids = [i for i in outcome_ids if isinstance(i, int)][-10:]
+    if not ids:
+        return None
+    outcome_id = db.session.scalar(
+        select(GuideOutcome.id)
+        .where(GuideOutcome.id.in_(ids), GuideOutcome.article_id == article_id)
+        .order_by(GuideOutcome.id.desc())
+        .limit(1)
+    )
+    if outcome_id is None:
+        return None
+    survey = db.session.scalar(select(CsatSurvey).where(CsatSurvey.guide_outcome_id == outcome_id))
+    return outcome_id, survey
+
+
+def rate_guide(
+    outcome_id: int,
+    user: User | None,
+    rating: str,
+    reason: str | None,
+    comment: str | None,
+    now: datetime,
+) -> CsatSurvey:
+    """The optional rating after a troubleshooting guide ended ("Did this solve it?" recorded
+    the outcome; this is one more question). The caller checks the outcome is this browser's.
+
+    :raises SurveyNotFound: no such outcome, or the person opted out of feedback requests.
+    :raises DomainError: bad input.
+    """
+    from app.kb.models import GuideOutcome
+
+    outcome = db.session.get(GuideOutcome, outcome_id)
+    user_id = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+    if outcome is None or is_opted_out(user_id):
+        raise SurveyNotFound()
+    survey = db.session.scalar(select(CsatSurvey).where(CsatSurvey.guide_outcome_id == outcome_id))
+    if survey is None:
+        survey = CsatSurvey(
+            ticket_id=None, guide_outcome_id=outcome_id, source="guide", channel="guide",
+            respondent_id=user_id, agent_id=None, state=SENT, created_at=now,
+            link_nonce=secrets.token_urlsafe(16),
+        )  # fmt: skip
+        db.session.add(survey)
+        db.session.flush()
+    answer(survey, rating, reason, comment, "page", now)
+    return survey
+
+
+def guide_page(survey: CsatSurvey) -> dict:
+    """``url_for`` values of the guide's outcome page the rating belongs to."""
+    from app.kb.models import Article, GuideOutcome
+
+    outcome = db.session.get(GuideOutcome, survey.guide_outcome_id)
+    article = db.session.get(Article, outcome.article_id)
+    key = "solved" if outcome.outcome == "solved" else "stuck"
+    return {"slug": article.slug, key: outcome.steps_tried}
+
+
 # --- follow-up of bad ratings ----------------------------------------------------------------
 
 
@@ -334,7 +404,7 @@ def mark_followed_up(lead: User, survey_id: int, now: datetime) -> CsatSurvey:
     :raises SurveyNotFound: no such bad rating.
     """
     survey = db.session.get(CsatSurvey, survey_id)
-    if survey is None or survey.rating != BAD:
+    if survey is None or survey.rating != BAD or survey.ticket_id is None:
         raise SurveyNotFound()
     if survey.followed_up_at is None:
         survey.followed_up_at = now

@@ -18,3 +18,7 @@ def init_app(app: Flask) -> None:
     app.extensions["page_hit_hooks"][VIEW_HOOK] = count_view
     tallies.register_flusher(app, feedback.VIEW_TALLY, feedback.write_views)
     app.cli.add_command(content_cli)
+    # Features above the knowledge base add to a finished guide's outcome (the satisfaction
+    # question) by appending template names; kb never imports them.
+    sections = app.extensions.setdefault("guide_outcome_sections", [])
+    app.context_processor(lambda: {"guide_outcome_sections": sections})
