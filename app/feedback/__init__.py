@@ -49,7 +49,7 @@ def _guide_rating_for(article):
     from flask import session
     from flask_login import current_user
 
-    from app.feedback.csat import guide_outcome_to_rate
+    from app.feedback.guides import guide_outcome_to_rate
     from app.feedback.views import GUIDE_OUTCOMES_KEY
 
     if getattr(current_user, "is_authenticated", False) and _opted_out(current_user):

@@ -19,7 +19,7 @@ from werkzeug import exceptions as werkzeug_errors
 
 from app.accounts.permissions import require
 from app.errors import DomainError, NotFound, form_error
-from app.feedback import csat, nps, queries, services
+from app.feedback import csat, guides, nps, queries, services
 from app.feedback.forms import FollowUpForm, NpsForm, OptOutForm, PreferenceForm, RatingForm
 from app.models import utcnow
 from app.outbox import commit
@@ -126,7 +126,7 @@ def rate_guide(outcome_id: int):
     form = rating_form(question=GUIDE_QUESTION)
     if form.validate_on_submit():
         try:
-            survey = csat.rate_guide(
+            survey = guides.rate_guide(
                 outcome_id, current_user, form.rating.data, form.reason.data, form.comment.data,
                 utcnow(),
             )  # fmt: skip
@@ -135,7 +135,7 @@ def rate_guide(outcome_id: int):
         except DomainError as error:
             form_error(form, error)
         else:
-            back = csat.guide_page(survey)
+            back = guides.guide_page(survey)
             commit()
             return redirect(url_for("kb.article", **back) + "#guide-rating")
     page = render_template("feedback/rate_guide.html", form=form, outcome_id=outcome_id)
