@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("account_sections", []).append("feedback/_account_feedback.html")
     app.extensions.setdefault("request_page_sections", []).append("feedback/_request_rating.html")
     app.extensions.setdefault("agent_ticket_sections", []).append("feedback/_agent_rating.html")
+    app.extensions.setdefault("guide_outcome_sections", []).append("feedback/_guide_rating.html")
     app.jinja_env.globals.update(
         csat_for_request=csat.survey_for_requester,
         csat_may_change=csat.may_change,
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
         csat_for_ticket=queries.survey_for_ticket,
         csat_answers=queries.answers_of,
         feedback_opted_out=_opted_out,
+        guide_rating_for=_guide_rating_for,
     )
 
 
@@ -39,3 +41,17 @@ def _opted_out(user) -> bool:
     from app.feedback.services import is_opted_out
 
     return is_opted_out(getattr(user, "id", None))
+
+
+def _guide_rating_for(article):
+    """(outcome id, survey or None) of this browser's latest outcome of ``article``, or None
+    (also for a signed-in person who opted out of feedback requests)."""
+    from flask import session
+    from flask_login import current_user
+
+    from app.feedback.guides import guide_outcome_to_rate
+    from app.feedback.views import GUIDE_OUTCOMES_KEY
+
+    if getattr(current_user, "is_authenticated", False) and _opted_out(current_user):
+        return None
+    return guide_outcome_to_rate(article.id, session.get(GUIDE_OUTCOMES_KEY, []))

@@ -199,8 +199,8 @@ def survey_from_token(token: str) -> CsatSurvey:
     return survey
 
 
-def ticket_of(survey: CsatSurvey) -> Ticket:
-    return db.session.get(Ticket, survey.ticket_id)
+def ticket_of(survey: CsatSurvey) -> Ticket | None:
+    return db.session.get(Ticket, survey.ticket_id) if survey.ticket_id is not None else None
 
 
 def link_expired(survey: CsatSurvey, now: datetime) -> bool:
@@ -216,9 +216,11 @@ def survey_for_requester(user: User, ticket_id: int) -> CsatSurvey | None:
 
 
 def may_change(survey: CsatSurvey) -> bool:
-    """Whether an answer is taken now (first answer always; a change until the ticket closes)."""
-    ticket = db.session.get(Ticket, survey.ticket_id)
-    return rules.may_change_rating(survey.rating is not None, ticket.status == CLOSED)
+    """Whether an answer is taken now (first answer always; a change until the ticket closes;
+    a guide's rating from the same browser any time)."""
+    ticket = ticket_of(survey)
+    closed = ticket is not None and ticket.status == CLOSED
+    return rules.may_change_rating(survey.rating is not None, closed)
 
 
 def answer(
@@ -262,8 +264,8 @@ def answer(
         created_at=now,
     )  # fmt: skip
     db.session.add(record)
-    if changed:
-        ticket = db.session.get(Ticket, survey.ticket_id)
+    ticket = ticket_of(survey)
+    if changed and ticket is not None:
         clock.log_event(
             ticket, ticket.requester, "csat_rated", now,
             after={"rating": rating, "reason": reason, "via": via},
@@ -334,7 +336,7 @@ def mark_followed_up(lead: User, survey_id: int, now: datetime) -> CsatSurvey:
     :raises SurveyNotFound: no such bad rating.
     """
     survey = db.session.get(CsatSurvey, survey_id)
-    if survey is None or survey.rating != BAD:
+    if survey is None or survey.rating != BAD or survey.ticket_id is None:
         raise SurveyNotFound()
     if survey.followed_up_at is None:
         survey.followed_up_at = now

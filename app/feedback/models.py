@@ -53,11 +53,16 @@ class CsatSurvey(db.Model):
     __table_args__ = (Index("ix_csat_survey_rated_at", "rated_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The ticket asked about; unique, so a ticket is never surveyed twice.
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), unique=True)
-    #: What ended: ``ticket`` (solved, any channel) or ``chat``.
+    #: The ticket asked about; unique, so a ticket is never surveyed twice. Null for a guide.
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), unique=True)
+    #: The troubleshooting guide's outcome rated (``source`` ``guide``); one rating per outcome.
+    guide_outcome_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kb_guide_outcome.id", ondelete="SET NULL"), unique=True
+    )
+    #: What ended: ``ticket`` (solved, any channel), ``chat``, or ``guide`` (a troubleshooting
+    #: guide; asked on the guide's last page, no e-mail, never followed up by the team lead).
     source: Mapped[str] = mapped_column(String(10))
-    #: The ticket's channel when asked (web, email, api, forum, social, chat ...).
+    #: The ticket's channel when asked (web, email, api, forum, social, chat, guide ...).
     channel: Mapped[str] = mapped_column(String(10))
     #: The requester asked; null once their account is deleted.
     respondent_id: Mapped[int | None] = mapped_column(

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.accounts.permissions import is_staff
@@ -233,8 +234,12 @@ def run_due(now: datetime) -> dict[str, int]:
         current_app.config["NPS_AUTO_WAVE"]
         and db.session.scalar(select(NpsWave.id).where(NpsWave.quarter == quarter)) is None
     ):
-        start_wave(now)
-        counts["waves"] = 1
+        try:
+            with db.session.begin_nested():
+                start_wave(now)
+            counts["waves"] = 1
+        except IntegrityError:  # another timer host started this quarter's wave just now
+            pass
     timers = nps_timers()
     since = now - timedelta(days=timers.response_days)
     query = select(NpsInvitation).where(

@@ -90,8 +90,9 @@ def answers_of(survey_id: int) -> list[CsatAnswer]:
 
 
 def bad_ratings(page: int = 1, *, open_only: bool = True, per_page: int = 25):
-    """Bad ratings (not yet followed up, with ``open_only``), oldest first, paginated."""
-    query = select(CsatSurvey).where(CsatSurvey.rating == BAD)
+    """Bad ratings of tickets (not yet followed up, with ``open_only``), oldest first."""
+    # A guide's bad rating is content feedback (the report lists it), not an agent's follow-up.
+    query = select(CsatSurvey).where(CsatSurvey.rating == BAD, CsatSurvey.ticket_id.is_not(None))
     if open_only:
         query = query.where(CsatSurvey.followed_up_at.is_(None))
     query = query.order_by(CsatSurvey.rated_at, CsatSurvey.id)

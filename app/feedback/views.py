@@ -19,7 +19,7 @@ from werkzeug import exceptions as werkzeug_errors
 
 from app.accounts.permissions import require
 from app.errors import DomainError, NotFound, form_error
-from app.feedback import csat, nps, queries, services
+from app.feedback import csat, guides, nps, queries, services
 from app.feedback.forms import FollowUpForm, NpsForm, OptOutForm, PreferenceForm, RatingForm
 from app.models import utcnow
 from app.outbox import commit
@@ -37,10 +37,15 @@ def _not_found(error: NotFound):
 
 #: Surveys whose e-mail link this browser used: it may change its answer through the link.
 LINKS_KEY = "csat_links"
+#: The knowledge base keeps the guide outcomes this browser recorded under this key.
+GUIDE_OUTCOMES_KEY = "guide_outcomes"
+GUIDE_QUESTION = "How would you rate this guide?"
 
 
-def rating_form(survey=None) -> RatingForm:
+def rating_form(survey=None, question: str | None = None) -> RatingForm:
     form = RatingForm().with_reasons(current_app.config["CSAT_BAD_REASONS"])
+    if question:
+        form.rating.label.text = question
     if survey is not None and not form.is_submitted():
         form.rating.data, form.reason.data = survey.rating, survey.reason or ""
         form.comment.data = survey.comment
@@ -109,6 +114,31 @@ def rate_request(ticket_id: int):
             flash("Thank you for rating our support.", "success")
             return redirect(url_for("tickets.show", ticket_id=ticket.id) + "#rating")
     page = render_template("feedback/rate_request.html", ticket=ticket, survey=survey, form=form)
+    return page, 422
+
+
+@bp.post("/guides/<int:outcome_id>/rating")
+def rate_guide(outcome_id: int):
+    """The optional rating question under a finished troubleshooting guide; only for an
+    outcome this browser recorded (anyone else's is a 404)."""
+    if outcome_id not in session.get(GUIDE_OUTCOMES_KEY, []):
+        raise NotFound("No such guide outcome.")
+    form = rating_form(question=GUIDE_QUESTION)
+    if form.validate_on_submit():
+        try:
+            survey = guides.rate_guide(
+                outcome_id, current_user, form.rating.data, form.reason.data, form.comment.data,
+                utcnow(),
+            )  # fmt: skip
+        except NotFound:
+            raise  # no such outcome, or the person opted out: a 404, not a form error
+        except DomainError as error:
+            form_error(form, error)
+        else:
+            back = guides.guide_page(survey)
+            commit()
+            return redirect(url_for("kb.article", **back) + "#guide-rating")
+    page = render_template("feedback/rate_guide.html", form=form, outcome_id=outcome_id)
     return page, 422
 
 

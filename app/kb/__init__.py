@@ -21,3 +21,7 @@ def init_app(app: Flask) -> None:
 
     content_cli.add_command(media.init_app(app))
     app.cli.add_command(content_cli)
+    # Features above the knowledge base add to a finished guide's outcome (the satisfaction
+    # question) by appending template names; kb never imports them.
+    sections = app.extensions.setdefault("guide_outcome_sections", [])
+    app.context_processor(lambda: {"guide_outcome_sections": sections})

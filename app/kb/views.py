@@ -166,6 +166,10 @@ def vote(slug: str):
     return _render_article(article, vote_form=form, status=422)
 
 
+#: Session key of the guide outcomes this browser recorded (read by the feedback feature).
+GUIDE_OUTCOMES_KEY = "guide_outcomes"
+
+
 @bp.route("/articles/<slug>/guide", methods=["POST"])
 def guide_answer(slug: str):
     """One answer to "Did this solve it?": yes records a success, no moves on (or, after the
@@ -180,12 +184,15 @@ def guide_answer(slug: str):
     if form.no.data and step < total:
         return redirect(url_for("kb.article", slug=slug, step=step + 1, _anchor=f"step-{step + 1}"))
     try:
-        feedback.record_guide_outcome(
+        outcome = feedback.record_guide_outcome(
             article, solved=bool(form.yes.data), steps_tried=step, now=utcnow(), user_id=_user_id()
         )
     except DomainError:
         abort(400)
     commit()
+    # This browser's latest outcomes: the optional rating question after a guide (feedback)
+    # may be answered for these only. It also keeps the personal outcome page out of the cache.
+    session[GUIDE_OUTCOMES_KEY] = [*session.get(GUIDE_OUTCOMES_KEY, [])[-9:], outcome.id]
     if form.yes.data:
         return redirect(url_for("kb.article", slug=slug, solved=step, _anchor="guide-outcome"))
     return redirect(url_for("kb.article", slug=slug, stuck=step, _anchor="guide-outcome"))

@@ -1,9 +1,9 @@
-"""feedback: opt-out, satisfaction surveys and answers, quarterly NPS waves and invitations,
-sent common-issues reports
+"""feedback: opt-out, satisfaction surveys (tickets, chats, guides) and answers, quarterly NPS
+waves and invitations, sent common-issues reports
 
 Revision ID: feedback_0001_surveys
 Revises: incidents_0001_crisis
-Create Date: 2026-12-07 14:37:32.180325
+Create Date: 2026-12-07 15:01:31.631624
 
 """
 
@@ -88,7 +88,8 @@ def upgrade():
     op.create_table(
         "csat_survey",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        sa.Column("guide_outcome_id", sa.Integer(), nullable=True),
         sa.Column("source", sa.String(length=10), nullable=False),
         sa.Column("channel", sa.String(length=10), nullable=False),
         sa.Column("respondent_id", sa.Integer(), nullable=True),
@@ -117,6 +118,12 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
+            ["guide_outcome_id"],
+            ["kb_guide_outcome.id"],
+            name=op.f("fk_csat_survey_guide_outcome_id_kb_guide_outcome"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
             ["respondent_id"],
             ["user_account.id"],
             name=op.f("fk_csat_survey_respondent_id_user_account"),
@@ -126,6 +133,7 @@ def upgrade():
             ["ticket_id"], ["ticket.id"], name=op.f("fk_csat_survey_ticket_id_ticket")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_csat_survey")),
+        sa.UniqueConstraint("guide_outcome_id", name=op.f("uq_csat_survey_guide_outcome_id")),
         sa.UniqueConstraint("ticket_id", name=op.f("uq_csat_survey_ticket_id")),
     )
     with op.batch_alter_table("csat_survey", schema=None) as batch_op:

@@ -200,3 +200,17 @@ def test_response_rate_and_score_of_a_quarter_are_exact(app, factory):
     assert (summary.invited, summary.answered) == (5, 4)
     assert summary.response_rate == 80.0
     assert summary.score == 25.0  # 2 promoters, 1 detractor of 4
+
+
+def test_the_timer_starts_each_quarters_wave_once(app, factory, surveys):
+    app.config.update(NPS_AUTO_WAVE=True, NPS_SAMPLE_SHARE=1.0)
+    start = datetime(2026, 10, 1, 0, 5, tzinfo=UTC)
+    member = factory.user()
+    sign_in_at(app, [member], start - timedelta(days=1))
+    assert surveys.tick(start)["quarterly survey"]["waves"] == 1
+    assert surveys.tick(start + timedelta(minutes=1))["quarterly survey"]["waves"] == 0
+    assert [row.user_id for row in invitations(app)] == [member.id]
+    # The next quarter's first tick starts the next wave (the member was asked 92 days ago).
+    sign_in_at(app, [member], start + timedelta(days=91))
+    assert surveys.tick(datetime(2027, 1, 1, 0, 5, tzinfo=UTC))["quarterly survey"]["waves"] == 1
+    assert len(invitations(app)) == 2

@@ -111,7 +111,9 @@ def test_the_report_counts_what_happened(app, seeded):
 def test_staff_page_and_exports(app, client, auth, seeded, factory):
     auth.login(factory.user())
     assert client.get("/feedback/reports/weekly?start=2026-11-16").status_code == 403
+    assert 'id="menu-common-issues"' not in client.get("/requests/").get_data(as_text=True)
     auth.switch_to(seeded["agent"])
+    assert 'id="menu-common-issues"' in client.get("/requests/").get_data(as_text=True)
     page = client.get("/feedback/reports/weekly?start=2026-11-16")
     assert page.status_code == 200
     text = page.get_data(as_text=True)

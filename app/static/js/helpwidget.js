@@ -5,6 +5,7 @@
  *   HelpWidget.init({baseUrl: "/api/v1", lang: "en", token: optionalBearerToken});
  *   HelpWidget.startTour("first-run");
  *   HelpWidget.refreshStatus();   // re-read the incident banner into [data-help-status]
+ *   HelpWidget.checkSurveys();  // with a token: shows the quarterly survey if one is open
  *
  * or load this file with data-auto-init (and data-base-url, data-lang) on its <script> tag.
  * Elements with data-help="<snippet key>" get a help button that shows the snippet as a
@@ -348,6 +349,127 @@
     return loadingTour;
   }
 
+  /* ---- the quarterly survey (NPS), asked in the app first ------------------------------ */
+
+  var survey = null;
+
+  function closeSurvey(message) {
+    if (!survey) { return; }
+    survey.box.parentNode.removeChild(survey.box);
+    var returnTo = survey.returnTo;
+    survey = null;
+    if (message) { announce(message); }
+    if (returnTo && returnTo.focus) { returnTo.focus(); }
+  }
+
+  function surveyPrompt(item) {
+    var box = document.createElement("section");
+    box.className = "helpwidget-survey";
+    box.id = "helpwidget-survey";
+    box.setAttribute("aria-labelledby", "helpwidget-survey-title");
+    var title = document.createElement("h2");
+    title.id = "helpwidget-survey-title";
+    title.textContent = "Quick question";
+    var form = document.createElement("form");
+    form.noValidate = true;
+    var fieldset = document.createElement("fieldset");
+    var legend = document.createElement("legend");
+    legend.textContent = item.question;
+    fieldset.appendChild(legend);
+    var hint = document.createElement("p");
+    hint.className = "helpwidget-survey-hint";
+    hint.id = "helpwidget-survey-hint";
+    hint.textContent = item.scale.min + " = " + item.scale.min_label + ", " +
+      item.scale.max + " = " + item.scale.max_label;
+    fieldset.setAttribute("aria-describedby", hint.id);
+    fieldset.appendChild(hint);
+    var scale = document.createElement("div");
+    scale.className = "helpwidget-survey-scale";
+    for (var score = item.scale.min; score <= item.scale.max; score += 1) {
+      var label = document.createElement("label");
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "helpwidget-score";
+      radio.value = String(score);
+      radio.id = "helpwidget-score-" + score;
+      label.setAttribute("for", radio.id);
+      label.appendChild(radio);
+      label.appendChild(document.createTextNode(" " + score));
+      scale.appendChild(label);
+    }
+    fieldset.appendChild(scale);
+    form.appendChild(fieldset);
+    var whyLabel = document.createElement("label");
+    whyLabel.setAttribute("for", "helpwidget-why");
+    whyLabel.textContent = "Why? (optional)";
+    var why = document.createElement("textarea");
+    why.id = "helpwidget-why";
+    why.rows = 2;
+    why.maxLength = 2000;
+    form.appendChild(whyLabel);
+    form.appendChild(why);
+    var error = document.createElement("p");
+    error.className = "helpwidget-survey-error";
+    error.id = "helpwidget-survey-error";
+    error.setAttribute("role", "alert");
+    form.appendChild(error);
+    var actions = document.createElement("div");
+    actions.className = "helpwidget-tour-actions";
+    var send = document.createElement("button");
+    send.type = "submit";
+    send.id = "helpwidget-survey-send";
+    send.textContent = "Send";
+    actions.appendChild(send);
+    actions.appendChild(button("Not now", "helpwidget-survey-later", function () {
+      closeSurvey("The survey is closed; the app may ask again later.");
+    }));
+    form.appendChild(actions);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = form.querySelector("input[name=helpwidget-score]:checked");
+      if (!chosen) {
+        error.textContent = "Choose a number from 0 to 10.";
+        fieldset.setAttribute("aria-invalid", "true");
+        form.querySelector("input[name=helpwidget-score]").focus();
+        return;
+      }
+      var body = {score: Number(chosen.value)};
+      if (why.value.trim()) { body.why = why.value.trim(); }
+      send.disabled = true;
+      fetch(options.baseUrl + "/surveys/nps/" + item.id, {
+        method: "POST",
+        headers: headers({"Content-Type": "application/json"}),
+        credentials: "omit",
+        body: JSON.stringify(body)
+      }).then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok) { throw new Error((data.error && data.error.message) || "failed"); }
+          closeSurvey("Thank you for your answer!");
+        });
+      }).catch(function (problem) {
+        send.disabled = false;
+        error.textContent = "Your answer could not be sent: " + problem.message;
+      });
+    });
+    box.appendChild(title);
+    box.appendChild(form);
+    return box;
+  }
+
+  /* Asks the signed-in app user's open quarterly survey, if there is one (needs a token). */
+  function checkSurveys() {
+    if (!options.token) { return Promise.resolve(null); }
+    return getJson("/surveys/pending").then(function (data) {
+      var item = (data.surveys || []).filter(function (s) { return s.kind === "nps"; })[0];
+      if (!item || survey) { return null; }
+      var box = surveyPrompt(item);
+      survey = {box: box, returnTo: document.activeElement};
+      document.body.appendChild(box);
+      announce("A one-question survey is open.");
+      return item;
+    }).catch(function () { return null; });
+  }
+
   /* Esc closes the innermost thing first: an open tooltip, then the tour. */
   function onKeyDown(event) {
     if (event.key !== "Escape") { return; }
@@ -450,7 +572,7 @@
 
   global.HelpWidget = {
     init: init, startTour: startTour, refresh: loadTooltips, hideTooltip: hideTip,
-    refreshStatus: loadStatus
+    refreshStatus: loadStatus, checkSurveys: checkSurveys
   };
 
   var script = document.currentScript;
