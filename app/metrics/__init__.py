@@ -10,7 +10,10 @@ def init_app(app: Flask) -> None:
         team_views,  # noqa: F401  (more routes on the blueprint)
     )
     from app.metrics.cli import metrics_cli
+    from app.metrics.satisfaction import feedback_figures
     from app.metrics.views import bp
 
+    # The dashboard's satisfaction section (app.metrics.queries.feedback) reads through this.
+    app.extensions.setdefault("metrics_feedback", feedback_figures)
     app.register_blueprint(bp)
     app.cli.add_command(metrics_cli)

@@ -125,10 +125,11 @@ def test_the_formulas_page_publishes_each_definition(client, auth, history):
         assert phrase in html
 
 
-def test_the_satisfaction_section_waits_for_survey_data(client, auth, history):
+def test_the_satisfaction_section_says_when_no_survey_was_answered(client, auth, history):
     auth.login(history["admin"])
     html = client.get("/metrics/", query_string=RANGE).get_data(as_text=True)
-    assert 'id="feedback-missing"' in html
+    assert 'id="fig-csat"' in html and 'id="nps-none"' in html
+    assert 'id="feedback-missing"' not in html
 
 
 def test_a_feedback_provider_feeds_csat_and_nps(app, client, auth, history):
