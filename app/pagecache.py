@@ -63,6 +63,15 @@ UNSEEN_TABLES = frozenset(
         "team_quiz_attempt", "team_weekly_meeting", "team_meeting_note", "team_action_item",
         "team_discussion_flag", "team_monthly_review", "team_review_decision",
         "team_workshop_attendance",
+        # Channels, surveys and metrics: conversations and figures only their people and the
+        # team see. The metrics rollup writes every minute and chat presence all day: neither
+        # may empty the cache.
+        "channel_identity", "channel_inbound", "chat_agent_presence", "chat_conversation",
+        "chat_message", "social_account", "social_conversation", "social_delivery",
+        "csat_answer", "csat_survey", "feedback_preference", "feedback_report_sent",
+        "nps_invitation", "nps_wave", "incident_link", "incident_notice", "metrics_cursor",
+        "metrics_day", "metrics_pulse_answer", "metrics_pulse_receipt", "metrics_quality_audit",
+        "metrics_ticket",
     }
 )  # fmt: skip
 #: Columns whose change alone readers never see (the time of a sign-in).

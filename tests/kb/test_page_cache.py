@@ -179,4 +179,6 @@ def test_signed_in_reading_and_ticket_work_leave_the_anonymous_pages_cached(sync
         "category": "app", "subject": "Reminders stopped", "impact": "minor",
         "description": "No reminders since Monday.",
     }).status_code == 302  # fmt: skip
+    # The metrics rollup (every minute in production) writes only tables readers never see.
+    assert app.test_cli_runner().invoke(args=["metrics", "update"]).exit_code == 0
     assert reader.get(f"/community/t/{thread_id}").headers["X-Page-Cache"] == "hit"
