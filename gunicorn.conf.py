@@ -26,7 +26,7 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 1))
 threads = int(os.environ.get("GUNICORN_THREADS") or 192)
 PAGE_THREADS = int(os.environ.get("GUNICORN_PAGE_THREADS") or 32)
 if threads <= PAGE_THREADS:
-    raise SystemExit(f"GUNICORN_THREADS ({threads}) must exceed GUNICORN_PAGE_THREADS ({PAGE_THREADS})")
+    raise SystemExit(f"GUNICORN_THREADS ({threads}) must exceed GUNICORN_PAGE_THREADS")
 os.environ.setdefault("HELPCENTER_CHAT_STREAMS_PER_PROCESS", str(threads - PAGE_THREADS))
 # Each open chat is one connection, besides the threads.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS") or 1000)
