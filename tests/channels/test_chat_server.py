@@ -197,8 +197,8 @@ def test_kill_9_of_a_web_process_loses_and_doubles_nothing(app, factory, servers
     person, cid = guest_chat(first.url)
     staff = requests.Session()
     token = csrf_of(staff, f"{second.url}/account/login")
-    login = staff.post(f"{second.url}/account/login", timeout=10, allow_redirects=False,
-                       data={"email": agent.email, "password": PASSWORD, "csrf_token": token})  # fmt: skip
+    form = {"email": agent.email, "password": PASSWORD, "csrf_token": token}
+    login = staff.post(f"{second.url}/account/login", data=form, timeout=10, allow_redirects=False)
     assert login.status_code == 302
     staff.headers["X-CSRFToken"] = csrf_of(staff, f"{second.url}/chat/console")
     assert staff.post(f"{second.url}/chat/console/c/{cid}/accept", timeout=10).status_code == 200
