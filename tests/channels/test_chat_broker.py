@@ -13,15 +13,14 @@ from app.outbox import commit
 
 
 def test_published_after_commit_and_never_after_rollback(app):
-    with app.app_context():
-        with current_broker().subscribe("conversation:1") as subscription:
-            notify("conversation:1", kind="message", seq=1)
-            assert subscription.get(0.05) is None  # not before the commit
-            db.session.rollback()
-            notify("conversation:1", kind="message", seq=2)
-            commit()
-            assert subscription.get(1) == {"topic": "conversation:1", "kind": "message", "seq": 2}
-            assert subscription.get(0.05) is None  # the rolled-back one never comes
+    with app.app_context(), current_broker().subscribe("conversation:1") as subscription:
+        notify("conversation:1", kind="message", seq=1)
+        assert subscription.get(0.05) is None  # not before the commit
+        db.session.rollback()
+        notify("conversation:1", kind="message", seq=2)
+        commit()
+        assert subscription.get(1) == {"topic": "conversation:1", "kind": "message", "seq": 2}
+        assert subscription.get(0.05) is None  # the rolled-back one never comes
 
 
 def test_local_broker_wakes_only_subscribers_of_the_topic():
@@ -30,7 +29,7 @@ def test_local_broker_wakes_only_subscribers_of_the_topic():
         broker.publish("a", {"kind": "typing"})
         assert on_a.get(1)["kind"] == "typing"
         assert on_b.get(0.05) is None
-    assert broker._subscribers == {}  # closed subscriptions leave nothing behind  # noqa: SLF001
+    assert broker._subscribers == {}  # closed subscriptions leave nothing behind
 
 
 def test_redis_carries_notifications_between_brokers():
