@@ -105,9 +105,9 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_message")),
         sa.UniqueConstraint(
-            "conversation_id", "client_id", name=op.f("uq_chat_message_conversation_id")
+            "conversation_id", "client_id", name="uq_chat_message_conversation_id_client_id"
         ),
-        sa.UniqueConstraint("conversation_id", "seq", name=op.f("uq_chat_message_conversation_id")),
+        sa.UniqueConstraint("conversation_id", "seq", name="uq_chat_message_conversation_id_seq"),
     )
     # ### end Alembic commands ###
 

@@ -62,9 +62,11 @@ class ChatConversation(db.Model):
 class ChatMessage(db.Model):
     __tablename__ = "chat_message"
     __table_args__ = (
-        UniqueConstraint("conversation_id", "seq"),
+        UniqueConstraint("conversation_id", "seq", name="uq_chat_message_conversation_id_seq"),
         # A client resends a message it got no acknowledgement for with the same id.
-        UniqueConstraint("conversation_id", "client_id"),
+        UniqueConstraint(
+            "conversation_id", "client_id", name="uq_chat_message_conversation_id_client_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
