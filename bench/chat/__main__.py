@@ -172,13 +172,16 @@ def main() -> None:
             waiter.start()
         time.sleep(3)  # every connection open and waiting
 
-        def post_messages() -> None:
+        posters = 8  # concurrent, like many people typing: one slow POST delays no other
+
+        def post_messages(offset: int) -> None:
             session = requests.Session()
             token = CSRF.search(session.get(f"{hosts[0]}/chat/").text).group(1)
             session.headers["X-CSRFToken"] = token
-            interval, number = 1.0 / args.rate, 0
-            next_at = time.monotonic()
+            interval, number = posters / args.rate, offset
+            next_at = time.monotonic() + offset / args.rate
             while not stop.is_set():
+                time.sleep(max(0.0, next_at - time.monotonic()))
                 index = number % len(chats)
                 cid, secret = chats[index]
                 client_id = uuid.uuid4().hex
@@ -187,12 +190,11 @@ def main() -> None:
                 session.post(f"{hosts[(index + 1) % 2]}/chat/c/{cid}/messages",
                              json={"client_id": client_id, "body": f"line {number}"},
                              headers={"X-Chat-Secret": secret}, timeout=30)  # fmt: skip
-                number += 1
+                number += posters
                 next_at += interval
-                time.sleep(max(0.0, next_at - time.monotonic()))
 
-        poster = threading.Thread(target=post_messages, daemon=True)
-        poster.start()
+        for offset in range(posters):
+            threading.Thread(target=post_messages, args=(offset,), daemon=True).start()
         loaded = page_rate(hosts, args.seconds, args.page_clients)
         load_during = os.getloadavg()[0]
         stop.set()

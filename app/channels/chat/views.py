@@ -161,8 +161,10 @@ def _events(row, after: int, seconds: float, tag: str | None):
         fresh = db.session.get(type(row), row.id)
         if services.lines_after(fresh, after, staff=False) or fresh.status not in OPEN:
             return True
+        if tag is None:
+            return False
         state = protocol.state_dict(fresh, utcnow(), staff=False)
-        return tag is not None and protocol.state_tag(state) != tag
+        return protocol.state_tag(state) != tag
 
     topics = (services.topic(row.id), services.QUEUE_TOPIC)
     _, notes = waiting.wait_for(topics, ready, seconds)
