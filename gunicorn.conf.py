@@ -18,7 +18,18 @@ import os
 wsgi_app = "wsgi:app"
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, os.cpu_count() or 1))
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+# Open chats (docs/chat.md): a waiting chat request (long-poll, Server-Sent Events) holds a
+# thread, idle, for up to CHAT_WAIT_SECONDS. So each worker has many threads, of which at most
+# CHAT_STREAMS_PER_PROCESS wait for chat; the other PAGE_THREADS are always there for pages.
+# Idle waiting threads cost no CPU and hold no database connection; busy page threads are still
+# limited by the GIL, as with 4 threads.
+threads = int(os.environ.get("GUNICORN_THREADS") or 192)
+PAGE_THREADS = int(os.environ.get("GUNICORN_PAGE_THREADS") or 32)
+if threads <= PAGE_THREADS:
+    raise SystemExit(f"GUNICORN_THREADS ({threads}) must exceed GUNICORN_PAGE_THREADS")
+os.environ.setdefault("HELPCENTER_CHAT_STREAMS_PER_PROCESS", str(threads - PAGE_THREADS))
+# Each open chat is one connection, besides the threads.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS") or 1000)
 bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT') or 5000}"
 # A request that takes longer than this is stuck; its worker is replaced.
 timeout = 30

@@ -104,8 +104,10 @@ def upgrade():
             name=op.f("fk_chat_message_ticket_message_id_ticket_message"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_message")),
-        sa.UniqueConstraint("conversation_id", "client_id", name="uq_chat_message_client_id"),
-        sa.UniqueConstraint("conversation_id", "seq", name="uq_chat_message_seq"),
+        sa.UniqueConstraint(
+            "conversation_id", "client_id", name="uq_chat_message_conversation_id_client_id"
+        ),
+        sa.UniqueConstraint("conversation_id", "seq", name="uq_chat_message_conversation_id_seq"),
     )
     # ### end Alembic commands ###
 

@@ -151,6 +151,8 @@ def current_broker() -> LocalBroker:
 
 def notify(topic: str, **payload) -> None:
     """Publish after the current transaction commits (dropped if it rolls back)."""
+    # Tie it to a real transaction, so a rollback (which clears it) cannot pass unnoticed.
+    db.session.connection()
     db.session.info.setdefault(_PENDING, []).append((topic, payload))
 
 
@@ -174,6 +176,9 @@ def init_app(app: Flask) -> None:
         for topic, payload in pending:
             target.publish(topic, payload)
 
-    @event.listens_for(Session, "after_rollback")
-    def _forget(session: Session) -> None:
-        session.info.pop(_PENDING, None)
+    # "soft": also a rollback of a transaction that never touched the database; a savepoint's
+    # rollback (insert_once's) keeps what the outer transaction will still commit.
+    @event.listens_for(Session, "after_soft_rollback")
+    def _forget(session: Session, previous_transaction) -> None:
+        if not previous_transaction.nested:
+            session.info.pop(_PENDING, None)

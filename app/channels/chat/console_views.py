@@ -77,8 +77,10 @@ def agent_events(conversation_id: int):
         fresh = db.session.get(ChatConversation, row.id)
         if services.lines_after(fresh, after, staff=True):
             return True
+        if tag is None:
+            return False
         state = protocol.state_dict(fresh, utcnow(), staff=True)
-        return tag is not None and protocol.state_tag(state) != tag
+        return protocol.state_tag(state) != tag
 
     with waiting.Slot() as slot:
         seconds = float(current_app.config["CHAT_WAIT_SECONDS"]) if slot.held else 0

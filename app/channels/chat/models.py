@@ -62,10 +62,11 @@ class ChatConversation(db.Model):
 class ChatMessage(db.Model):
     __tablename__ = "chat_message"
     __table_args__ = (
-        # Named here: the naming convention would give both the same name (its first column).
-        UniqueConstraint("conversation_id", "seq", name="uq_chat_message_seq"),
+        UniqueConstraint("conversation_id", "seq", name="uq_chat_message_conversation_id_seq"),
         # A client resends a message it got no acknowledgement for with the same id.
-        UniqueConstraint("conversation_id", "client_id", name="uq_chat_message_client_id"),
+        UniqueConstraint(
+            "conversation_id", "client_id", name="uq_chat_message_conversation_id_client_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -110,8 +110,20 @@ def queue_place(conversation: ChatConversation, now: datetime) -> tuple[int, tim
     """Position (1 = next) and estimated wait of a waiting chat; ``None`` when not waiting."""
     if conversation.status != "waiting":
         return None
-    queue = waiting(conversation.tier)
-    position = next((i for i, c in enumerate(queue, 1) if c.id == conversation.id), len(queue))
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(ChatConversation)
+        .where(
+            ChatConversation.status == "waiting",
+            ChatConversation.tier == conversation.tier,
+            (ChatConversation.queued_at < conversation.queued_at)
+            | (
+                (ChatConversation.queued_at == conversation.queued_at)
+                & (ChatConversation.id < conversation.id)
+            ),
+        )
+    )  # a count, not the queue's rows: every waiting person's update asks for it
+    position = ahead + 1
     agents = online_agents(now, conversation.tier)
     handle = timedelta(minutes=current_app.config["CHAT_ASSUMED_HANDLE_MINUTES"])
     return position, rules.wait_estimate(position, free_slots(agents), len(agents), handle)

@@ -31,6 +31,7 @@ SETTINGS = [
       at_least(1), section="chat"),
     S("CHAT_STREAMS_PER_PROCESS", 120, int,
       "Waiting chat requests one process holds; above it they answer at once (the client then "
-      "polls), so page requests always find a free thread. Keep below gunicorn's threads.",
+      "polls), so page requests always find a free thread. Under gunicorn, gunicorn.conf.py sets "
+      "it to GUNICORN_THREADS - GUNICORN_PAGE_THREADS (160).",
       at_least(0), section="chat"),
 ]  # fmt: skip

@@ -24,7 +24,7 @@ from flask_login import current_user
 
 from app.channels.chat import delivery, presence, protocol, services, waiting
 from app.channels.chat.broker import current_broker
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.models import utcnow
 from app.outbox import commit
@@ -36,8 +36,9 @@ SECRETS = "chat_secrets"
 
 
 def error_response(error: DomainError):
-    status = 404 if isinstance(error, NotFound) else 403 if error.__class__.__name__ == (
-        "PermissionDenied") else 422  # fmt: skip
+    status = 422
+    if isinstance(error, NotFound | PermissionDenied):
+        status = 404 if isinstance(error, NotFound) else 403
     body = {"code": "not_found" if status == 404 else "validation_failed",
             "message": error.message, "field": getattr(error, "field", None)}  # fmt: skip
     if isinstance(error, services.ChatClosed):
@@ -160,8 +161,10 @@ def _events(row, after: int, seconds: float, tag: str | None):
         fresh = db.session.get(type(row), row.id)
         if services.lines_after(fresh, after, staff=False) or fresh.status not in OPEN:
             return True
+        if tag is None:
+            return False
         state = protocol.state_dict(fresh, utcnow(), staff=False)
-        return tag is not None and protocol.state_tag(state) != tag
+        return protocol.state_tag(state) != tag
 
     topics = (services.topic(row.id), services.QUEUE_TOPIC)
     _, notes = waiting.wait_for(topics, ready, seconds)
