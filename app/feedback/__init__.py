@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     # The timer process (``flask tickets tick``) decides due surveys and sends NPS mail.
     register_tick_job(app, "satisfaction surveys", csat.run_due)
     register_tick_job(app, "quarterly survey", nps.run_due)
+    # Live chat calls these when a chat ends (it never imports feedback): ask about it at once.
+    app.extensions.setdefault("chat_ended_hooks", []).append(_rate_ended_chat)
     app.extensions.setdefault("account_sections", []).append("feedback/_account_feedback.html")
     app.extensions.setdefault("request_page_sections", []).append("feedback/_request_rating.html")
     app.extensions.setdefault("agent_ticket_sections", []).append("feedback/_agent_rating.html")
@@ -35,6 +37,12 @@ def init_app(app: Flask) -> None:
         feedback_opted_out=_opted_out,
         guide_rating_for=_guide_rating_for,
     )
+
+
+def _rate_ended_chat(conversation, now) -> None:
+    from app.feedback.csat import request_rating
+
+    request_rating(conversation.ticket, now)
 
 
 def _opted_out(user) -> bool:
