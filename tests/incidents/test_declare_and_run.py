@@ -170,3 +170,27 @@ def test_live_chat_gets_the_auto_reply_and_the_status_link_drills_only_for_staff
         assert auto_reply_for_chat("billing", T0, staff=False) is None
         assert auto_reply_for_chat("billing", T0, staff=True).is_drill
         assert auto_reply_for_chat("account", T0, staff=True) is None
+
+
+def test_a_new_chat_shows_the_open_incidents_notice(app, factory, incidents):
+    from app.channels.chat import presence, services
+    from app.channels.chat.models import ChatMessage
+    from app.outbox import commit
+
+    lead = incidents.lead()
+    incident_id = incidents.declare(lead)  # affects the app category, where chats start
+    member, agent = factory.user(), factory.user(role="agent_t1")
+    with app.app_context():
+        presence.set_presence(db.session.get(type(agent), agent.id), "online", T0)
+        conversation, _ = services.start(
+            db.session.get(type(member), member.id), question="My plants vanished",
+            email=None, name="", origin="site", client_id="c-1", now=T0,
+        )  # fmt: skip
+        commit()
+        lines = db.session.scalars(
+            select(ChatMessage).where(ChatMessage.conversation_id == conversation.id)
+            .order_by(ChatMessage.seq)
+        ).all()  # fmt: skip
+        assert [line.role for line in lines][:2] == ["customer", "system"]
+        assert 'linked to the incident "Plant sync is down"' in lines[1].body
+        assert lines[1].body.endswith(f"/status/{incident_id}")
