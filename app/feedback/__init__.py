@@ -24,6 +24,8 @@ def init_app(app: Flask) -> None:
     register_tick_job(app, "quarterly survey", nps.run_due)
     # Live chat calls these when a chat ends (it never imports feedback): ask about it at once.
     app.extensions.setdefault("chat_ended_hooks", []).append(_rate_ended_chat)
+    # The team's monthly training form offers these (team never imports feedback, nor the reverse).
+    app.extensions["rising_topics_provider"] = _rising_topics_for_training
     app.extensions.setdefault("account_sections", []).append("feedback/_account_feedback.html")
     app.extensions.setdefault("request_page_sections", []).append("feedback/_request_rating.html")
     app.extensions.setdefault("agent_ticket_sections", []).append("feedback/_agent_rating.html")
@@ -43,6 +45,13 @@ def _rate_ended_chat(conversation, now) -> None:
     from app.feedback.csat import request_rating
 
     request_rating(conversation.ticket, now)
+
+
+def _rising_topics_for_training() -> list[dict]:
+    from app.feedback.reports import rising_topics_for_training
+    from app.models import utcnow
+
+    return rising_topics_for_training(utcnow())
 
 
 def _opted_out(user) -> bool:

@@ -25,14 +25,24 @@ _AT = click.option(
 
 
 @reports_cli.command("send", help="Mail the last complete week's or month's report (once).")
-@click.option("--weekly", "kind", flag_value=report_rules.WEEKLY, help="Last ISO week.")
-@click.option("--monthly", "kind", flag_value=report_rules.MONTHLY, help="Last calendar month.")
+@click.option(
+    "--weekly",
+    "kind",
+    flag_value=report_rules.WEEKLY,
+    help="Last week (Monday to Sunday, support time zone).",
+)
+@click.option(
+    "--monthly",
+    "kind",
+    flag_value=report_rules.MONTHLY,
+    help="Last calendar month (support time zone).",
+)
 @_AT
 def send_command(kind: str | None, at) -> None:
     if kind is None:
         raise click.UsageError("Choose --weekly or --monthly.")
     now = at.replace(tzinfo=UTC) if at is not None else utcnow()
-    period = report_rules.last_complete_period(kind, now)
+    period = reports.last_complete_period(kind, now)
     try:
         sent = reports.send_report(period, now)
         commit()

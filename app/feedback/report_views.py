@@ -3,7 +3,8 @@ CSV and Markdown downloads. More routes on the feedback blueprint."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, render_template, request
 
@@ -18,13 +19,13 @@ def _period(kind: str) -> report_rules.Period:
         abort(404)
     start = request.args.get("start", "")
     if not start:
-        return report_rules.last_complete_period(kind, utcnow())
+        return reports.last_complete_period(kind, utcnow())
     try:
-        day = datetime.strptime(start[:10], "%Y-%m-%d").replace(tzinfo=UTC)
+        day = date.fromisoformat(start[:10])
     except ValueError:
         abort(404)
-    period = report_rules.period_starting(kind, day)
-    if period.start != day or period.end > utcnow():
+    period = reports.period_starting(kind, day)
+    if period.first_day != day or period.end > utcnow():
         abort(404)  # not the first day of a period, or a period that hasn't ended
     return period
 
@@ -33,6 +34,7 @@ def _period(kind: str) -> report_rules.Period:
 @require("feedback.reports")
 def report(kind: str):
     period = _period(kind)
+    zone = ZoneInfo(period.zone)
     built = reports.build(period)
     fmt = request.args.get("format", "")
     name = f"common-issues-{period.key}"
@@ -50,7 +52,7 @@ def report(kind: str):
         )
     if fmt:
         abort(404)
-    previous = report_rules.period_starting(kind, period.previous_start)
+    previous = reports.period_starting(kind, period.previous_start.astimezone(zone).date())
     return render_template(
         "feedback/report.html", report=built, sections=report_rules.sections(built),
         period=period, previous=previous,

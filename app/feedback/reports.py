@@ -8,7 +8,7 @@ Reads only, except :func:`send_report` (records the sending and queues the mail;
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -23,6 +23,7 @@ from app.mail import OutgoingMail, site_link
 from app.outbox import record_mail
 from app.tickets.catalog import CATEGORIES, CHANNELS, PRIORITY_LABELS
 from app.tickets.models import Ticket
+from app.tickets.sla.clock import get_policy
 
 #: Articles need this many votes before their helpful ratio means anything.
 MIN_VOTES = 3
@@ -31,6 +32,19 @@ LIMIT = 10
 #: Forum posts and threads that count as someone asking: published, or held for review (a new
 #: member's post is still a request); hidden, deleted and rejected ones don't.
 ASKING = ("published", "pending")
+
+
+def support_zone() -> str:
+    """The support time zone (the ticket policy's): report weeks and months are its days."""
+    return get_policy().timezone
+
+
+def last_complete_period(kind: str, now: datetime) -> rules.Period:
+    return rules.last_complete_period(kind, now, support_zone())
+
+
+def period_starting(kind: str, first_day: date) -> rules.Period:
+    return rules.period_starting(kind, first_day, support_zone())
 
 
 def _ticket_counts(column, start: datetime, end: datetime) -> dict[str, int]:
@@ -42,11 +56,15 @@ def _ticket_counts(column, start: datetime, end: datetime) -> dict[str, int]:
     return {key: count for key, count in rows}
 
 
-def _texts(start: datetime, end: datetime) -> list[str]:
-    """Subjects of new tickets and titles of new forum threads (a duplicate merged away still
-    shows what people raise; hidden, deleted and rejected threads don't)."""
-    subjects = db.session.scalars(
-        select(Ticket.subject).where(Ticket.created_at >= start, Ticket.created_at < end)
+def _topics(start: datetime, end: datetime) -> list[tuple[int | None, set[str]]]:
+    """``(ticket id or None, topics)`` of every new ticket and forum thread: words of the
+    subject or title, and for a ticket its category and the guide it followed first (a
+    duplicate merged away still shows what people raise; hidden, deleted and rejected threads
+    don't). The forum has no tags, so a thread brings its title's words only."""
+    tickets = db.session.execute(
+        select(Ticket.id, Ticket.subject, Ticket.category, Article.title)
+        .outerjoin(Article, Article.slug == Ticket.guide_slug)
+        .where(Ticket.created_at >= start, Ticket.created_at < end)
     ).all()
     titles = db.session.scalars(
         select(ForumThread.title).where(
@@ -54,7 +72,11 @@ def _texts(start: datetime, end: datetime) -> list[str]:
             ForumThread.status.in_((*ASKING, "merged")),
         )
     ).all()  # fmt: skip
-    return [*subjects, *titles]
+    found = [
+        (ticket_id, rules.ticket_topics(subject, CATEGORIES.get(category, category), guide))
+        for ticket_id, subject, category, guide in tickets
+    ]
+    return found + [(None, rules.ticket_topics(title)) for title in titles]
 
 
 def _guide_give_ups(start: datetime, end: datetime) -> list[tuple[str, int, int, int]]:
@@ -83,18 +105,25 @@ def _guide_give_ups(start: datetime, end: datetime) -> list[tuple[str, int, int,
     return [(title, tried, total, count) for (title, tried, total), count in ranked[:LIMIT]]
 
 
-def _worst_articles() -> list[tuple[str, int, int]]:
-    """Articles with at least :data:`MIN_VOTES` votes, lowest share of helpful votes first."""
+def _votes(start: datetime, end: datetime) -> dict[int, tuple[str, int, int]]:
+    """``article id -> (title, helpful, votes)`` of the votes cast or last changed in
+    ``[start, end)`` (a vote is one row per person that a change of mind updates)."""
     helpful = func.sum(func.cast(ArticleVote.helpful, db.Integer))
-    total = func.count()
     rows = db.session.execute(
-        select(Article.title, helpful, total)
+        select(Article.id, Article.title, helpful, func.count())
         .join(Article, Article.id == ArticleVote.article_id)
+        .where(ArticleVote.updated_at >= start, ArticleVote.updated_at < end)
         .group_by(Article.id, Article.title)
-        .having(total >= MIN_VOTES)
     ).all()
-    ranked = sorted(rows, key=lambda row: (row[1] / row[2], -row[2], row[0]))
-    return [(title, int(good), int(votes)) for title, good, votes in ranked[:LIMIT]]
+    return {article_id: (title, int(good), int(votes)) for article_id, title, good, votes in rows}
+
+
+def _worst_articles(period: rules.Period) -> list[tuple]:
+    """Articles with at least :data:`MIN_VOTES` votes in the period, lowest share of helpful
+    votes first, with the period before's votes next to them (empty when it had none)."""
+    current = _votes(period.start, period.end)
+    previous = _votes(period.previous_start, period.start)
+    return rules.worst_articles(current, previous, MIN_VOTES, LIMIT)
 
 
 def _feature_requests(end: datetime) -> list[tuple[str, str, int]]:
@@ -164,13 +193,15 @@ def build(period: rules.Period) -> rules.Report:
             {labels.get(k, k): v for k, v in previous.items()},
             {label: label for label in labels.values()},
         )
+    current_topics = _topics(start, end)
     report.rising_topics = rules.rising(
-        rules.terms(_texts(start, end)), rules.terms(_texts(before, start))
+        rules.count_topics(current_topics), rules.count_topics(_topics(before, start))
     )
+    report.topic_tickets = rules.tickets_by_topic(current_topics)
     source = current_app.extensions.get("report_sources", {}).get("searches_without_results")
     report.searches_without_results = source(start, end, LIMIT) if source else None
     report.guide_give_ups = _guide_give_ups(start, end)
-    report.worst_articles = _worst_articles()
+    report.worst_articles = _worst_articles(period)
     report.feature_requests = _feature_requests(end)
     report.bad_reasons = queries.bad_reasons(start, end)
     summary = queries.csat_summary(start, end)
@@ -197,10 +228,21 @@ def send_report(period: rules.Period, now: datetime) -> int | None:
     body = (
         rules.to_markdown(build(period))
         + "\nOn the site, with CSV and Markdown downloads: "
-        + site_link("feedback.report", kind=period.kind, start=f"{period.start:%Y-%m-%d}")
+        + site_link("feedback.report", kind=period.kind, start=period.first_day.isoformat())
         + "\n"
     )
     for address in addresses:
         subject = f"Common issues: {period.label}"
         record_mail(OutgoingMail(address, subject, body), now)
     return len(addresses)
+
+
+def rising_topics_for_training(now: datetime, limit: int = 5) -> list[dict]:
+    """The last complete month's fastest-rising topics with the new tickets that raised them,
+    as the team's monthly training form wants them (``app.extensions["rising_topics_provider"]``,
+    see docs/team.md): ``[{"topic": str, "ticket_ids": [int, ...]}]``, most rising first."""
+    report = build(last_complete_period(rules.MONTHLY, now))
+    return [
+        {"topic": row.label, "ticket_ids": report.topic_tickets.get(row.label, [])}
+        for row in report.rising_topics[:limit]
+    ]
