@@ -53,10 +53,14 @@ class S3Server:
         raise RuntimeError("moto_server did not answer within 30 s")
 
     def client(self):
+        return self.client_for(self.url)
+
+    @staticmethod
+    def client_for(url: str):
         import boto3
 
         return boto3.client(
-            "s3", endpoint_url=self.url, region_name=REGION,
+            "s3", endpoint_url=url, region_name=REGION,
             aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
         )  # fmt: skip
 
