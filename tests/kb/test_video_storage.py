@@ -110,3 +110,37 @@ def test_an_interrupted_upload_leaves_no_object_under_the_key(store, tmp_path):
         store.put(source, KEY)
     assert not store.exists(KEY)
     assert _stored_names(store, tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key", "reason"),
+    [
+        ({"KB_MEDIA_STORAGE": "s3"}, "KB_S3_BUCKET", "must name a bucket"),
+        ({"KB_MEDIA_STORAGE": "ftp"}, "KB_MEDIA_STORAGE", "must be one of local, s3"),
+    ],
+)
+def test_a_store_without_what_it_needs_stops_the_start(database_url, tmp_path, overrides, key,
+                                                       reason):  # fmt: skip
+    from app import create_app
+    from app.settings import ConfigError
+    from tests.conftest import site_config
+
+    with pytest.raises(ConfigError) as caught:
+        create_app(site_config(database_url, tmp_path, **overrides))
+    assert caught.value.key == key and reason in str(caught.value)
+
+
+def test_the_s3_setting_selects_the_bucket_store(app_config_s3_app):
+    from app.kb.media.services import current_storage
+
+    with app_config_s3_app.app_context():
+        store = current_storage()
+        assert isinstance(store, S3Storage) and store.prefix == "helpcenter-media/"
+
+
+@pytest.fixture
+def app_config_s3_app(database_url, tmp_path, s3_config):
+    from app import create_app
+    from tests.conftest import site_config
+
+    return create_app(site_config(database_url, tmp_path, **s3_config))
