@@ -60,3 +60,38 @@ def synced(content) -> Content:
     result = content.sync("--quiet")
     assert result.exit_code == 0, result.output
     return content
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """One local S3-compatible server for the run (started on first use)."""
+    from tests.kb.s3_server import S3Server
+
+    server = S3Server(tmp_path_factory.mktemp("s3") / "moto.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server) -> str:
+    """A fresh, empty bucket of its own for each test."""
+    import uuid
+
+    name = f"media-{uuid.uuid4().hex[:16]}"
+    s3_server.client().create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def s3_config(s3_server, s3_bucket) -> dict:
+    """The application's settings for the ``s3`` store on that bucket."""
+    from tests.kb.s3_server import ACCESS_KEY, REGION, SECRET_KEY
+
+    return {
+        "KB_MEDIA_STORAGE": "s3",
+        "KB_S3_BUCKET": s3_bucket,
+        "KB_S3_ENDPOINT_URL": s3_server.url,
+        "KB_S3_REGION": REGION,
+        "KB_S3_ACCESS_KEY_ID": ACCESS_KEY,
+        "KB_S3_SECRET_ACCESS_KEY": SECRET_KEY,
+    }

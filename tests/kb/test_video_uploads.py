@@ -25,6 +25,19 @@ def files(tmp_path_factory):
 
 
 @pytest.fixture
+def app_config(content_dir, request):
+    """The local folder store, or (``indirect`` parameter ``"s3"``) a bucket on the local S3
+    server: the pipeline and the media route must behave the same on both."""
+    config = {"CONTENT_DIR": str(content_dir)}
+    if getattr(request, "param", "local") == "s3":
+        config.update(request.getfixturevalue("s3_config"))
+    return config
+
+
+BOTH_STORES = pytest.mark.parametrize("app_config", ["local", "s3"], indirect=True)
+
+
+@pytest.fixture
 def staff(factory, auth):
     user = factory.user(role="agent_t1")
     auth.login(user)
@@ -61,6 +74,7 @@ def _probe(path) -> dict:
     return json.loads(out)
 
 
+@BOTH_STORES
 def test_an_upload_is_transcoded_in_the_background_and_then_plays(
     synced, client, staff, files, runner, tmp_path
 ):
@@ -110,8 +124,27 @@ def test_an_upload_is_transcoded_in_the_background_and_then_plays(
     assert video.data.index(b"moov") < video.data.index(b"mdat")
     poster = _media(client, row.poster_key)
     assert poster.mimetype == "image/jpeg" and poster.data[:3] == b"\xff\xd8\xff"
+    _assert_stored_in_the_chosen_store(synced.app, row)
 
 
+def _assert_stored_in_the_chosen_store(app, row) -> None:
+    """The files are where the setting says, and only there (the upload waits no longer)."""
+    local = Path(app.config["KB_MEDIA_DIR"])
+    if app.config["KB_MEDIA_STORAGE"] != "s3":
+        assert (local / row.mp4_key).is_file()
+        return
+    from tests.kb.s3_server import S3Server
+
+    assert not local.exists()
+    client = S3Server.client_for(app.config["KB_S3_ENDPOINT_URL"])
+    listed = client.list_objects_v2(Bucket=app.config["KB_S3_BUCKET"]).get("Contents", [])
+    prefix = app.config["KB_S3_PREFIX"] + "/"
+    assert sorted(item["Key"] for item in listed) == sorted(
+        prefix + key for key in (row.mp4_key, row.poster_key)
+    )
+
+
+@BOTH_STORES
 def test_range_requests_answer_206_with_content_range(synced, client, staff, files, runner):
     assert _upload(client, files["good.mp4"]).status_code == 303
     assert runner.invoke(args=["content", "videos", "process"]).exit_code == 0
@@ -132,6 +165,11 @@ def test_range_requests_answer_206_with_content_range(synced, client, staff, fil
     assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{size}"
     etag = part.headers["ETag"]
     assert _media(client, row.mp4_key, **{"If-None-Match": etag}).status_code == 304
+    # If-Range: the same version gets the part, another validator the whole file.
+    same = _media(client, row.mp4_key, Range="bytes=0-9", **{"If-Range": etag})
+    assert same.status_code == 206 and same.data == full[:10]
+    other = _media(client, row.mp4_key, Range="bytes=0-9", **{"If-Range": '"other"'})
+    assert other.status_code == 200 and other.data == full
 
 
 @pytest.mark.parametrize(

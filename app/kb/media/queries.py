@@ -75,3 +75,19 @@ def transcript_moments(article_ids: list[int], words: list[str]) -> dict[int, in
         if moment is not None:
             moments[article.id] = moment
     return moments
+
+
+def articles_of_media(key: str) -> list:
+    """The articles whose ready video files include the stored file ``key`` (its MP4, WebM or
+    poster): whoever may read one of them may fetch it, nobody else."""
+    from sqlalchemy import or_, select
+
+    from app.extensions import db
+    from app.kb.media.models import VideoFile
+    from app.kb.models import Article
+
+    uses = select(VideoFile.article_id).where(
+        VideoFile.status == "ready",
+        or_(VideoFile.mp4_key == key, VideoFile.webm_key == key, VideoFile.poster_key == key),
+    )
+    return list(db.session.scalars(select(Article).where(Article.id.in_(uses))))

@@ -38,6 +38,19 @@ progress_listener: ContextVar[Callable[[int, int], None] | None] = ContextVar(
 
 
 def current_storage() -> MediaStorage:
+    config = current_app.config
+    if config["KB_MEDIA_STORAGE"] == "s3":
+        # Imported here: boto3 takes a noticeable while to load and local sites never need it.
+        from app.kb.media.s3 import S3Storage
+
+        return S3Storage(
+            config["KB_S3_BUCKET"],
+            prefix=config["KB_S3_PREFIX"],
+            endpoint_url=config["KB_S3_ENDPOINT_URL"],
+            region=config["KB_S3_REGION"],
+            access_key=config["KB_S3_ACCESS_KEY_ID"],
+            secret_key=config["KB_S3_SECRET_ACCESS_KEY"],
+        )
     folder = current_app.config["KB_MEDIA_DIR"] or str(Path(current_app.instance_path, "media"))
     return LocalStorage(folder)
 

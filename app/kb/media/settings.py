@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.settings import Setting, at_least, one_of
+from app.settings import ConfigError, Setting, at_least, one_of
 
 S = Setting
 SETTINGS = [
@@ -11,8 +11,8 @@ SETTINGS = [
         "local",
         str,
         "Where processed videos live: `local` (the `KB_MEDIA_DIR` folder; one host, or a shared "
-        "mount) is the only store built in; see docs/kb.md for a bucket.",
-        validate=one_of("local"),
+        "mount) or `s3` (an S3-compatible bucket, `KB_S3_*`; several hosts; docs/kb.md).",
+        validate=one_of("local", "s3"),
         section="video",
     ),
     S(
@@ -22,6 +22,55 @@ SETTINGS = [
         "Folder of processed videos, posters and waiting uploads (empty: `instance/media`).",
         section="video",
         shown="instance/media",
+    ),
+    S(
+        "KB_S3_BUCKET",
+        "",
+        str,
+        "Bucket of the `s3` store (required with it; the bucket must exist).",
+        section="video",
+        env=True,
+    ),
+    S(
+        "KB_S3_PREFIX",
+        "helpcenter-media",
+        str,
+        "Folder inside the bucket for the help center's media (empty: the bucket's top).",
+        section="video",
+        env=True,
+    ),
+    S(
+        "KB_S3_ENDPOINT_URL",
+        "",
+        str,
+        "The S3-compatible server's URL (empty: Amazon S3 of `KB_S3_REGION`).",
+        section="video",
+        env=True,
+    ),
+    S(
+        "KB_S3_REGION",
+        "",
+        str,
+        "The bucket's region (empty: boto3's default).",
+        section="video",
+        env=True,
+    ),
+    S(
+        "KB_S3_ACCESS_KEY_ID",
+        "",
+        str,
+        "Access key of the `s3` store (empty: boto3's own chain, e.g. `AWS_ACCESS_KEY_ID` or a "
+        "role).",
+        section="video",
+        env=True,
+    ),
+    S(
+        "KB_S3_SECRET_ACCESS_KEY",
+        "",
+        str,
+        "Its secret (set it in the environment or `instance/config.py`, never in the repository).",
+        section="video",
+        env=True,
     ),
     S(
         "KB_VIDEO_MAX_UPLOAD_MB",
@@ -95,3 +144,12 @@ SETTINGS = [
         section="video",
     ),
 ]
+
+
+def check(config) -> None:
+    """The start-up check: the ``s3`` store needs a bucket.
+
+    :raises ConfigError: naming the key and why.
+    """
+    if config["KB_MEDIA_STORAGE"] == "s3" and not config["KB_S3_BUCKET"]:
+        raise ConfigError("KB_S3_BUCKET", "must name a bucket when KB_MEDIA_STORAGE is s3")

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -40,6 +41,12 @@ class MediaStorage(Protocol):
 
     def local_path(self, key: str) -> Path | None:
         """A path the web server may send the file from, or None (a remote store)."""
+
+    def size(self, key: str) -> int:
+        """The stored file's length in bytes; :raises MediaNotFound:."""
+
+    def read(self, key: str, start: int, stop: int) -> Iterator[bytes]:
+        """Bytes ``start`` to ``stop`` (exclusive), as chunks; :raises MediaNotFound:."""
 
 
 def check_key(key: str) -> str:
@@ -88,3 +95,27 @@ class LocalStorage:
     def local_path(self, key: str) -> Path | None:
         path = self._path(key)
         return path if path.is_file() else None
+
+    def size(self, key: str) -> int:
+        path = self._path(key)
+        if not path.is_file():
+            raise MediaNotFound("No such media file.")
+        return path.stat().st_size
+
+    def read(self, key: str, start: int, stop: int) -> Iterator[bytes]:
+        path = self._path(key)
+        if not path.is_file():
+            raise MediaNotFound("No such media file.")
+        return _file_chunks(path, start, stop)
+
+
+def _file_chunks(path: Path, start: int, stop: int) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        handle.seek(start)
+        left = stop - start
+        while left > 0:
+            block = handle.read(min(left, 256 * 1024))
+            if not block:
+                return
+            left -= len(block)
+            yield block
