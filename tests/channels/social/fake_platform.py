@@ -58,7 +58,7 @@ class FakePlatform:
     def __init__(self, tokens: set[str]) -> None:
         self.tokens = tokens
         self.requests: list[Received] = []
-        self.failures: list[tuple[int, dict]] = []
+        self.failures: list[tuple[int, dict, dict[str, str]]] = []
         self.ids = itertools.count(1)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -74,11 +74,16 @@ class FakePlatform:
         self.server.server_close()
         self.thread.join()
 
-    def fail_next(self, status: int, body: dict) -> None:
+    def fail_next(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+        """Answer the next send with this error (``headers``: e.g. ``Retry-After`` on a 429)."""
         with self.lock:
-            self.failures.append((status, body))
+            self.failures.append((status, body, headers or {}))
 
-    def answer(self, path: str, headers: dict, raw: bytes) -> tuple[int, dict]:
+    def answer(self, path: str, headers: dict, raw: bytes) -> tuple[int, dict, dict[str, str]]:
+        status, body, *extra = self._answer(path, headers, raw)
+        return status, body, (extra[0] if extra else {})
+
+    def _answer(self, path: str, headers: dict, raw: bytes) -> tuple:
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
@@ -130,9 +135,11 @@ class FakePlatform:
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                status, answer = fake.answer(self.path.split("?")[0], headers, raw)
+                status, answer, extra = fake.answer(self.path.split("?")[0], headers, raw)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
