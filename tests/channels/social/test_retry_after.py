@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.channels.social import rules
@@ -13,12 +14,16 @@ from app.models import utcnow
 from app.outbox import OutboxEvent, drain
 from tests.channels.social.fake_platform import META_RATE_LIMIT, X_TOO_MANY
 from tests.channels.social.test_sending import (
-    agent,  # noqa: F401  (fixture)
     deliveries,
     last_inbound,
     reply,
     social_ticket,
 )
+
+
+@pytest.fixture
+def agent(factory):
+    return factory.user(role="agent_t1")
 
 
 def pending_event(app) -> OutboxEvent:
@@ -33,7 +38,7 @@ def test_meta_retry_after_seconds_holds_the_event_past_the_back_off(
     webhooks,
     connected,
     agent,
-    fake_platform,  # noqa: F811
+    fake_platform,
 ):
     ticket_id = social_ticket(app, webhooks, "facebook_message")
     fake_platform.fail_next(*META_RATE_LIMIT, {"Retry-After": "900"})
@@ -51,7 +56,7 @@ def test_meta_retry_after_seconds_holds_the_event_past_the_back_off(
     assert len(fake_platform.requests) == 2
 
 
-def test_x_rate_limit_reset_is_honoured(app, webhooks, connected, agent, fake_platform):  # noqa: F811
+def test_x_rate_limit_reset_is_honoured(app, webhooks, connected, agent, fake_platform):
     ticket_id = social_ticket(app, webhooks, "x_direct_message", "x")
     reset = int(datetime.now(UTC).timestamp()) + 1200
     fake_platform.fail_next(*X_TOO_MANY, {"x-rate-limit-reset": str(reset)})
@@ -70,7 +75,7 @@ def test_a_short_retry_after_never_shortens_the_back_off(
     webhooks,
     connected,
     agent,
-    fake_platform,  # noqa: F811
+    fake_platform,
 ):
     ticket_id = social_ticket(app, webhooks, "facebook_message")
     fake_platform.fail_next(*META_RATE_LIMIT, {"Retry-After": "1"})
