@@ -46,8 +46,7 @@ class QueueFilters:
     status: str = ""
     assignee: str = ""  # "", "me", "none" or a user id
     channel: str = ""
-    #: A registered origin choice (:mod:`app.tickets.origins`), e.g. ``social:x``.
-    origin: str = ""
+    origin: str = ""  # a choice registered in app.tickets.origins, e.g. "social:x"
     breached: bool = False
     at_risk: bool = False
 
