@@ -65,6 +65,19 @@ class PermanentError(Exception):
     that cannot be built): the event is parked at once."""
 
 
+class RetryLater(Exception):
+    """Raised by a handler when the other side said when to come back (HTTP ``Retry-After``
+    on a 429): the event waits at least ``delay``, longer if its back-off is longer. A
+    retry before the vendor's time would only be refused again and count against us."""
+
+    #: The longest wait honoured: a vendor's "come back tomorrow" must not hide an event.
+    MAX_DELAY = timedelta(hours=24)
+
+    def __init__(self, message: str, delay: timedelta) -> None:
+        super().__init__(message)
+        self.delay = min(max(delay, timedelta(0)), self.MAX_DELAY)
+
+
 #: The monotonic time by which the current delivery must be over (inline delivery), or None.
 _deadline: ContextVar[float | None] = ContextVar("outbox_deadline", default=None)
 
@@ -219,7 +232,10 @@ def drain(
             log.warning("outbox event %s (%s) failed: %s", event.id, event.kind, exc)
             event.attempts += 1
             event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            event.available_at = now + min(timedelta(seconds=30 * 2**event.attempts), MAX_BACKOFF)
+            backoff = min(timedelta(seconds=30 * 2**event.attempts), MAX_BACKOFF)
+            if isinstance(exc, RetryLater):
+                backoff = max(backoff, exc.delay)
+            event.available_at = now + backoff
             event.claimed_until = None
             if isinstance(exc, PermanentError) or event.attempts >= max_attempts:
                 event.parked_at = now

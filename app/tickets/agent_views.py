@@ -10,7 +10,7 @@ from app.errors import DomainError, form_error
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.request_args import db_int, page_arg
-from app.tickets import forum_link, responses, services, workspace
+from app.tickets import forum_link, origins, responses, services, workspace
 from app.tickets.catalog import (
     AGENT_STATUS_LABELS,
     CATEGORIES,
@@ -74,6 +74,7 @@ def _filters() -> workspace.QueueFilters:
         status=args.get("status", ""),
         assignee=_assignee_filter(args.get("assignee", "")),
         channel=args.get("channel", ""),
+        origin=args.get("origin", ""),
         breached=args.get("breached") == "1",
         at_risk=args.get("at_risk") == "1",
     )
@@ -90,7 +91,8 @@ def queue():
         "tickets/queue.html", page=page, filters=filters, now=now, args=args,
         counts=workspace.queue_counts(current_user, now), agents=workspace.agents(),
         categories=CATEGORIES, priorities=PRIORITY_LABELS, statuses=AGENT_STATUS_LABELS,
-        channels=CHANNELS, tiers=TIERS,
+        channels=CHANNELS, tiers=TIERS, origin_choices=origins.filter_choices(),
+        origin_labels=origins.labels(ticket.id for ticket in page.items),
     )  # fmt: skip
 
 

@@ -276,6 +276,7 @@ CHANNEL_NOTES = {
     "follow_up": "Opened as a follow-up of a closed request",
     "identity_linked": "An agent linked the sender's social account to a requester",
     "social_not_sent": "The platform refused an agent's reply; it was not delivered",
+    "social_image_missing": "An image the person sent on the platform is not on the ticket",
 }
 
 

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.markup import render
 from app.models import is_row_id
 from app.tickets import attachments as files
-from app.tickets import forum_link, notices
+from app.tickets import forum_link, notices, origins
 from app.tickets import timeline as timeline_rules
 from app.tickets.catalog import CATEGORIES, CHANNELS, CLOSED, NEW, OPEN, SOLVED, STATUSES
 from app.tickets.models import Ticket, TicketEvent, TicketMessage
@@ -46,6 +46,7 @@ class QueueFilters:
     status: str = ""
     assignee: str = ""  # "", "me", "none" or a user id
     channel: str = ""
+    origin: str = ""  # a choice registered in app.tickets.origins, e.g. "social:x"
     breached: bool = False
     at_risk: bool = False
 
@@ -76,6 +77,8 @@ def _filtered(filters: QueueFilters, agent: User, now: datetime):
         query = query.where(Ticket.priority == filters.priority)
     if filters.channel in CHANNELS:
         query = query.where(Ticket.channel == filters.channel)
+    if filters.origin and (matching := origins.matching_ticket_ids(filters.origin)) is not None:
+        query = query.where(Ticket.id.in_(matching))
     if filters.assignee == "me":
         query = query.where(Ticket.assignee_id == agent.id)
     elif filters.assignee == "none":

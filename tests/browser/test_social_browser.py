@@ -1,6 +1,7 @@
 """The social channel's pages in a real browser, checked by axe: an admin connects an account
 (with the errors shown next to the fields first), and an agent opens the conversation of a
-ticket that arrived by a signed webhook and links the sender to a requester."""
+ticket that arrived by a signed webhook (found in the queue by its platform badge and
+filter) and links the sender to a requester."""
 
 from __future__ import annotations
 
@@ -70,6 +71,17 @@ def test_an_admin_connects_a_page_and_an_agent_links_the_sender(tabs, social_liv
     agent_name = f"Alex Agent {uid}"
     agent = tabs.open({"width": 390, "height": 844})
     sign_in(agent, account(social_live, "agent_t1", agent_name), agent_name)
+    agent.goto("/requests/queue")
+    # The platform is a badge of its own, and the queue filters by it.
+    agent.get_by_label("Platform").select_option("social:facebook")
+    agent.get_by_role("button", name="Filter").click()
+    expect(agent).to_have_url(re.compile(r"origin=social%3Afacebook"))
+    row = agent.get_by_role("row").filter(has_text=f"Reminders stopped {uid}")
+    expect(row.get_by_text("Facebook, private")).to_be_visible()
+    check_accessibility(agent, context="queue filtered by platform")
+    agent.get_by_label("Platform").select_option("social:x")
+    agent.get_by_role("button", name="Filter").click()
+    expect(agent.get_by_text(f"Reminders stopped {uid}")).to_have_count(0)
     agent.goto("/requests/queue")
     agent.get_by_role("link", name=f"Reminders stopped {uid}").first.click()
     agent.get_by_role("link", name="platform, original and requester link").click()

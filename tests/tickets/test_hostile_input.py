@@ -83,7 +83,7 @@ def test_ticket_form_keeps_a_real_step_count(app, client, auth, factory):
 @pytest.mark.parametrize("value", VALUES)
 def test_queue_filters_take_any_text(client, auth, factory, value):
     auth.login(factory.user("agent_t1"))
-    for name in ("assignee", "tier", "page"):
+    for name in ("assignee", "tier", "page", "origin"):
         response = client.get("/requests/queue", query_string={name: value})
         assert response.status_code == 200, (name, response.status_code)
 

@@ -9,6 +9,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from app.channels.social import (
         models,  # noqa: F401  (tables for migrations)
+        origins,
         sending,
         views,
         webhook_views,
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     from app.extensions import limiter
     from app.outbox import register_handler
     from app.tickets.notices import register_notifier, register_reply_check
+    from app.tickets.origins import register_origin
 
     app.register_blueprint(views.bp)
     app.register_blueprint(webhook_views.bp)
@@ -25,5 +27,6 @@ def init_app(app: Flask) -> None:
     limiter.exempt(webhook_views.bp)
     register_notifier(app, "social", sending.deliver_notice)
     register_reply_check(app, "social", sending.check_reply)
+    register_origin(app, "social", origins.ORIGIN)
     register_handler(app, "social_send", sending.send_delivery, inline=True)
     app.cli.add_command(social_cli)

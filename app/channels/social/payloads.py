@@ -42,6 +42,8 @@ class SocialEvent:
     #: The platform id of what this item answers, for threading (a parent tweet/comment).
     in_reply_to_id: str = ""
     permalink: str = ""
+    #: Images sent with a direct message: the platform's URLs, downloaded on import.
+    media_urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,13 +128,53 @@ def _meta_message(platform: str, account: str, item: dict) -> SocialEvent | Igno
     text = _text(message.get("text"))
     if sender is None or mid is None:
         return Ignored("message without a valid sender id or mid")
+    images = _meta_images(message.get("attachments"))
     if text is None:
         if message.get("attachments") is None:
             return Ignored("message without text")
-        text = "(The person sent an attachment, which is not imported; see it on the platform.)"
+        text = (
+            "(The person sent an image.)"
+            if images
+            else "(The person sent an attachment, which is not imported; see it on the platform.)"
+        )
     if sender == account:
         return Ignored("message sent by the account itself")
-    return SocialEvent(platform, "dm", mid, account, sender, "", "", text)
+    return SocialEvent(platform, "dm", mid, account, sender, "", "", text, media_urls=images)
+
+
+#: At most this many images are taken from one message (the tickets' own limit per message).
+MAX_IMAGES = 5
+
+
+def _media_url(value: Any) -> str | None:
+    if isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) < 2000:
+        return value
+    return None
+
+
+def _meta_images(attachments: Any) -> tuple[str, ...]:
+    """Meta Send API: ``message.attachments[]`` of ``{"type": "image", "payload": {"url"}}``;
+    other types (video, audio, file, sticker-less links) stay on the platform."""
+    if not isinstance(attachments, list):
+        return ()
+    urls = []
+    for item in attachments[:MAX_IMAGES]:
+        item = _dict(item)
+        url = _media_url(_dict(item.get("payload")).get("url"))
+        if item.get("type") == "image" and url:
+            urls.append(url)
+    return tuple(urls)
+
+
+def _x_images(message_data: dict) -> tuple[str, ...]:
+    """X Account Activity DMs: ``message_data.attachment`` = ``{"type": "media", "media":
+    {"type": "photo", "media_url_https"}}`` (one per message)."""
+    attachment = _dict(message_data.get("attachment"))
+    media = _dict(attachment.get("media"))
+    url = _media_url(media.get("media_url_https"))
+    if attachment.get("type") == "media" and media.get("type") == "photo" and url:
+        return (url,)
+    return ()
 
 
 def _meta_change(platform: str, account: str, change: dict) -> SocialEvent | Ignored:
@@ -228,7 +270,11 @@ def _x_message(account: str, event: dict, users: dict) -> SocialEvent | Ignored:
     create = _dict(event.get("message_create"))
     event_id = _id(event.get("id"))
     sender_id = _id(create.get("sender_id"))
-    text = _text(_dict(create.get("message_data")).get("text"))
+    message_data = _dict(create.get("message_data"))
+    text = _text(message_data.get("text"))
+    images = _x_images(message_data)
+    if text is None and images:
+        text = "(The person sent an image.)"
     if event_id is None or sender_id is None or text is None:
         return Ignored("direct message without a valid id, sender or text")
     if sender_id == account:
@@ -236,7 +282,9 @@ def _x_message(account: str, event: dict, users: dict) -> SocialEvent | Ignored:
     user = _dict(users.get(sender_id))
     handle = _handle(user.get("screen_name"))
     name = _text(user.get("name")) or ""
-    return SocialEvent("x", "dm", event_id, account, sender_id, handle, name, text)
+    return SocialEvent(
+        "x", "dm", event_id, account, sender_id, handle, name, text, media_urls=images
+    )
 
 
 def _x_tweet(account: str, tweet: dict) -> SocialEvent | Ignored:

@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from app.channels import inbound
 from app.channels.models import InboundMessage
-from app.channels.social import rules
+from app.channels.social import media, rules, tokens
 from app.channels.social.models import SocialAccount, SocialConversation, SocialDelivery
 from app.channels.social.payloads import Ignored, SocialEvent
 from app.errors import DomainError
 from app.extensions import db
-from app.tickets.services import BODY_MAX, SUBJECT_MAX
+from app.tickets.models import Ticket
+from app.tickets.services import BODY_MAX, SUBJECT_MAX, log_channel_event
 
 
 @dataclass
@@ -61,6 +62,7 @@ def connected_account(platform: str, account_id: str) -> SocialAccount | None:
 def _import_one(
     item: SocialEvent, account: SocialAccount, now: datetime, summary: ImportSummary
 ) -> None:
+    images = _images(item, account)
     message = inbound.Inbound(
         channel="social",
         source=item.platform,
@@ -75,12 +77,14 @@ def _import_one(
         subject=subject_for(item),
         body=item.text[:BODY_MAX],
         thread_ticket_id=_thread_ticket(item, account),
+        attachments=tuple(images.uploads),
     )
     try:
         with db.session.begin_nested():
             record = inbound.receive(message, now)
             if record is not None:
                 _note_conversation(item, account, record, now)
+                _note_missing_images(record.ticket_id, images.problems, now)
     except DomainError as error:
         inbound.quarantine("social", item.platform, message.external_id, error.message, None, now)
         summary.quarantined += 1
@@ -90,6 +94,37 @@ def _import_one(
         return
     account.last_received_at = now
     summary.imported += 1
+
+
+def _images(item: SocialEvent, account: SocialAccount) -> media.Downloaded:
+    """The DM's images, downloaded; nothing for a replayed delivery (no second download)."""
+    if not item.media_urls or _already_imported(item):
+        return media.Downloaded()
+    try:
+        token = tokens.decrypt(account.token_ciphertext)
+    except (ValueError, DomainError):
+        token = None  # Meta's links need no token; X's then fail and are noted
+    return media.download_all(item.media_urls, item.platform, token)
+
+
+def _already_imported(item: SocialEvent) -> bool:
+    return (
+        db.session.scalar(
+            select(InboundMessage.id).where(
+                InboundMessage.channel == "social",
+                InboundMessage.external_id == external_id(item.platform, item.event_id),
+            )
+        )
+        is not None
+    )
+
+
+def _note_missing_images(ticket_id: int, problems: list[str], now: datetime) -> None:
+    """The agent learns an image is missing (and why) on the ticket's history."""
+    if problems:
+        ticket = db.session.get(Ticket, ticket_id)
+        for problem in problems:
+            log_channel_event(ticket, "social_image_missing", now, problem[:300])
 
 
 def subject_for(item: SocialEvent) -> str:

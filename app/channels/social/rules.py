@@ -8,8 +8,10 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 #: Platforms whose accounts can be connected, and how agents read them.
 PLATFORMS: dict[str, str] = {"facebook": "Facebook", "instagram": "Instagram", "x": "X"}
@@ -117,6 +119,8 @@ class SendOutcome:
     result: str
     detail: str = ""
     platform_message_id: str = ""
+    #: For a ``retry``: how long the platform asked us to wait (``Retry-After``), if it said.
+    retry_after: timedelta | None = None
 
 
 #: Meta error codes that mean "slow down" even though the HTTP status is 400.
@@ -138,6 +142,29 @@ def classify(platform: str, status: int, answer: object) -> SendOutcome:
     if isinstance(error, dict) and error.get("code") in META_THROTTLE_CODES:
         return SendOutcome("retry", f"HTTP {status}: {detail}")
     return SendOutcome("refused", f"HTTP {status}: {detail}")
+
+
+def retry_after(headers: Mapping[str, str], now: datetime) -> timedelta | None:
+    """How long a 429 asks us to wait: ``Retry-After`` as seconds or as an HTTP date
+    (RFC 9110 10.2.3), else X's ``x-rate-limit-reset`` (the epoch second the window
+    reopens). ``None`` when neither is there or readable: the outbox's own back-off applies.
+    ``headers`` must be looked up case-insensitively (a ``requests`` answer's are)."""
+    now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    value = (headers.get("Retry-After") or "").strip()
+    if value.isascii() and value.isdecimal() and len(value) <= 9:
+        return timedelta(seconds=int(value))
+    if value:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None and when.tzinfo is not None:
+            return max(when - now, timedelta(0))
+    reset = (headers.get("x-rate-limit-reset") or "").strip()
+    if reset.isascii() and reset.isdecimal() and len(reset) <= 12:
+        when = datetime.fromtimestamp(int(reset), UTC)
+        return max(when - now, timedelta(0))
+    return None
 
 
 def _sent_id(platform: str, data: dict) -> str:

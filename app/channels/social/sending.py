@@ -24,7 +24,7 @@ from app.channels.social.receiving import conversation_for
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
-from app.outbox import PermanentError, record, seconds_left
+from app.outbox import PermanentError, RetryLater, record, seconds_left
 from app.tickets.models import Ticket
 from app.tickets.notices import RequesterNotice
 from app.tickets.services import log_channel_event
@@ -144,6 +144,9 @@ def send_delivery(payload: dict) -> None:
             allow_redirects=False,
         )  # fmt: skip
         outcome = rules.classify(account.platform, answer.status_code, _json(answer))
+        if outcome.result == "retry" and answer.status_code == 429:
+            wait = rules.retry_after(answer.headers, now)
+            outcome = rules.SendOutcome("retry", outcome.detail, retry_after=wait)
     except requests.RequestException as exc:
         outcome = rules.SendOutcome("retry", f"{type(exc).__name__}: {exc}"[:300])
     if outcome.result == "sent":
@@ -156,6 +159,9 @@ def send_delivery(payload: dict) -> None:
     account.last_error, account.last_error_at = outcome.detail, now
     if outcome.result == "retry" and delivery.attempts < current_app.config["OUTBOX_MAX_ATTEMPTS"]:
         delivery.error = outcome.detail
+        if outcome.retry_after is not None:
+            # The platform said when: the outbox waits at least that long (its back-off if longer).
+            raise RetryLater(outcome.detail, outcome.retry_after)
         # Any exception but PermanentError: the outbox keeps the event and backs off.
         raise RuntimeError(outcome.detail)
     _refused(delivery, outcome.detail, now)

@@ -31,6 +31,16 @@ def http_url(value) -> None:
         raise ValueError(f"must be an http(s) URL, got {value!r}")
 
 
+def http_urls(value) -> None:
+    for url in value:
+        http_url(url)
+
+
+#: Where the platforms serve DM images: Meta's attachment CDN and X's DM media host.
+DEFAULT_MEDIA_PREFIXES = [
+    "https://lookaside.fbsbx.com/", "https://scontent.xx.fbcdn.net/", "https://ton.twitter.com/",
+]  # fmt: skip
+
 SETTINGS = [
     Setting(
         "SOCIAL_TOKEN_KEYS", [], list,
@@ -68,6 +78,17 @@ SETTINGS = [
         "SOCIAL_SEND_TIMEOUT", 10.0, float,
         "Seconds to wait for a platform's send API per attempt.", at_least(0.1),
         section="social",
+    ),
+    Setting(
+        "SOCIAL_MEDIA_URL_PREFIXES", DEFAULT_MEDIA_PREFIXES, list,
+        "Images in direct messages are downloaded only from URLs starting with one of these "
+        "(anything else is noted on the ticket, not fetched: no requests to other hosts).",
+        http_urls, section="social",
+    ),
+    Setting(
+        "SOCIAL_MEDIA_TIMEOUT", 5.0, float,
+        "Seconds allowed per image download from a platform (the webhook waits for it).",
+        at_least(0.1), section="social",
     ),
     Setting(
         "SOCIAL_WEBHOOK_MAX_BYTES", 1024 * 1024, int,

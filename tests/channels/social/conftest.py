@@ -84,6 +84,8 @@ def app_config(fake_platform):
         "SOCIAL_META_GRAPH_URL": f"{fake_platform.url}/v21.0",
         "SOCIAL_X_API_URL": fake_platform.url,
         "SOCIAL_SEND_TIMEOUT": 5.0,
+        "SOCIAL_MEDIA_URL_PREFIXES": [f"{fake_platform.url}/media/"],
+        "SOCIAL_MEDIA_TIMEOUT": 1.0,
     }
 
 

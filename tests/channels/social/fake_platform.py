@@ -11,18 +11,35 @@ and response shapes (and their error responses):
   ``reply.in_reply_to_tweet_id`` → 201 ``{"data": {"id", "text"}}``); errors as RFC 7807
   problem details (``{"title", "detail", "type", "status"}``).
 
+Media: ``GET /media/{name}`` serves what a test put in :attr:`FakePlatform.media` (the bytes
+of a DM image as Meta's CDN or X's ``ton.twitter.com`` would, optionally slow, failing or
+requiring the account's token as X does).
+
 Tests script failures with :meth:`FakePlatform.fail_next` (a 429, a 500, a window error) and
 read what arrived from :attr:`FakePlatform.requests`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Media:
+    data: bytes
+    content_type: str = "image/png"
+    status: int = 200
+    #: Seconds to wait before answering (a platform that is too slow).
+    delay: float = 0.0
+    #: X's DM media needs the account's OAuth token; Meta's CDN links do not.
+    token: str | None = None
 
 
 @dataclass
@@ -58,8 +75,10 @@ class FakePlatform:
     def __init__(self, tokens: set[str]) -> None:
         self.tokens = tokens
         self.requests: list[Received] = []
-        self.failures: list[tuple[int, dict]] = []
+        self.failures: list[tuple[int, dict, dict[str, str]]] = []
         self.ids = itertools.count(1)
+        self.media: dict[str, Media] = {}
+        self.media_requests: list[Received] = []
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -74,11 +93,16 @@ class FakePlatform:
         self.server.server_close()
         self.thread.join()
 
-    def fail_next(self, status: int, body: dict) -> None:
+    def fail_next(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+        """Answer the next send with this error (``headers``: e.g. ``Retry-After`` on a 429)."""
         with self.lock:
-            self.failures.append((status, body))
+            self.failures.append((status, body, headers or {}))
 
-    def answer(self, path: str, headers: dict, raw: bytes) -> tuple[int, dict]:
+    def answer(self, path: str, headers: dict, raw: bytes) -> tuple[int, dict, dict[str, str]]:
+        status, body, *extra = self._answer(path, headers, raw)
+        return status, body, (extra[0] if extra else {})
+
+    def _answer(self, path: str, headers: dict, raw: bytes) -> tuple:
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
@@ -127,12 +151,33 @@ class FakePlatform:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                path = self.path.split("?")[0]
+                fake.media_requests.append(Received(path, headers, {}))
+                media = fake.media.get(path.removeprefix("/media/"))
+                if media is None:
+                    status, data, kind = 404, b"Not Found", "text/plain"
+                elif media.token and headers.get("authorization") != f"Bearer {media.token}":
+                    status, data, kind = 401, b"Unauthorized", "text/plain"
+                else:
+                    time.sleep(media.delay)
+                    status, data, kind = media.status, media.data, media.content_type
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                with contextlib.suppress(OSError):  # the client gave up (a timeout test)
+                    self.wfile.write(data)
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                status, answer = fake.answer(self.path.split("?")[0], headers, raw)
+                status, answer, extra = fake.answer(self.path.split("?")[0], headers, raw)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
