@@ -21,6 +21,8 @@ NOT_DOMAIN_ERRORS = {
     "app.kb.media.tools.ToolFailed",  # ffmpeg or espeak-ng failed: the video job fails
     "app.channels.email.imap.MailboxUnavailable",  # the IMAP server is unreachable or refuses
     "app.outbox.PermanentError",  # an outbox handler's verdict: park the event
+    "app.outbox.RetryLater",  # an outbox handler's verdict: try again after the platform's delay
+    "app.channels.social.media._Failed",  # a failed image download, noted on the ticket
     "app.search.whoosh_store.OutdatedIndex",  # the index must be rebuilt
     "app.tickets.attachments.AttachmentRejected",  # a file check's ValueError, turned into one
     "app.api.http.ApiAbort",  # an HTTP answer with headers, raised from the API's helpers
