@@ -56,10 +56,14 @@ def test_play_captions_chapters_transcript_and_keyboard(built, page):
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(toggle).to_have_text("Hide captions")
     page.evaluate("() => { document.getElementById('kb-video').currentTime = 101; }")
+    # Wait for the seek to settle: until then the cue of the old position may still be active.
     page.wait_for_function(
-        """() => { const t = [...document.getElementById('kb-video').textTracks]
-                   .find(t => t.kind === 'captions');
-                   return t.activeCues && t.activeCues.length > 0; }"""
+        """() => { const v = document.getElementById('kb-video');
+                   const t = [...v.textTracks].find(t => t.kind === 'captions');
+                   return !v.seeking && v.currentTime >= 100.9 && t.activeCues
+                          && t.activeCues.length > 0
+                          && t.activeCues[0].startTime <= v.currentTime
+                          && t.activeCues[0].endTime >= v.currentTime; }"""
     )
     cue = page.evaluate(
         """() => [...document.getElementById('kb-video').textTracks]
