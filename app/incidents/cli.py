@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
-from datetime import UTC
-
 import click
 from flask.cli import AppGroup
 
 from app.incidents.templates import sync_templates
 from app.incidents.timer import run_timer
 from app.models import utcnow
+from app.ops import timers
+from app.ops.timers import at_option, every_option
 from app.outbox import commit
 
 incidents_cli = AppGroup("incidents", help="Crisis management: update timer and templates.")
@@ -19,25 +18,18 @@ incidents_cli = AppGroup("incidents", help="Crisis management: update timer and 
 @incidents_cli.command(
     "tick", help="Remind owners of due updates; record misses (run each minute)."
 )
-@click.option("--every", type=float, default=None, help="Keep running, every N seconds.")
-@click.option(
-    "--at", "at", type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]), default=None,
-    help="Run once as if it were this UTC time (drills and tests).",
-)  # fmt: skip
+@every_option
+@at_option
 def tick_command(every: float | None, at) -> None:
-    if at is not None and every is not None:
-        raise click.UsageError("--at runs once; it can't be combined with --every.")
-    while True:
-        started = time.monotonic()
-        result = run_timer(at.replace(tzinfo=UTC) if at is not None else utcnow())
+    def step(now) -> None:
+        result = run_timer(now)
         commit()
         click.echo(
             f"{result.reminders} reminder(s), {result.misses} missed update(s), "
             f"{result.breach_overdue} authority deadline(s) passed"
         )
-        if every is None:
-            return
-        time.sleep(max(0.0, every - (time.monotonic() - started)))
+
+    timers.run_timer(step, every=every, at=at)
 
 
 @incidents_cli.command("templates", help="Import changed template files from content/incidents/.")

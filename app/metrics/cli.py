@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from app import outbox
 from app.metrics import services
 from app.models import utcnow
+from app.ops.timers import every_option, run_timer
 
 
 @click.group("metrics", cls=AppGroup, help="Support metrics: daily rollups.")
@@ -18,16 +19,15 @@ def metrics_cli() -> None:
 
 
 @metrics_cli.command("update", help="Replay tickets changed since the last run.")
-@click.option("--every", type=float, default=None, help="Keep running, every N seconds.")
+@every_option
 def update_command(every: float | None) -> None:
-    while True:
+    def step(now) -> None:
         started = time.monotonic()
-        done = services.update(utcnow())
+        done = services.update(now)
         outbox.commit()
         click.echo(f"{done} ticket(s) replayed in {time.monotonic() - started:.2f}s")
-        if every is None:
-            return
-        time.sleep(max(0.0, every - (time.monotonic() - started)))
+
+    run_timer(step, every=every)
 
 
 @metrics_cli.command("rebuild", help="Recompute every ticket's figures and all rollups.")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.models import utcnow
+from app.ops.timers import at_option, every_option, run_timer
 from app.tickets.sla import clock
 from app.tickets.sla.policy_config import policy_table
 from app.tickets.sla.tick import run_tick, run_tick_jobs
@@ -21,23 +20,14 @@ def tickets_cli() -> None:
 
 
 @tickets_cli.command("tick", help="Apply every due timer action (escalations, flags, breaches).")
-@click.option("--every", type=float, default=None, help="Keep running, every N seconds.")
+@every_option
 @click.option("--batch", type=int, default=None, help="Tickets per transaction.")
-@click.option(
-    "--at",
-    "at",
-    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]),
-    default=None,
-    hidden=True,
-    help="Run once as if it were this UTC time (crisis drills and browser tests).",
-)
+@at_option
 def tick_command(every: float | None, batch: int | None, at) -> None:
     size = batch or current_app.config["TICKET_TICK_BATCH"]
-    if at is not None and every is not None:
-        raise click.UsageError("--at runs once; it can't be combined with --every.")
-    while True:
+
+    def step(now) -> None:
         started = time.monotonic()
-        now = at.replace(tzinfo=UTC) if at is not None else utcnow()
         result = run_tick(now, batch_size=size)
         rules = ", ".join(f"{rule}: {count}" for rule, count in sorted(result.rules.items()))
         click.echo(
@@ -48,10 +38,8 @@ def tick_command(every: float | None, batch: int | None, at) -> None:
         for name, counts in run_tick_jobs(now).items():
             done = ", ".join(f"{key}: {value}" for key, value in sorted(counts.items()) if value)
             click.echo(f"{name}: {done or 'nothing due'}")
-        if every is None:
-            return
-        # Sleep to the next multiple of N so timers fire close to their minute.
-        time.sleep(max(0.0, every - (time.monotonic() - started)))
+
+    run_timer(step, every=every, at=at)
 
 
 @tickets_cli.command("policy", help="Print the SLA and escalation rules in force.")
