@@ -32,7 +32,7 @@ from app.extensions import db
 from app.forum.writes import insert_once
 from app.tickets import attachments as files
 from app.tickets import services as tickets
-from app.tickets.catalog import CLOSED
+from app.tickets.catalog import CLOSED, PAUSED_STATUSES
 from app.tickets.models import Ticket
 
 #: Identity kinds: an e-mail address, or a user of a social platform.
@@ -69,6 +69,8 @@ class Inbound:
     #: The ticket this message answers, as the channel's threading found it.
     thread_ticket_id: int | None = None
     raw_path: str | None = None
+    #: Why a machine, not a person, sent it (an out-of-office, a list); empty: a person did.
+    automatic: str = ""
 
 
 def normalise_address(sender: Sender) -> str:
@@ -158,7 +160,15 @@ def receive(item: Inbound, now: datetime, *, retry: bool = False) -> InboundMess
     requester = identity.user
     body = item.body.strip() or NO_TEXT
     ticket = _continued_ticket(item, requester)
-    if ticket is not None and ticket.status != CLOSED:
+    if ticket is not None and item.automatic and ticket.status in PAUSED_STATUSES:
+        # An out-of-office answering our "solved" notice must not reopen the ticket (nor open
+        # a follow-up of a closed one): agents see it on the history, the status stays.
+        tickets.log_channel_event(ticket, "automatic_reply", now, item.automatic[:300])
+        record.outcome, record.ticket_id = "ignored", ticket.id
+        record.reason = (
+            f"An automatic reply ({item.automatic}); {ticket.ref} stays {ticket.status}."
+        )
+    elif ticket is not None and ticket.status != CLOSED:
         message = tickets.add_requester_reply(requester, ticket, body, now, item.attachments)
         record.outcome, record.ticket_id, record.message_id = "reply", ticket.id, message.id
     else:

@@ -119,6 +119,7 @@ def _import(
             f"{parsed.sender} sent more than EMAIL_SENDER_MAX_PER_HOUR messages in an hour."
         )
     thread_id = _thread(parsed, secret)
+    automatic = rules.automatic_reason(parsed.headers, parsed.sender, [support], parsed.subject)
     text = parsing.latest_reply(parsed.text) if thread_id else parsed.text.strip()
     uploads, notes = _uploads(parsed)
     body = _body(text, notes + parsed.notes)
@@ -139,8 +140,8 @@ def _import(
         attachments=tuple(uploads),
         thread_ticket_id=thread_id,
         raw_path=raw_path,
+        automatic=automatic,
     )
-    automatic = rules.automatic_reason(parsed.headers, parsed.sender, [support])
     db.session.info[QUIET] = bool(automatic)
     db.session.info[CURRENT] = parsed.message_id
     try:
@@ -150,7 +151,7 @@ def _import(
         db.session.info.pop(CURRENT, None)
     if record is not None and not automatic and record.identity is not None:
         record.identity.bouncing_since = None  # they wrote to us: the address works again
-    if record is not None and automatic:
+    if record is not None and automatic and record.outcome != "ignored":
         record.reason = f"No automatic answer: {automatic}."
     return record
 
