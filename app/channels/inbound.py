@@ -23,6 +23,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.accounts.services import add_contact, find_user_by_email
@@ -78,10 +79,11 @@ def normalise_address(sender: Sender) -> str:
 
 
 def find_identity(kind: str, address: str) -> ChannelIdentity | None:
+    # With its user in the same statement: every import needs the requester.
     return db.session.scalar(
-        select(ChannelIdentity).where(
-            ChannelIdentity.kind == kind, ChannelIdentity.address == address
-        )
+        select(ChannelIdentity)
+        .options(joinedload(ChannelIdentity.user))
+        .where(ChannelIdentity.kind == kind, ChannelIdentity.address == address)
     )
 
 
@@ -102,7 +104,7 @@ def identity_for(sender: Sender, now: datetime) -> ChannelIdentity:
             user = add_contact(email, sender.display_name or sender.handle or address, now)
         identity = ChannelIdentity(
             kind=sender.kind, address=address, handle=sender.handle[:120],
-            display_name=sender.display_name[:120], user_id=user.id,
+            display_name=sender.display_name[:120], user=user, bouncing_since=None,
             created_at=now, last_seen_at=now,
         )  # fmt: skip
         db.session.add(identity)
@@ -152,11 +154,7 @@ def receive(item: Inbound, now: datetime, *, retry: bool = False) -> InboundMess
         record = _quarantined_row(item.channel, item.external_id)
     if record is None:
         return None
-    record.outcome, record.reason = "pending", ""
     identity = identity_for(item.sender, now)
-    record.identity_id = identity.id
-    record.sender_verified = item.sender.verified
-    record.raw_path = item.raw_path
     requester = identity.user
     body = item.body.strip() or NO_TEXT
     ticket = _continued_ticket(item, requester)
@@ -190,6 +188,12 @@ def receive(item: Inbound, now: datetime, *, retry: bool = False) -> InboundMess
             tickets.log_channel_event(created, "follow_up", now, ticket.ref)
         if not item.sender.verified:
             tickets.log_channel_event(created, "unverified_sender", now, identity.address)
+    # Set last, with the outcome: the row is written once (statements per message count).
+    record.identity = identity
+    record.sender_verified = item.sender.verified
+    record.raw_path = item.raw_path
+    if record.outcome != "ignored":
+        record.reason = ""  # a retried message's quarantine reason no longer holds
     db.session.flush()
     return record
 

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
@@ -32,6 +34,18 @@ log = logging.getLogger(__name__)
 #: message makes a batch of its own).
 BATCH_MESSAGES = 50
 BATCH_BYTES = 20 * 1024 * 1024
+#: Look-ups that stay the same for a batch's second or two, made once per batch.
+_batch_cache: ContextVar[dict[str, Any] | None] = ContextVar("email_batch_cache", default=None)
+
+
+def once_per_batch(key: str, load: Callable[[], Any]) -> Any:
+    """``load()``, made once per batch (every time outside a batch)."""
+    cache = _batch_cache.get()
+    if cache is None:
+        return load()
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
 
 
 def batches(sizes: Iterable[tuple[Hashable, int]]) -> Iterator[list[Hashable]]:
@@ -57,6 +71,7 @@ def import_batch(
     :returns: the keys that are safe now (imported, duplicates, bounces, quarantined: the
         source may forget them) and the keys left for later (a transient failure).
     """
+    token = _batch_cache.set({})
     try:
         for _key, raw in messages:
             import_message(raw, source, clock())
@@ -67,6 +82,8 @@ def import_batch(
         if len(messages) == 1:
             log.warning("message %s left for later: %s", messages[0][0], error)
             return [], [messages[0][0]]
+    finally:
+        _batch_cache.reset(token)
     # One message's failure (its attachment filling the disk, a lock) must not hold the rest
     # back: each alone, in its own transaction.
     done: list[Hashable] = []

@@ -35,6 +35,8 @@ _COUNTED = ("ticket", "reply", "follow_up")
 #: Message-ID (the receipt, sent while its ticket is created, answers it).
 QUIET = "email_no_autoreply"
 CURRENT = "email_current_message_id"
+#: ... and the address it came from (where the receipt goes).
+SENDER = "email_current_sender"
 
 
 def raw_dir() -> Path:
@@ -144,11 +146,12 @@ def _import(
     )
     db.session.info[QUIET] = bool(automatic)
     db.session.info[CURRENT] = parsed.message_id
+    db.session.info[SENDER] = inbound.normalise_address(item.sender)
     try:
         record = inbound.receive(item, now, retry=retry)
     finally:
-        db.session.info.pop(QUIET, None)
-        db.session.info.pop(CURRENT, None)
+        for key in (QUIET, CURRENT, SENDER):
+            db.session.info.pop(key, None)
     if record is not None and not automatic and record.identity is not None:
         record.identity.bouncing_since = None  # they wrote to us: the address works again
     if record is not None and automatic and record.outcome != "ignored":
