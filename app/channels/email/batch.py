@@ -25,8 +25,10 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from app.channels.email.receiving import import_message
+from app.channels.email import spool
+from app.channels.email.receiving import import_message, spool_dir
 from app.extensions import db
+from app.models import utcnow
 from app.outbox import commit
 
 log = logging.getLogger(__name__)
@@ -93,3 +95,24 @@ def import_batch(
         done += safe
         left += later
     return done, left
+
+
+def drain_spool(clock: Callable[[], datetime] = utcnow) -> tuple[int, int]:
+    """Import what the MTA's pipe spooled (``scripts/mail-receive``), a batch at a time; a
+    message's file is deleted once its batch committed.
+
+    :returns: how many were handled, and how many were left for later.
+    """
+    handled = left = 0
+    for paths in batches(spool.waiting(spool_dir())):
+        messages = []
+        for path in paths:
+            try:
+                messages.append((path, path.read_bytes()))
+            except FileNotFoundError:
+                continue  # another drain imported it
+        done, later = import_batch(messages, "pipe", clock)
+        for path in done:
+            path.unlink(missing_ok=True)
+        handled, left = handled + len(done), left + len(later)
+    return handled, left

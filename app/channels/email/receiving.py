@@ -44,6 +44,12 @@ def raw_dir() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "mail-in"
 
 
+def spool_dir() -> Path:
+    """The folder ``scripts/mail-receive`` spools into (:mod:`app.channels.email.spool`)."""
+    configured = current_app.config["EMAIL_SPOOL_DIR"]
+    return Path(configured) if configured else Path(current_app.instance_path) / "mail-spool"
+
+
 def store_original(raw: bytes) -> str:
     """Keep the message's bytes (named by their digest: a second delivery rewrites nothing).
 
