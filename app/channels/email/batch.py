@@ -75,6 +75,7 @@ def import_batch(
     """
     token = _batch_cache.set({})
     try:
+        _begin()
         for _key, raw in messages:
             import_message(raw, source, clock())
         commit(deliver=False)
@@ -95,6 +96,22 @@ def import_batch(
         done += safe
         left += later
     return done, left
+
+
+def _begin() -> None:
+    """Start the batch's transaction in the database itself on SQLite.
+
+    pysqlite begins a transaction only before a write, so the first message's savepoint
+    would be the outermost transaction and its release a commit: an fsync per message, and a
+    batch that is no transaction. ``BEGIN IMMEDIATE`` also takes SQLite's write lock at once
+    (waiting out other writers as any write does), so no other writer can slip in between
+    the batch's reads and its writes.
+    """
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
+    driver = db.session.connection().connection.dbapi_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
 
 
 def drain_spool(clock: Callable[[], datetime] = utcnow) -> tuple[int, int]:
