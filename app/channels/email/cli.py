@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 mail_cli = AppGroup("mail", help="The support mailbox: fetch or receive mail, see the quarantine.")
 
 
-
 @mail_cli.command("fetch", help="Import new mail from the IMAP mailbox (EMAIL_IMAP_*).")
 @click.option(
     "--every",
