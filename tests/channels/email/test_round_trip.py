@@ -114,14 +114,19 @@ def test_each_threading_way_and_who_may_use_it(app, runner, factory, now):
         assert output.startswith(expected), (fields, output)
 
 
-def test_solved_reopens_closed_gets_a_follow_up(app, runner, factory, now):
-    pipe(runner, letter("Help", message_id="<s1@example.org>"))
+def solved_ticket(app, runner, factory, now, message_id: str):
+    """A ticket opened by mail that an agent solved: the agent and the ticket's id."""
+    pipe(runner, letter("Help", message_id=message_id))
     agent = factory.user("agent_t1")
     with app.app_context():
         ticket = db.session.scalar(select(Ticket))
         agent_reply(agent, ticket, "Fixed.", now, status_after="solved")
         commit()
-        ticket_id = ticket.id
+        return agent, ticket.id
+
+
+def test_solved_reopens_closed_gets_a_follow_up(app, runner, factory, now):
+    agent, ticket_id = solved_ticket(app, runner, factory, now, "<s1@example.org>")
     pipe(
         runner, letter("Still broken", subject=f"Re: [#{ticket_id}]", message_id="<s2@example.org>")
     )
@@ -184,13 +189,7 @@ def test_agents_download_the_originals_of_a_ticket_and_requesters_cannot(
 def test_an_automatic_reply_to_a_solved_or_closed_ticket_is_noted_and_changes_nothing(
     app, runner, mailbox, factory, now
 ):
-    pipe(runner, letter("Help", message_id="<a1@example.org>"))
-    agent = factory.user("agent_t1")
-    with app.app_context():
-        ticket = db.session.scalar(select(Ticket))
-        agent_reply(agent, ticket, "Fixed.", now, status_after="solved")
-        commit()
-        ticket_id = ticket.id
+    agent, ticket_id = solved_ticket(app, runner, factory, now, "<a1@example.org>")
     sent = len(mailbox.messages())
     away = letter(
         "I am away until Monday.", subject=f"Re: [#{ticket_id}] Fixed",
