@@ -153,13 +153,19 @@ def _message_id_domain() -> str:
     return urlsplit(current_app.config["SITE_URL"]).hostname or "growgrebuddy.help"
 
 
-def commit() -> None:
+def commit(*, deliver: bool = True) -> None:
     """Commit the request's (or command's) one transaction, then run the inline handlers on
     the events this transaction recorded, within ``OUTBOX_INLINE_SECONDS`` in all.
 
-    Delivery never fails the caller: what is not delivered in time stays for the drain."""
+    Delivery never fails the caller: what is not delivered in time stays for the drain.
+
+    :param deliver: ``False`` for a batch job (a mail import): its events are all left to the
+        drain, which sends them as fast without holding the batch up.
+    """
     recorded = db.session.info.pop("outbox_recorded", [])
     db.session.commit()
+    if not deliver:
+        return
     handlers = _handlers()
     own = [
         event.id

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.accounts.services import add_contact, find_user_by_email
@@ -32,7 +33,7 @@ from app.extensions import db
 from app.forum.writes import insert_once
 from app.tickets import attachments as files
 from app.tickets import services as tickets
-from app.tickets.catalog import CLOSED
+from app.tickets.catalog import CLOSED, PAUSED_STATUSES
 from app.tickets.models import Ticket
 
 #: Identity kinds: an e-mail address, or a user of a social platform.
@@ -69,6 +70,8 @@ class Inbound:
     #: The ticket this message answers, as the channel's threading found it.
     thread_ticket_id: int | None = None
     raw_path: str | None = None
+    #: Why a machine, not a person, sent it (an out-of-office, a list); empty: a person did.
+    automatic: str = ""
 
 
 def normalise_address(sender: Sender) -> str:
@@ -76,10 +79,11 @@ def normalise_address(sender: Sender) -> str:
 
 
 def find_identity(kind: str, address: str) -> ChannelIdentity | None:
+    # With its user in the same statement: every import needs the requester.
     return db.session.scalar(
-        select(ChannelIdentity).where(
-            ChannelIdentity.kind == kind, ChannelIdentity.address == address
-        )
+        select(ChannelIdentity)
+        .options(joinedload(ChannelIdentity.user))
+        .where(ChannelIdentity.kind == kind, ChannelIdentity.address == address)
     )
 
 
@@ -100,7 +104,7 @@ def identity_for(sender: Sender, now: datetime) -> ChannelIdentity:
             user = add_contact(email, sender.display_name or sender.handle or address, now)
         identity = ChannelIdentity(
             kind=sender.kind, address=address, handle=sender.handle[:120],
-            display_name=sender.display_name[:120], user_id=user.id,
+            display_name=sender.display_name[:120], user=user, bouncing_since=None,
             created_at=now, last_seen_at=now,
         )  # fmt: skip
         db.session.add(identity)
@@ -150,15 +154,19 @@ def receive(item: Inbound, now: datetime, *, retry: bool = False) -> InboundMess
         record = _quarantined_row(item.channel, item.external_id)
     if record is None:
         return None
-    record.outcome, record.reason = "pending", ""
     identity = identity_for(item.sender, now)
-    record.identity_id = identity.id
-    record.sender_verified = item.sender.verified
-    record.raw_path = item.raw_path
     requester = identity.user
     body = item.body.strip() or NO_TEXT
     ticket = _continued_ticket(item, requester)
-    if ticket is not None and ticket.status != CLOSED:
+    if ticket is not None and item.automatic and ticket.status in PAUSED_STATUSES:
+        # An out-of-office answering our "solved" notice must not reopen the ticket (nor open
+        # a follow-up of a closed one): agents see it on the history, the status stays.
+        tickets.log_channel_event(ticket, "automatic_reply", now, item.automatic[:300])
+        record.outcome, record.ticket_id = "ignored", ticket.id
+        record.reason = (
+            f"An automatic reply ({item.automatic}); {ticket.ref} stays {ticket.status}."
+        )
+    elif ticket is not None and ticket.status != CLOSED:
         message = tickets.add_requester_reply(requester, ticket, body, now, item.attachments)
         record.outcome, record.ticket_id, record.message_id = "reply", ticket.id, message.id
     else:
@@ -180,6 +188,12 @@ def receive(item: Inbound, now: datetime, *, retry: bool = False) -> InboundMess
             tickets.log_channel_event(created, "follow_up", now, ticket.ref)
         if not item.sender.verified:
             tickets.log_channel_event(created, "unverified_sender", now, identity.address)
+    # Set last, with the outcome: the row is written once (statements per message count).
+    record.identity = identity
+    record.sender_verified = item.sender.verified
+    record.raw_path = item.raw_path
+    if record.outcome != "ignored":
+        record.reason = ""  # a retried message's quarantine reason no longer holds
     db.session.flush()
     return record
 

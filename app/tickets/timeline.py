@@ -274,6 +274,7 @@ CHANNEL_NOTES = {
     "(it may be forged): check before sharing account details",
     "bounce": "A message to the requester bounced",
     "follow_up": "Opened as a follow-up of a closed request",
+    "automatic_reply": "An automatic reply (out of office, a list) arrived; the status stays",
     "identity_linked": "An agent linked the sender's social account to a requester",
     "social_not_sent": "The platform refused an agent's reply; it was not delivered",
     "social_image_missing": "An image the person sent on the platform is not on the ticket",

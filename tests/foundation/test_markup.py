@@ -172,3 +172,18 @@ def test_every_image_has_alt_text(source, expected):
     """Screen readers skip an image with an empty alt instead of reading its address."""
     assert markup.clean(source) == expected
     assert markup.clean(markup.clean(source)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "href"),
+    [
+        ("See WWW.Example.com today", "http://WWW.Example.com"),
+        ("Write to ana@example.org please", "mailto:ana@example.org"),
+        ("Open https://files.example.org/a now", "https://files.example.org/a"),
+        ("Plain words. No link in settings.py here", None),
+    ],
+)
+def test_bare_links_survive_the_quick_pretest(text, href):
+    # The parser skips linkify's slow pretest for text without ":", "@", "//" or "www.".
+    html = markup.render(text)
+    assert (f'href="{href}"' in html) if href else ("<a " not in html)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 
 import click
 from flask.cli import AppGroup
 
+from app.channels.email.spool import EX_OK, EX_TEMPFAIL
 from app.channels.inbound import quarantined
 from app.extensions import db
 from app.models import utcnow
@@ -16,9 +18,6 @@ from app.outbox import commit
 
 log = logging.getLogger(__name__)
 mail_cli = AppGroup("mail", help="The support mailbox: fetch or receive mail, see the quarantine.")
-
-#: sysexits.h, as sendmail and Postfix's pipe(8) read them.
-EX_OK, EX_TEMPFAIL = 0, 75
 
 
 @mail_cli.command("fetch", help="Import new mail from the IMAP mailbox (EMAIL_IMAP_*).")
@@ -38,7 +37,29 @@ def fetch_command(every: float | None, idle: bool) -> None:  # fmt: skip
         raise click.ClickException(str(error)) from None
 
 
-@mail_cli.command("receive", help="Import one message from standard input (for an MTA's pipe).")
+@mail_cli.command("drain", help="Import the messages scripts/mail-receive spooled.")
+@click.option(
+    "--every",
+    type=click.FloatRange(min=0.2),
+    default=None,
+    help="Keep running: look for spooled mail every N seconds.",
+)
+def drain_command(every: float | None) -> None:
+    from app.channels.email.batch import drain_spool
+
+    while True:
+        handled, left = drain_spool()
+        if handled or left or every is None:
+            click.echo(f"imported {handled} spooled message(s), {left} left for later")
+        if every is None:
+            return
+        time.sleep(every)
+
+
+@mail_cli.command(
+    "receive",
+    help="Import one message from standard input at once (scripts/mail-receive is quicker).",
+)
 def receive_command() -> None:
     """Exit 0 when the message is safe (imported, a duplicate, a bounce or quarantined), 75
     (EX_TEMPFAIL) when it is not: the MTA keeps it and tries again later."""

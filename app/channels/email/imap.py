@@ -18,19 +18,17 @@ import time
 from collections.abc import Callable
 
 from flask import current_app
-from sqlalchemy.exc import DBAPIError
 
-from app.channels.email.receiving import import_message
-from app.extensions import db
+from app.channels.email.batch import batches, import_batch
 from app.models import utcnow
-from app.outbox import commit
 
 log = logging.getLogger(__name__)
 #: The keyword a message gets once imported (searched for with UNKEYWORD).
 IMPORTED = "$HelpcenterImported"
 #: RFC 2177: re-issue IDLE before 29 minutes, or servers drop the connection.
 IDLE_SECONDS = 25 * 60
-_BATCH = 50
+#: UIDs whose sizes one ``UID FETCH`` asks for (a short answer line each).
+_SIZES_PER_FETCH = 1000
 
 
 class MailboxUnavailable(Exception):
@@ -75,35 +73,40 @@ def pending_uids(client: imaplib.IMAP4) -> list[bytes]:
 
 
 def fetch_once(client: imaplib.IMAP4, clock: Callable = utcnow) -> tuple[int, int]:
-    """Import every message not yet imported.
+    """Import every message not yet imported, a batch (one ``UID FETCH``, one transaction) at
+    a time, and flag each batch once it committed.
 
     :returns: how many were handled, and how many were left for later (transient failures).
     """
     handled = left = 0
-    uids = pending_uids(client)
-    for start in range(0, len(uids), _BATCH):
-        batch = uids[start : start + _BATCH]
-        status, data = client.uid("FETCH", b",".join(batch), "(UID BODY.PEEK[])")
+    for uids in batches(_sizes(client, pending_uids(client))):
+        status, data = client.uid("FETCH", b",".join(uids), "(UID BODY.PEEK[])")
         if status != "OK":
             raise MailboxUnavailable(f"FETCH failed: {data!r}")
-        done = []
-        for item in data:
-            if not isinstance(item, tuple):
-                continue
-            uid = _uid_of(item[0])
-            try:
-                import_message(item[1], "imap", clock())
-                commit()
-            except (DBAPIError, OSError) as error:
-                db.session.rollback()
-                log.warning("message UID %s left in the mailbox for later: %s", uid, error)
-                left += 1
-                continue
-            done.append(uid)
-            handled += 1
+        messages = [(_uid_of(item[0]), item[1]) for item in data if isinstance(item, tuple)]
+        done, later = import_batch(messages, "imap", clock)
         if done:
             client.uid("STORE", b",".join(done), "+FLAGS.SILENT", f"(\\Seen {IMPORTED})")
+        handled, left = handled + len(done), left + len(later)
     return handled, left
+
+
+def _sizes(client: imaplib.IMAP4, uids: list[bytes]) -> list[tuple[bytes, int]]:
+    """Each message's size (``RFC822.SIZE``), so a batch never holds more than
+    :data:`~app.channels.email.batch.BATCH_BYTES` in memory."""
+    sizes = []
+    for start in range(0, len(uids), _SIZES_PER_FETCH):
+        chunk = uids[start : start + _SIZES_PER_FETCH]
+        status, data = client.uid("FETCH", b",".join(chunk), "(RFC822.SIZE)")
+        if status != "OK":
+            raise MailboxUnavailable(f"FETCH failed: {data!r}")
+        for item in data:
+            line = item[0] if isinstance(item, tuple) else item
+            words = (line or b"").replace(b"(", b" ").replace(b")", b" ").split()
+            if b"UID" in words and b"RFC822.SIZE" in words:
+                size = words[words.index(b"RFC822.SIZE") + 1]
+                sizes.append((words[words.index(b"UID") + 1], int(size)))
+    return sizes
 
 
 def _uid_of(envelope: bytes) -> bytes:

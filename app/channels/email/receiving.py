@@ -35,11 +35,19 @@ _COUNTED = ("ticket", "reply", "follow_up")
 #: Message-ID (the receipt, sent while its ticket is created, answers it).
 QUIET = "email_no_autoreply"
 CURRENT = "email_current_message_id"
+#: ... and the address it came from (where the receipt goes).
+SENDER = "email_current_sender"
 
 
 def raw_dir() -> Path:
     configured = current_app.config["EMAIL_RAW_DIR"]
     return Path(configured) if configured else Path(current_app.instance_path) / "mail-in"
+
+
+def spool_dir() -> Path:
+    """The folder ``scripts/mail-receive`` spools into (:mod:`app.channels.email.spool`)."""
+    configured = current_app.config["EMAIL_SPOOL_DIR"]
+    return Path(configured) if configured else Path(current_app.instance_path) / "mail-spool"
 
 
 def store_original(raw: bytes) -> str:
@@ -119,6 +127,7 @@ def _import(
             f"{parsed.sender} sent more than EMAIL_SENDER_MAX_PER_HOUR messages in an hour."
         )
     thread_id = _thread(parsed, secret)
+    automatic = rules.automatic_reason(parsed.headers, parsed.sender, [support], parsed.subject)
     text = parsing.latest_reply(parsed.text) if thread_id else parsed.text.strip()
     uploads, notes = _uploads(parsed)
     body = _body(text, notes + parsed.notes)
@@ -139,18 +148,19 @@ def _import(
         attachments=tuple(uploads),
         thread_ticket_id=thread_id,
         raw_path=raw_path,
+        automatic=automatic,
     )
-    automatic = rules.automatic_reason(parsed.headers, parsed.sender, [support])
     db.session.info[QUIET] = bool(automatic)
     db.session.info[CURRENT] = parsed.message_id
+    db.session.info[SENDER] = inbound.normalise_address(item.sender)
     try:
         record = inbound.receive(item, now, retry=retry)
     finally:
-        db.session.info.pop(QUIET, None)
-        db.session.info.pop(CURRENT, None)
+        for key in (QUIET, CURRENT, SENDER):
+            db.session.info.pop(key, None)
     if record is not None and not automatic and record.identity is not None:
         record.identity.bouncing_since = None  # they wrote to us: the address works again
-    if record is not None and automatic:
+    if record is not None and automatic and record.outcome != "ignored":
         record.reason = f"No automatic answer: {automatic}."
     return record
 

@@ -20,6 +20,14 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 #: Senders that are machines reporting on mail, never people (RFC 3834 section 2, RFC 5321).
 DAEMON_LOCAL_PARTS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon")
 BULK_PRECEDENCE = ("bulk", "junk", "list")
+#: The subjects out-of-office answers get from clients that set none of the headers (Outlook's
+#: "Automatic reply:", older Exchange's "Out of Office:", German, French, Spanish); the colon
+#: keeps a person's "Out of office mode is broken" a person's message.
+_AUTOMATIC_SUBJECT = re.compile(
+    r"^\s*(automatic reply|auto-?reply|out of (the )?office( reply)?|abwesenheitsnotiz|"
+    r"automatische antwort|r\u00e9ponse automatique|respuesta autom\u00e1tica)\s*:",
+    re.IGNORECASE,
+)
 
 
 def _signature(secret: str, text: str) -> str:
@@ -74,11 +82,14 @@ def ticket_from_subject(subject: str) -> int | None:
     return int(match[1]) if match else None
 
 
-def automatic_reason(headers: Mapping[str, str], sender: str, own_addresses: Iterable[str]) -> str:
+def automatic_reason(
+    headers: Mapping[str, str], sender: str, own_addresses: Iterable[str], subject: str = ""
+) -> str:
     """Why a message must get no automatic answer (empty: a person wrote it).
 
     RFC 3834: ``Auto-Submitted`` other than ``no``; the de-facto ``Precedence`` and
-    ``X-Autoreply`` headers; mail daemons; and mail from our own address (a loop).
+    ``X-Autoreply`` headers; an out-of-office subject; mail daemons; and mail from our own
+    address (a loop).
     """
     auto = headers.get("auto-submitted", "").strip().lower()
     if auto and auto.split(";")[0].strip() != "no":
@@ -89,6 +100,8 @@ def automatic_reason(headers: Mapping[str, str], sender: str, own_addresses: Ite
     for name in ("x-autoreply", "x-autorespond"):
         if name in headers:
             return f"{name} header"
+    if _AUTOMATIC_SUBJECT.match(subject):
+        return "an out-of-office subject"
     local = sender.partition("@")[0].lower()
     if is_daemon(sender):
         return f"sent by {local}"

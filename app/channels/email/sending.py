@@ -16,10 +16,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.channels.email import rules
-from app.channels.email.receiving import CURRENT, QUIET
+from app.channels.email.batch import once_per_batch
+from app.channels.email.receiving import CURRENT, QUIET, SENDER
 from app.channels.models import InboundMessage
 from app.extensions import db
 from app.kb.models import Article
+from app.kb.visibility import public_articles_filter
 from app.mail import OutgoingMail, deliverable, site_link
 from app.outbox import record_mail
 from app.tickets import attachments as files
@@ -40,8 +42,11 @@ def notify(notice: RequesterNotice, now: datetime) -> bool:
     config = current_app.config
     secret, support = config["SECRET_KEY"] or "", config["EMAIL_SUPPORT_ADDRESS"]
     domain = support.partition("@")[2]
-    thread = thread_message_ids(ticket.id)
     current = db.session.info.get(CURRENT, "")
+    importing = notice.kind == "receipt" and bool(db.session.info.get(SENDER))
+    # The receipt of a ticket the import is opening: no mail reached that ticket before this
+    # one, which is still being linked to it; no need to look (two queries per message).
+    thread = [] if importing else thread_message_ids(ticket.id)
     if current.startswith("<") and current not in thread:
         thread.append(current)
     receipt_id = rules.our_message_id(ticket.id, "receipt", RECEIPT_NONCE, domain, secret)
@@ -71,7 +76,7 @@ def notify(notice: RequesterNotice, now: datetime) -> bool:
         attached = _attachments(notice.message.id)
     elif notice.kind == "receipt":
         body = notice.body + _suggestions(ticket.subject)
-    address = _address(ticket)
+    address = db.session.info[SENDER] if importing else _address(ticket)
     if not deliverable(address):
         return True
     mail = OutgoingMail(address, notice.subject, body, tuple(headers), message_id, markup, attached)
@@ -135,27 +140,34 @@ def _attachments(message_id: int) -> tuple[tuple[str, str, str], ...]:
     return tuple((a.filename, a.content_type, str(files.path_of(a.stored_name))) for a in rows)
 
 
-def suggested_articles(subject: str, limit: int) -> list[Article]:
-    """Help articles whose titles share a word with the subject (the deflection the web form
-    does as one types; features do not use search, so titles are matched here)."""
+def suggested_articles(subject: str, limit: int) -> list[tuple[str, str]]:
+    """``(title, slug)`` of help articles whose titles share a word with the subject (the
+    deflection the web form does as one types; features do not use search, so titles are
+    matched here), the most shared words first."""
     words = sorted({w.lower() for w in _WORD.findall(subject)}, key=len, reverse=True)[:6]
     if not words or limit <= 0:
         return []
-    matches = db.session.scalars(
-        select(Article)
-        .where(
-            Article.is_archived.is_(False), db.or_(*(Article.title.ilike(f"%{w}%") for w in words))
-        )
+    # Every receipt of a fetched batch reads the same titles: once per batch.
+    titles = once_per_batch("article_titles", _article_titles)
+    matches = [(title, slug) for title, slug in titles if any(w in title.lower() for w in words)]
+    return sorted(matches, key=lambda match: -sum(w in match[0].lower() for w in words))[:limit]
+
+
+def _article_titles() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(Article.title, Article.slug)
+        # Public articles only: a receipt goes to anybody who writes to us.
+        .where(Article.is_archived.is_(False), public_articles_filter())
         .order_by(Article.title)
-        .limit(50)
-    ).all()
-    ranked = sorted(matches, key=lambda a: -sum(w in a.title.lower() for w in words))
-    return ranked[:limit]
+    )
+    return [(title, slug) for title, slug in rows]
 
 
 def _suggestions(subject: str) -> str:
     articles = suggested_articles(subject, current_app.config["EMAIL_SUGGESTED_ARTICLES"])
     if not articles:
         return ""
-    lines = "\n".join(f"- {a.title}: {site_link('kb.article', slug=a.slug)}" for a in articles)
+    lines = "\n".join(
+        f"- {title}: {site_link('kb.article', slug=slug)}" for title, slug in articles
+    )
     return f"\nThese help articles may answer your question already:\n{lines}\n"

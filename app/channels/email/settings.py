@@ -30,6 +30,11 @@ SETTINGS = [
     S("EMAIL_RAW_DIR", None, str,
       "Where each received message is kept as `.eml` (default `instance/mail-in`).",
       section="email"),
+    S("EMAIL_SPOOL_DIR", None, str,
+      "Where `scripts/mail-receive` (the MTA's pipe) leaves messages for `flask mail drain` "
+      "(default `instance/mail-spool`). Set it in the environment "
+      "(`HELPCENTER_EMAIL_SPOOL_DIR`), which both read, or pass the script the folder.",
+      section="email"),
     S("EMAIL_MAX_MESSAGE_BYTES", 40 * 1024 * 1024, int,
       "A larger message is quarantined unread (its original kept).", at_least(1024),
       section="email"),

@@ -57,6 +57,9 @@ def test_mailbox_to_ticket_reply_to_mailbox_and_back(
     assert "imported 1 message(s)" in fetch(runner)
     assert "imported 0 message(s)" in fetch(runner)  # marked: not imported twice
     assert all("$HelpcenterImported" in flags for flags in dovecot.flags("support"))
+    # A fetch leaves its receipts to the outbox drain (a batch never waits on the mail server).
+    assert dovecot.messages("ana") == []
+    assert runner.invoke(args=["outbox", "drain"]).exit_code == 0
     with app.app_context():
         ticket = db.session.scalar(select(Ticket))
         assert (ticket.channel, ticket.subject) == ("email", "Basil reminders stopped")

@@ -13,7 +13,7 @@ from app.channels.models import InboundMessage
 from app.extensions import db
 from app.outbox import commit
 from app.tickets import attachments as files
-from app.tickets.models import Ticket, TicketMessage
+from app.tickets.models import Ticket, TicketEvent, TicketMessage
 from app.tickets.workspace import agent_reply
 
 
@@ -114,14 +114,19 @@ def test_each_threading_way_and_who_may_use_it(app, runner, factory, now):
         assert output.startswith(expected), (fields, output)
 
 
-def test_solved_reopens_closed_gets_a_follow_up(app, runner, factory, now):
-    pipe(runner, letter("Help", message_id="<s1@example.org>"))
+def solved_ticket(app, runner, factory, now, message_id: str):
+    """A ticket opened by mail that an agent solved: the agent and the ticket's id."""
+    pipe(runner, letter("Help", message_id=message_id))
     agent = factory.user("agent_t1")
     with app.app_context():
         ticket = db.session.scalar(select(Ticket))
         agent_reply(agent, ticket, "Fixed.", now, status_after="solved")
         commit()
-        ticket_id = ticket.id
+        return agent, ticket.id
+
+
+def test_solved_reopens_closed_gets_a_follow_up(app, runner, factory, now):
+    agent, ticket_id = solved_ticket(app, runner, factory, now, "<s1@example.org>")
     pipe(
         runner, letter("Still broken", subject=f"Re: [#{ticket_id}]", message_id="<s2@example.org>")
     )
@@ -179,3 +184,40 @@ def test_agents_download_the_originals_of_a_ticket_and_requesters_cannot(
     assert f"/admin/mail/messages/{record_id}.eml".encode() in listing.data
     download = client.get(f"/admin/mail/messages/{record_id}.eml")
     assert download.data == raw and download.mimetype == "message/rfc822"
+
+
+def test_an_automatic_reply_to_a_solved_or_closed_ticket_is_noted_and_changes_nothing(
+    app, runner, mailbox, factory, now
+):
+    agent, ticket_id = solved_ticket(app, runner, factory, now, "<a1@example.org>")
+    sent = len(mailbox.messages())
+    away = letter(
+        "I am away until Monday.", subject=f"Re: [#{ticket_id}] Fixed",
+        message_id="<a2@example.org>", X_Autoreply="yes",
+    )  # fmt: skip
+    assert pipe(runner, away).startswith("ignored")
+    with app.app_context():
+        assert db.session.get(Ticket, ticket_id).status == "solved"
+        agent_reply(
+            agent, db.session.get(Ticket, ticket_id), "Closing.", now, status_after="closed"
+        )
+        commit()
+    # Outlook's answer carries no header, only its subject: no follow-up opens either.
+    outlook = letter(
+        "Away.", subject=f"Automatic reply: [#{ticket_id}]", message_id="<a3@example.org>"
+    )
+    assert pipe(runner, outlook).startswith("ignored")
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Ticket)) == 1
+        assert db.session.get(Ticket, ticket_id).status == "closed"
+        notes = db.session.scalars(
+            select(TicketEvent.after).where(
+                TicketEvent.ticket_id == ticket_id, TicketEvent.kind == "channel_event"
+            )
+        ).all()
+        assert [note["what"] for note in notes] == ["automatic_reply", "automatic_reply"]
+        assert notes[0]["detail"] == "x-autoreply header"
+        assert notes[1]["detail"] == "an out-of-office subject"
+        outcomes = db.session.scalars(select(InboundMessage.outcome).order_by(InboundMessage.id))
+        assert outcomes.all() == ["ticket", "ignored", "ignored"]
+    assert len(mailbox.messages()) == sent + 1  # the closing notice only, nothing to the robot
