@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
 
 import click
 from flask.cli import AppGroup
@@ -14,6 +13,7 @@ from app.channels.email.spool import EX_OK, EX_TEMPFAIL
 from app.channels.inbound import quarantined
 from app.extensions import db
 from app.models import utcnow
+from app.ops.timers import run_timer
 from app.outbox import commit
 
 log = logging.getLogger(__name__)
@@ -47,13 +47,12 @@ def fetch_command(every: float | None, idle: bool) -> None:  # fmt: skip
 def drain_command(every: float | None) -> None:
     from app.channels.email.batch import drain_spool
 
-    while True:
+    def step(_now) -> None:
         handled, left = drain_spool()
         if handled or left or every is None:
             click.echo(f"imported {handled} spooled message(s), {left} left for later")
-        if every is None:
-            return
-        time.sleep(every)
+
+    run_timer(step, every=every)
 
 
 @mail_cli.command(
