@@ -24,6 +24,7 @@ FEATURES = (
     "app.metrics",
     "app.team",
     "app.search",
+    "app.privacy",
     "app.api",
     "app.ops",
 )
