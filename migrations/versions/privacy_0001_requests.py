@@ -6,11 +6,10 @@ Create Date: 2026-12-07 18:10:31.320483
 
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models
-
 
 # revision identifiers, used by Alembic.
 revision = "privacy_0001_requests"

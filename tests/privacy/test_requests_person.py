@@ -240,4 +240,3 @@ def test_expired_archives_are_removed(app, factory, now, tmp_path):
         db.session.commit()
     assert not folder.exists()
     assert _request(app, request_id).archive_path is None
-
