@@ -39,6 +39,7 @@ ADMIN = MODERATOR | AGENT | INCIDENT_LEAD | {
     "users.manage", "tickets.configure", "kb.sync", "outbox.view", "feedback.follow_up",
     "feedback.configure", "metrics.view_all", "metrics.audit", "kb.internal_all", "team.lead",
     "channels.quarantine",
+    "privacy.inventory",
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
