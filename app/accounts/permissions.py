@@ -38,7 +38,8 @@ INCIDENT_LEAD = AGENT | {"incidents.manage", "forum.announce"}
 ADMIN = MODERATOR | AGENT | INCIDENT_LEAD | {
     "users.manage", "tickets.configure", "kb.sync", "outbox.view", "feedback.follow_up",
     "feedback.configure", "metrics.view_all", "metrics.audit", "kb.internal_all", "team.lead",
-    "channels.quarantine", "privacy.approve",
+    "channels.quarantine",
+    "privacy.inventory", "privacy.approve",
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

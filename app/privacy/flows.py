@@ -9,7 +9,7 @@ from flask import Flask, url_for
 def init_flows(app: Flask) -> None:
     from app.privacy import jobs, models, queries  # noqa: F401  (tables for migrations)
     from app.privacy.forms import ExportForm
-    from app.privacy.views import bp
+    from app.privacy.request_views import bp
     from app.tickets.sla.tick import register_tick_job
 
     app.register_blueprint(bp)
@@ -46,4 +46,4 @@ def _cancel_erasure(user, now) -> str | None:
 
     if cancel_erasure_on_sign_in(user, now) is None:
         return None
-    return url_for("privacy.deletion_cancelled")
+    return url_for("privacy_requests.deletion_cancelled")

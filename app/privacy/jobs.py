@@ -133,7 +133,7 @@ def _export(request: PrivacyRequest, now: datetime) -> None:
 
 
 def download_link(request: PrivacyRequest) -> str:
-    return site_link("privacy.download_export", token=download_token(request))
+    return site_link("privacy_requests.download_export", token=download_token(request))
 
 
 def _erase(request: PrivacyRequest, now: datetime) -> None:
