@@ -25,7 +25,6 @@ FEATURES = (
     "app.team",
     "app.privacy",
     "app.search",
-    "app.privacy",
     "app.api",
     "app.ops",
 )

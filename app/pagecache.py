@@ -74,6 +74,8 @@ UNSEEN_TABLES = frozenset(
         "metrics_ticket",
         # Privacy requests: their person's and the admins' pages only; the timer writes them.
         "privacy_request",
+        # Privacy's key to the ticket event log, empty outside erasure and retention.
+        "ticket_event_unlock",
     }
 )  # fmt: skip
 #: Columns whose change alone readers never see (the time of a sign-in).

@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     """Register the privacy CLI group, the nightly retention job, the outbox handler that
     deletes files after an erasure or retention commits, and the admin inventory page."""
     from app.outbox import register_handler
-    from app.privacy import retention
+    from app.privacy import models, retention  # noqa: F401  (models: the table for migrations)
     from app.privacy.cli import privacy_cli
     from app.privacy.rows import FILES_EVENT, delete_files
     from app.privacy.views import bp

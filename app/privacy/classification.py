@@ -200,6 +200,7 @@ TABLES: dict[str, TableSpec] = {
     "outbox_event": T(personal="payload", plain="kind last_error",
                       note="Mail to the person is deleted on erasure; other payloads scrubbed."),
     "tally_batch": T(plain="id"),
+    "ticket_event_unlock": T(plain="reason", note="Empty outside erasure and retention."),
 }  # fmt: skip
 
 #: ``*_id`` columns without a foreign key that point at rows, not people.

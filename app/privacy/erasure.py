@@ -12,6 +12,8 @@ is the one allowed exception and lives in this module only (see docs/privacy.md)
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -22,7 +24,14 @@ from app.accounts.models import User
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy.inventory import PERSON_TABLE, TableEntry, inventory
-from app.privacy.rows import Deletion, delete_files_after_commit, delete_rows, table
+from app.privacy.rows import (
+    Deletion,
+    delete_files_after_commit,
+    delete_rows,
+    key_in,
+    keys_where,
+    table,
+)
 from app.privacy.scrub import Term, ids_where, phrases_of, scrub_everywhere
 
 log = logging.getLogger(__name__)
@@ -49,6 +58,22 @@ class ErasureReport:
     changed: bool = False
 
 
+@contextmanager
+def ticket_events_unlocked(reason: str) -> Iterator[None]:
+    """Let this transaction change ticket events: THE one exception to the append-only log.
+
+    Erasure redacts the person's data inside existing event payloads (and names the
+    placeholder as their actor); retention deletes the events of a ticket whose retention
+    ended. The database triggers refuse any other change. The key row is removed before the
+    caller commits, so no other transaction ever sees it; after an error the rollback removes
+    it.
+    """
+    unlock = table("ticket_event_unlock")
+    db.session.execute(unlock.insert().values(reason=reason))
+    yield
+    db.session.execute(unlock.delete().where(unlock.c.reason == reason))
+
+
 def placeholder_account(now: datetime) -> User:
     """The one "Former member" account, created on first use. It cannot sign in: suspended,
     and its password hash matches no password."""
@@ -66,11 +91,8 @@ def placeholder_account(now: datetime) -> User:
 def _owned_ids(entry: TableEntry, user_id: int) -> list:
     """The person's own rows of a table (by its owner columns)."""
     target = table(entry.table)
-    (key,) = target.primary_key.columns
     owners = [target.c[name] == user_id for name in entry.owner_columns]
-    if not owners:
-        return []
-    return list(db.session.scalars(select(key).where(sa.or_(*owners))))
+    return keys_where(target, sa.or_(*owners)) if owners else []
 
 
 def _via_ids(entry: TableEntry, parents: dict[str, list]) -> list:
@@ -101,9 +123,8 @@ def _private_texts(entries: list[TableEntry], rows: dict[str, list]) -> list[str
         ]  # fmt: skip
         if not columns or not rows.get(entry.table):
             continue
-        key = next(iter(target.primary_key.columns))
         for batch_row in db.session.execute(
-            select(*columns).where(key.in_(rows[entry.table]))
+            select(*columns).where(key_in(target, rows[entry.table]))
         ).all():
             texts += [value for value in batch_row if isinstance(value, str)]
     return phrases_of(texts)
@@ -122,8 +143,7 @@ def _blank(entry: TableEntry, ids: list, deletion: Deletion) -> None:
         if isinstance(real.type, sa.String | sa.Text):
             values[column.name] = None if real.nullable else REDACTED
     if values and ids:
-        (key,) = target.primary_key.columns
-        n = db.session.execute(update(target).where(key.in_(ids)).values(values)).rowcount
+        n = db.session.execute(update(target).where(key_in(target, ids)).values(values)).rowcount
         deletion.add(entry.table, "redacted", n)
 
 
@@ -191,8 +211,6 @@ def erase_person(
         erasure committed) nothing happens and ``changed`` is False.
     :raises DomainError: the account is the placeholder itself.
     """
-    from app.privacy import posts
-
     now = now or datetime.now(UTC)
     report = ErasureReport(user_id)
     user = db.session.get(User, user_id)
@@ -201,6 +219,31 @@ def erase_person(
     if user.email == PLACEHOLDER_EMAIL:
         raise DomainError("The placeholder account cannot be erased.")
     db.session.flush()
+    with ticket_events_unlocked("erasure"):
+        deletion = _erase(user, delete_posts, now, report)
+    report.counts = deletion.counts
+    report.changed = True
+    # The id only: the log must not keep what was just erased.
+    log.info("erased account %s (%s tables changed)", user_id, len(deletion.counts))
+    return report
+
+
+def _record_events(ticket_ids: list[int], now: datetime) -> None:
+    """Each kept ticket says in its history that its requester was erased (append-only)."""
+    events = table("ticket_event")
+    for ticket_id in ticket_ids:
+        db.session.execute(
+            events.insert().values(
+                ticket_id=ticket_id, actor_id=None, kind=ERASED_EVENT, before=None,
+                after={"requester": PLACEHOLDER_NAME}, rule="privacy", created_at=now,
+            )
+        )  # fmt: skip
+
+
+def _erase(user: User, delete_posts: bool, now: datetime, report: ErasureReport) -> Deletion:
+    from app.privacy import posts
+
+    user_id = user.id
     deletion = Deletion()
     placeholder = placeholder_account(now)
     report.placeholder_id = placeholder.id
@@ -237,20 +280,4 @@ def erase_person(
     delete_files_after_commit(deletion.files, now)
     db.session.flush()
     db.session.expire_all()
-    report.counts = deletion.counts
-    report.changed = True
-    # The id only: the log must not keep what was just erased.
-    log.info("erased account %s (%s tables changed)", user_id, len(deletion.counts))
-    return report
-
-
-def _record_events(ticket_ids: list[int], now: datetime) -> None:
-    """Each kept ticket says in its history that its requester was erased (append-only)."""
-    events = table("ticket_event")
-    for ticket_id in ticket_ids:
-        db.session.execute(
-            events.insert().values(
-                ticket_id=ticket_id, actor_id=None, kind=ERASED_EVENT, before=None,
-                after={"requester": PLACEHOLDER_NAME}, rule="privacy", created_at=now,
-            )
-        )  # fmt: skip
+    return deletion

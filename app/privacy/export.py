@@ -23,7 +23,7 @@ from sqlalchemy import select
 from app.errors import NotFound
 from app.extensions import db
 from app.privacy.inventory import PERSON_TABLE, Rule, TableEntry, inventory
-from app.privacy.rows import chunks, table
+from app.privacy.rows import chunks, key_in, keys_where, table
 from app.privacy.scrub import ids_where
 
 #: Archive layout version, in manifest.json.
@@ -38,10 +38,9 @@ def owned_rows(user_id: int, entries: list[TableEntry] | None = None) -> dict[st
     owned: dict[str, list] = {}
     for entry in entries:
         target = table(entry.table)
-        (key,) = target.primary_key.columns
         if entry.owner_columns:
             owners = [target.c[name] == user_id for name in entry.owner_columns]
-            owned[entry.table] = list(db.session.scalars(select(key).where(sa.or_(*owners))))
+            owned[entry.table] = keys_where(target, sa.or_(*owners))
     pending = [entry for entry in entries if entry.via]
     # Parents first: a child's parent may itself be reached through its own parent.
     for _round in range(3):
@@ -52,12 +51,11 @@ def owned_rows(user_id: int, entries: list[TableEntry] | None = None) -> dict[st
     for entry in entries:
         if entry.export_filter and owned.get(entry.table):
             target = table(entry.table)
-            (key,) = target.primary_key.columns
             conditions = [target.c[name] == value for name, value in entry.export_filter]
             owned[entry.table] = [
-                row_id
+                key
                 for batch in chunks(owned[entry.table])
-                for row_id in db.session.scalars(select(key).where(key.in_(batch), *conditions))
+                for key in keys_where(target, key_in(target, batch), *conditions)
             ]
     return {name: sorted(ids) for name, ids in owned.items() if ids}
 
@@ -79,11 +77,11 @@ def _exported_columns(entry: TableEntry) -> list[str]:
 
 def _rows(entry: TableEntry, ids: list) -> list[dict]:
     target = table(entry.table)
-    (key,) = target.primary_key.columns
     columns = [target.c[name] for name in _exported_columns(entry)]
     rows = []
     for batch in chunks(ids):
-        for row in db.session.execute(select(*columns).where(key.in_(batch)).order_by(key)):
+        statement = select(*columns).where(key_in(target, batch))
+        for row in db.session.execute(statement.order_by(*target.primary_key.columns)):
             rows.append({name: _plain(value) for name, value in row._mapping.items()})
     return rows
 

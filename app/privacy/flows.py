@@ -7,7 +7,7 @@ from flask import Flask, url_for
 
 
 def init_flows(app: Flask) -> None:
-    from app.privacy import jobs, models, queries  # noqa: F401  (tables for migrations)
+    from app.privacy import jobs, queries, request_models  # noqa: F401  (the table, for migrations)
     from app.privacy.forms import ExportForm
     from app.privacy.request_views import bp
     from app.tickets.sla.tick import register_tick_job

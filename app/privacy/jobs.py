@@ -21,7 +21,7 @@ from app.mail import site_link
 from app.outbox import commit
 from app.privacy.erasure import erase_person
 from app.privacy.export import build_export
-from app.privacy.models import (
+from app.privacy.request_models import (
     APPROVED,
     DONE,
     EXPORT,

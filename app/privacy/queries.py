@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.extensions import db
-from app.privacy.models import DONE, ERASURE, EXPORT, REQUESTED, PrivacyRequest
+from app.privacy.request_models import DONE, ERASURE, EXPORT, REQUESTED, PrivacyRequest
 from app.privacy.requests import latest_export
 
 #: Status words for people (the stored ones are for machines).

@@ -29,7 +29,7 @@ from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.mail import OutgoingMail, site_link
 from app.outbox import record_mail
-from app.privacy.models import (
+from app.privacy.request_models import (
     APPROVED,
     CANCELLED,
     DONE,

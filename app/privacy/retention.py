@@ -130,7 +130,7 @@ def run_retention(now: datetime, *, dry_run: bool) -> list[RetentionItem]:
     :param dry_run: only list what would go.
     :returns: the items that went (or would go).
     """
-    from app.privacy.erasure import erase_person
+    from app.privacy.erasure import erase_person, ticket_events_unlocked
 
     items = due_items(now)
     if dry_run:
@@ -141,7 +141,9 @@ def run_retention(now: datetime, *, dry_run: bool) -> list[RetentionItem]:
         if item.kind in {"attachment"}:
             continue  # goes with its ticket
         by_table.setdefault(item.table, []).append(item.row_id)
-    for name in ("ticket", "channel_inbound", "search_query_log", "pending_registration"):
+    with ticket_events_unlocked("retention"):  # a ticket's history ends with the ticket
+        delete_rows(table("ticket"), by_table.get("ticket", []), deletion)
+    for name in ("channel_inbound", "search_query_log", "pending_registration"):
         delete_rows(table(name), by_table.get(name, []), deletion)
     for user_id in by_table.get("user_account", []):
         erase_person(user_id, now=now)

@@ -49,9 +49,18 @@ def table(name: str) -> sa.Table:
     return db.metadata.tables[name]
 
 
-def primary_key(of: sa.Table) -> sa.Column:
-    (column,) = of.primary_key.columns
-    return column
+def keys_where(of: sa.Table, *conditions) -> list:
+    """Primary keys of the rows matching ``conditions`` (a tuple per row where the key has
+    several columns)."""
+    columns = list(of.primary_key.columns)
+    rows = db.session.execute(select(*columns).where(*conditions)).all()
+    return [row[0] if len(columns) == 1 else tuple(row) for row in rows]
+
+
+def key_in(of: sa.Table, ids: list) -> sa.ColumnElement[bool]:
+    """The condition "the row's primary key is one of ``ids``"."""
+    columns = list(of.primary_key.columns)
+    return columns[0].in_(ids) if len(columns) == 1 else sa.tuple_(*columns).in_(ids)
 
 
 def chunks(values: list, size: int = _CHUNK) -> Iterable[list]:
@@ -81,12 +90,13 @@ def delete_rows(target: sa.Table, ids: list, deletion: Deletion, *, depth: int =
         return
     if depth > 12:
         raise RuntimeError(f"dependency chain too deep at {target.name}")
-    key = primary_key(target)
     if target.name in FILE_COLUMNS:
         kind, column_name = FILE_COLUMNS[target.name]
         for batch in chunks(ids):
             names = db.session.scalars(
-                select(target.c[column_name]).where(key.in_(batch), target.c[column_name] != "")
+                select(target.c[column_name]).where(
+                    key_in(target, batch), target.c[column_name] != ""
+                )
             )
             deletion.files += [(kind, name) for name in names if name]
     required = []
@@ -100,19 +110,10 @@ def delete_rows(target: sa.Table, ids: list, deletion: Deletion, *, depth: int =
         elif other is not target:
             required.append((other, column))
     for other, column in required:
-        if len(other.primary_key.columns) != 1:
-            for batch in chunks(ids):
-                gone = db.session.execute(delete(other).where(column.in_(batch))).rowcount
-                deletion.add(other.name, "deleted", gone)
-            continue
-        dependent = [
-            row_id
-            for batch in chunks(ids)
-            for row_id in db.session.scalars(select(primary_key(other)).where(column.in_(batch)))
-        ]
+        dependent = [key for batch in chunks(ids) for key in keys_where(other, column.in_(batch))]
         delete_rows(other, dependent, deletion, depth=depth + 1)
     for batch in chunks(ids):
-        gone = db.session.execute(delete(target).where(key.in_(batch))).rowcount
+        gone = db.session.execute(delete(target).where(key_in(target, batch))).rowcount
         deletion.add(target.name, "deleted", gone)
 
 

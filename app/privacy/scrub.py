@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import Text, cast, delete, func, or_, select, update
 
 from app.extensions import db
-from app.privacy.rows import Deletion, chunks
+from app.privacy.rows import Deletion, chunks, keys_where
 
 #: Shortest name or text that is scrubbed: shorter ones would match ordinary words.
 MIN_TERM = 3
@@ -92,9 +92,8 @@ def scrub_everywhere(terms: list[Term], deletion: Deletion) -> dict[str, set]:
 
 def ids_where(table: sa.Table, column: str, values: list) -> list:
     """Primary keys of the rows whose ``column`` is one of ``values``."""
-    (key,) = table.primary_key.columns
     return [
-        row_id
+        key
         for batch in chunks(list(values))
-        for row_id in db.session.scalars(select(key).where(table.c[column].in_(batch)))
+        for key in keys_where(table, table.c[column].in_(batch))
     ]

@@ -71,7 +71,7 @@ def test_a_tampered_link_is_a_404_page(client, auth, export, tamper):
 
 
 def test_an_expired_link_is_a_410_page(app, client, auth, export):
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     with app.app_context():
         db.session.get(PrivacyRequest, export["id"]).expires_at = datetime.now(UTC)
@@ -84,7 +84,7 @@ def test_an_expired_link_is_a_410_page(app, client, auth, export):
 def test_a_link_older_than_its_days_is_expired_by_its_signature(app, client, auth, export):
     from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
     from app.privacy.requests import LINK_SALT
 
     class TwoDaysAgo(TimestampSigner):
@@ -107,7 +107,7 @@ def test_a_link_older_than_its_days_is_expired_by_its_signature(app, client, aut
 
 def test_a_newer_export_spends_the_older_link(app, client, auth, export):
     from app.privacy import requests
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     with app.app_context():
         db.session.get(PrivacyRequest, export["id"]).link_nonce = requests.new_link_nonce()
@@ -117,7 +117,7 @@ def test_a_newer_export_spends_the_older_link(app, client, auth, export):
 
 
 def test_an_archive_removed_in_between_is_a_410_page(app, client, auth, export):
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     with app.app_context():
         path = db.session.get(PrivacyRequest, export["id"]).archive_path

@@ -20,7 +20,7 @@ def _core_ready(function) -> bool:
 
 
 def _request(app, request_id):
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     with app.app_context():
         row = db.session.get(PrivacyRequest, request_id)
@@ -72,7 +72,7 @@ def test_an_own_export_runs_at_once_and_a_second_waits_a_day(app, factory, now):
 
 def test_a_failed_export_does_not_count_against_the_limit(app, factory, now):
     from app.privacy import requests
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     person = factory.user()
     first = _own(app, person, requests.request_own_export, now)
@@ -113,7 +113,7 @@ def test_deleting_signs_out_everywhere_mails_and_waits_out_the_cooling_off(
     app, client, auth, factory, mailbox
 ):
     from app.accounts.models import LoginSession
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     person = factory.user()
     auth.login(person)
@@ -182,7 +182,7 @@ def test_a_request_whose_work_fails_is_marked_failed_with_the_error(app, factory
     person = factory.user()
     request_id = _own(app, person, requests.request_own_erasure, PASSWORD, False, now)
     with app.app_context():  # the account vanished in between (an admin deleted it)
-        from app.privacy.models import PrivacyRequest
+        from app.privacy.request_models import PrivacyRequest
 
         db.session.get(PrivacyRequest, request_id).subject_id = None
         db.session.commit()
@@ -223,7 +223,7 @@ def test_an_export_builds_the_archive_with_progress_and_mails_the_link(app, fact
 
 def test_expired_archives_are_removed(app, factory, now, tmp_path):
     from app.privacy import jobs, requests
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     person = factory.user()
     request_id = _own(app, person, requests.request_own_export, now)

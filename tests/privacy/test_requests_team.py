@@ -89,7 +89,7 @@ def test_only_agents_ask_on_privacy_tickets_with_a_reason(
 
 def test_an_admin_never_approves_their_own_request(app, factory, people, now):
     from app.errors import PermissionDenied
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     ticket_id = factory.ticket(people["requester"], now, category="privacy")
     request_id = _ask(app, people["admin"], ticket_id, "export", now)
@@ -146,7 +146,7 @@ def test_rejecting_needs_a_reason_and_logs_it(app, factory, people, now):
 def test_an_approved_erasure_cools_off_and_signing_in_cancels_it(
     app, client, auth, factory, people, now, mailbox
 ):
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     ticket_id = factory.ticket(people["requester"], now, category="privacy")
     request_id = _ask(app, people["agent"], ticket_id, "erasure", now)
@@ -183,7 +183,7 @@ def test_the_agent_and_the_admin_pages(app, client, auth, factory, people, now):
     auth.switch_to(people["admin"])
     listing = client.get("/admin/privacy/requests").text
     assert "Asked in the ticket" in listing
-    from app.privacy.models import PrivacyRequest
+    from app.privacy.request_models import PrivacyRequest
 
     with app.app_context():
         request_id = db.session.scalars(select(PrivacyRequest.id)).one()

@@ -1,7 +1,7 @@
 """privacy requests
 
-Revision ID: privacy_0001_requests
-Revises: chat_0001_conversations
+Revision ID: privacy_0002_requests
+Revises: privacy_0001_event_unlock
 Create Date: 2026-12-07 18:10:31.320483
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 import app.models
 
 # revision identifiers, used by Alembic.
-revision = "privacy_0001_requests"
-down_revision = "chat_0001_conversations"
+revision = "privacy_0002_requests"
+down_revision = "privacy_0001_event_unlock"
 branch_labels = None
 depends_on = None
 
