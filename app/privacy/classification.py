@@ -201,6 +201,11 @@ TABLES: dict[str, TableSpec] = {
                       note="Mail to the person is deleted on erasure; other payloads scrubbed."),
     "tally_batch": T(plain="id"),
     "ticket_event_unlock": T(plain="reason", note="Empty outside erasure and retention."),
+    # --- privacy requests (privacy-flows) ---------------------------------------------------
+    "privacy_request": T("subject_id", "anonymise", "privacy_requests",
+                         personal="notify_email reason decision_note error",
+                         hidden="archive_path link_nonce", plain="kind status result",
+                         note="Kept as the record that a request was made and done."),
 }  # fmt: skip
 
 #: ``*_id`` columns without a foreign key that point at rows, not people.
