@@ -7,6 +7,7 @@ from flask import Flask, url_for
 
 
 def init_flows(app: Flask) -> None:
+    from app.outbox import register_handler
     from app.privacy import jobs, queries, request_models  # noqa: F401  (the table, for migrations)
     from app.privacy.forms import ExportForm
     from app.privacy.request_views import bp
@@ -15,6 +16,7 @@ def init_flows(app: Flask) -> None:
     app.register_blueprint(bp)
     # Exports and erasures past their cooling-off run in the timer process, never in a request.
     register_tick_job(app, "privacy requests", jobs.run_due)
+    register_handler(app, jobs.FAREWELL, jobs.send_farewell, inline=True)
     app.extensions.setdefault("sign_in_hooks", []).append(_cancel_erasure)
     app.extensions.setdefault("account_sections", []).append("privacy/_account_privacy.html")
     app.extensions.setdefault("ticket_panels", []).append("privacy/_ticket_panel.html")

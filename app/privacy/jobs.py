@@ -17,8 +17,9 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.extensions import db
-from app.mail import site_link
-from app.outbox import commit
+from app.mail import OutgoingMail, site_link
+from app.models import utcnow
+from app.outbox import commit, record, seconds_left
 from app.privacy.erasure import erase_person
 from app.privacy.export import build_export
 from app.privacy.request_models import (
@@ -34,6 +35,8 @@ from app.privacy.requests import download_token, log_step, mail_person, new_link
 
 log = logging.getLogger(__name__)
 
+#: The outbox kind of the mail that tells an erased person it is done.
+FAREWELL = "privacy_farewell"
 #: At most this many requests per timer run: an erasure or export is heavy, the timer is shared.
 BATCH = 5
 
@@ -137,29 +140,44 @@ def download_link(request: PrivacyRequest) -> str:
 
 
 def _erase(request: PrivacyRequest, now: datetime) -> None:
-    subject_id = request.subject_id
+    subject_id, address = request.subject_id, request.notify_email
     if subject_id is None:
         raise LookupError("the account is gone already")
     report = erase_person(subject_id, delete_posts=request.delete_posts)
+    # erase_person blanks and expires every row of the person, this one's address too.
+    request = db.session.get(PrivacyRequest, request.id)
     # The person's earlier exports hold their data too: they go with the account.
     for export in db.session.scalars(
         select(PrivacyRequest).where(
-            PrivacyRequest.subject_id == subject_id, PrivacyRequest.kind == EXPORT
+            PrivacyRequest.subject_id.in_((subject_id, report.placeholder_id)),
+            PrivacyRequest.kind == EXPORT,
         )
     ):
         _remove_archive(export)
-        export.notify_email, export.subject_id = None, None
     request.subject_id = None
     request.result = {"counts": report.counts, "placeholder_id": report.placeholder_id}
     request.status, request.finished_at = DONE, now
-    totals = erasure_totals(request.result)
-    log_step(request, None, "done", now, **totals)
-    mail_person(
-        request, now, "Your GrowgrEbuddy Help Center account is deleted",
+    log_step(request, None, "done", now, **erasure_totals(request.result))
+    # The farewell goes to the address before erasure, kept on this row only until it is sent
+    # (not as an outbox mail, which would keep the address in its payload for good).
+    request.notify_email = address
+    record(FAREWELL, {"request": request.id}, now)
+
+
+def send_farewell(payload: dict) -> None:
+    """Outbox handler: the "your account is deleted" mail, then the address is forgotten."""
+    request = db.session.get(PrivacyRequest, payload["request"])
+    if request is None or not request.notify_email:
+        return
+    mail = OutgoingMail(
+        request.notify_email, "Your GrowgrEbuddy Help Center account is deleted",
         "Your account and your personal data are deleted, as you asked. Posts and wiki edits "
         "that stay for the community show as written by a former member.\n",
     )  # fmt: skip
-    request.notify_email = None
+    message = mail.to_message(current_app.config["MAIL_DEFAULT_SENDER"], utcnow())
+    timeout = seconds_left(current_app.config["MAIL_TIMEOUT"])
+    current_app.extensions["mailer"].send(message, timeout=timeout)
+    request.notify_email = None  # committed by the drain with the event's "processed"
 
 
 def erasure_totals(result: dict | None) -> dict[str, int]:

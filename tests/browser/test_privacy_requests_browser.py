@@ -28,6 +28,25 @@ def _run_privacy_job(live_server, now: datetime) -> dict:
     return outcome
 
 
+def _end_cooling_off(live_server, email: str) -> None:
+    """Seven days pass: the person's waiting erasure becomes due (the clock stays real, so the
+    mail it records is due at once, as in production)."""
+    from sqlalchemy import update
+
+    from app.accounts.services import find_user_by_email
+    from app.privacy.request_models import PrivacyRequest
+
+    with live_server.app.app_context():
+        subject = find_user_by_email(email)
+        db.session.execute(
+            update(PrivacyRequest)
+            .where(PrivacyRequest.subject_id == subject.id, PrivacyRequest.status == "waiting")
+            .values(due_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
+        db.session.commit()
+        db.session.remove()
+
+
 def _needs_core(function) -> None:
     if "raise NotImplementedError" in inspect.getsource(function):
         pytest.skip(f"privacy-core's {function.__name__} is not implemented yet")
@@ -103,7 +122,8 @@ def test_a_person_deletes_their_account_with_a_cooling_off(page, tabs, live_serv
     page.get_by_role("button", name="Delete my account").click()
     expect(page.locator("#deletion-scheduled")).to_be_visible()
     _needs_core(erase_person)
-    outcome = _run_privacy_job(live_server, datetime.now(UTC) + timedelta(days=7, minutes=1))
+    _end_cooling_off(live_server, email)
+    outcome = _run_privacy_job(live_server, datetime.now(UTC))
     assert outcome.get("done", 0) >= 1
     assert any(m["To"] == email and "is deleted" in m["Subject"] for m in live_server.mail())
     page.goto("/account/login")

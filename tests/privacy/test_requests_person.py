@@ -158,6 +158,7 @@ def test_signing_in_during_the_cooling_off_cancels_the_deletion_and_says_so(
 
 def test_the_job_leaves_an_erasure_alone_until_its_cooling_off_ends(app, factory, now):
     from app.accounts.models import User
+    from app.outbox import OutboxEvent
     from app.privacy import requests
     from app.privacy.erasure import erase_person
 
@@ -170,9 +171,15 @@ def test_the_job_leaves_an_erasure_alone_until_its_cooling_off_ends(app, factory
     assert _run_due(app, now + timedelta(days=7)) == {"done": 1}
     row = _request(app, request_id)
     assert (row.status, row.subject_id, row.notify_email) == ("done", None, None)
-    assert row.result["counts"]
+    assert row.result["counts"]["user_account"] == {"deleted": 1}
     with app.app_context():
         assert db.session.get(User, person.id) is None
+        # The farewell went out to the address before erasure, and the outbox kept no copy.
+        payloads = db.session.scalars(select(OutboxEvent.payload)).all()
+        assert not [p for p in payloads if person.email in str(p)]
+    farewell = app.extensions["mailer"].messages()[-1]
+    assert farewell["To"] == person.email
+    assert farewell["Subject"] == "Your GrowgrEbuddy Help Center account is deleted"
 
 
 def test_a_request_whose_work_fails_is_marked_failed_with_the_error(app, factory, now):
