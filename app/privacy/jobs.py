@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: The outbox kind of the mail that tells an erased person it is done.
 FAREWELL = "privacy_farewell"
+#: A request "running" this long was left by a timer that died (a crash rolls its work back):
+#: another run takes it over. Erasure is idempotent and an export is rebuilt from scratch.
+STALE_AFTER = timedelta(hours=2)
 #: At most this many requests per timer run: an erasure or export is heavy, the timer is shared.
 BATCH = 5
 
@@ -53,7 +56,7 @@ def run_due(now: datetime) -> dict[str, int]:
     outcomes: dict[str, int] = {}
     due = db.session.scalars(
         select(PrivacyRequest.id)
-        .where(PrivacyRequest.status.in_((APPROVED, WAITING)), PrivacyRequest.due_at <= now)
+        .where(_runnable(now))
         .order_by(PrivacyRequest.due_at, PrivacyRequest.id)
         .limit(BATCH)
     ).all()
@@ -69,10 +72,16 @@ def run_due(now: datetime) -> dict[str, int]:
     return outcomes
 
 
+def _runnable(now: datetime):
+    due = PrivacyRequest.status.in_((APPROVED, WAITING)) & (PrivacyRequest.due_at <= now)
+    abandoned = (PrivacyRequest.status == RUNNING) & (PrivacyRequest.started_at < now - STALE_AFTER)
+    return due | abandoned
+
+
 def _claim(request_id: int, now: datetime) -> bool:
     claimed = db.session.execute(
         update(PrivacyRequest)
-        .where(PrivacyRequest.id == request_id, PrivacyRequest.status.in_((APPROVED, WAITING)))
+        .where(PrivacyRequest.id == request_id, _runnable(now))
         .values(status=RUNNING, started_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -199,7 +199,7 @@ def test_a_request_whose_work_fails_is_marked_failed_with_the_error(app, factory
     assert row.status == "failed" and "the account is gone already" in row.error
 
 
-def test_two_timers_never_run_the_same_request(app, factory, now):
+def test_one_timer_runs_a_request_and_another_takes_over_an_abandoned_one(app, factory, now):
     from app.privacy import jobs, requests
 
     person = factory.user()
@@ -208,6 +208,9 @@ def test_two_timers_never_run_the_same_request(app, factory, now):
         assert jobs._claim(request_id, now) is True
         assert jobs._claim(request_id, now) is False
     assert _request(app, request_id).status == "running"
+    with app.app_context():  # that timer died: after a while another takes the request over
+        assert jobs._claim(request_id, now + jobs.STALE_AFTER) is False
+        assert jobs._claim(request_id, now + jobs.STALE_AFTER + timedelta(seconds=1)) is True
 
 
 def test_an_export_builds_the_archive_with_progress_and_mails_the_link(app, factory, now):

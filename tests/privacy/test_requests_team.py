@@ -202,3 +202,22 @@ def test_the_admin_who_asked_sees_why_they_cannot_decide(app, client, auth, fact
     assert 'id="four-eyes"' in page and 'id="approve"' not in page
     forced = client.post(f"/admin/privacy/requests/{request_id}", data={"approve": "Approve"})
     assert forced.status_code == 403 and "Another admin must decide" in forced.text
+
+
+def test_an_approved_erasure_runs_after_the_cooling_off_and_the_ticket_shows_the_counts(
+    app, client, auth, factory, people, now
+):
+    from app.tickets.sla.tick import run_tick_jobs
+
+    ticket_id = factory.ticket(people["requester"], now, category="privacy")
+    request_id = _ask(app, people["agent"], ticket_id, "erasure", now)
+    _decide(app, people["admin"], request_id, now)
+    with app.app_context():
+        assert run_tick_jobs(now + timedelta(days=7))["privacy requests"] == {"done": 1}
+    steps = _log(app, ticket_id)
+    assert [e["step"] for e in steps] == ["requested", "approved", "started", "done"]
+    assert steps[-1]["deleted"] >= 1 and steps[-1]["actor"] is None
+    auth.login(people["agent"])
+    work = client.get(f"/requests/{ticket_id}/work").text
+    assert f"{steps[-1]['deleted']} rows deleted" in work  # the panel
+    assert "The privacy job finished the erasure of the requester" in work  # the log
