@@ -1,0 +1,93 @@
+"""Erasure's rules beyond the done-when test: a re-run is harmless, a rollback keeps
+everything (files too), the author's choice to delete unquoted replies, one placeholder that
+cannot sign in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.errors import DomainError
+from app.extensions import db
+from app.outbox import commit
+from app.privacy.erasure import PLACEHOLDER_EMAIL, erase_person
+
+from .conftest import MARKERS
+
+
+def _counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def _posts(thread_id: int) -> list[tuple[int, int, str]]:
+    posts = db.metadata.tables["forum_post"]
+    rows = db.session.execute(
+        select(posts.c.id, posts.c.author_id, posts.c.body)
+        .where(posts.c.thread_id == thread_id)
+        .order_by(posts.c.id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_erasing_twice_is_harmless(app, person, now):
+    with app.app_context():
+        first = erase_person(person.user_id, now=now)
+        commit()
+        before = _counts()
+        second = erase_person(person.user_id, now=now)
+        commit()
+        assert first.changed and not second.changed and second.counts == {}
+        assert _counts() == before
+
+
+def test_a_rollback_keeps_everything_including_files(app, person, now):
+    """Erasure is one transaction: a crash before the commit leaves the person whole, and
+    the attachment on disk is only deleted once the erasure commits."""
+    folder = Path(app.config["TICKET_ATTACHMENT_DIR"])
+    with app.app_context():
+        before = _counts()
+        erase_person(person.user_id, now=now)
+        db.session.rollback()
+        assert _counts() == before
+        assert any(MARKERS["attachment"].encode() in p.read_bytes() for p in folder.iterdir())
+        erase_person(person.user_id, now=now)
+        commit()
+    assert not any(MARKERS["attachment"].encode() in p.read_bytes() for p in folder.iterdir())
+
+
+def test_posts_stay_under_one_placeholder_that_cannot_sign_in(app, client, auth, person,
+                                                              factory, now):  # fmt: skip
+    second = factory.user(display_name="Second Leaver")
+    factory.reply(person.ids["thread"], second, "Repot in spring, not summer.", now=now)
+    with app.app_context():
+        erase_person(person.user_id, now=now)
+        erase_person(second.id, now=now)
+        commit()
+        users = db.metadata.tables["user_account"]
+        (placeholder_id,) = db.session.scalars(
+            select(users.c.id).where(users.c.email == PLACEHOLDER_EMAIL)
+        ).all()
+        authors = {author for _id, author, _body in _posts(person.ids["thread"])}
+        assert placeholder_id in authors and person.user_id not in authors
+        with pytest.raises(DomainError):
+            erase_person(placeholder_id, now=now)
+    response = client.post("/account/login", data={"email": PLACEHOLDER_EMAIL, "password": "!"})
+    assert response.status_code != 302
+
+
+def test_delete_posts_deletes_only_unquoted_replies(app, person, now):
+    with app.app_context():
+        before = _posts(person.ids["thread"])
+        erase_person(person.user_id, delete_posts=True, now=now)
+        commit()
+        after = _posts(person.ids["thread"])
+    bodies = [body for _id, _author, body in after]
+    assert len(after) == len(before) - 1
+    assert "Unquoted little follow-up about basil pots." not in bodies
+    assert person.public_post_text in bodies  # the opening post stays
+    assert "Watering at dawn works best for basil." in bodies  # quoted by someone: stays
