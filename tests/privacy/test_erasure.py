@@ -91,3 +91,26 @@ def test_delete_posts_deletes_only_unquoted_replies(app, person, now):
     assert "Unquoted little follow-up about basil pots." not in bodies
     assert person.public_post_text in bodies  # the opening post stays
     assert "Watering at dawn works best for basil." in bodies  # quoted by someone: stays
+
+
+def test_ticket_events_change_only_inside_the_unlock(app, factory, now):
+    """The database keeps refusing changes to the event log, except inside erasure's unlock
+    (which leaves no key behind for the next transaction)."""
+    import sqlalchemy as sa
+
+    from app.privacy.erasure import ticket_events_unlocked
+
+    factory.ticket(factory.user(), now=now)
+    events = db.metadata.tables["ticket_event"]
+    change = sa.update(events).values(rule="changed")
+    with app.app_context():
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            db.session.execute(change)
+        db.session.rollback()
+        with ticket_events_unlocked("erasure"):
+            assert db.session.execute(change).rowcount >= 1
+        commit()
+        assert set(db.session.scalars(select(events.c.rule))) == {"changed"}
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            db.session.execute(sa.delete(events))
+        db.session.rollback()
