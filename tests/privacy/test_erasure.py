@@ -114,3 +114,54 @@ def test_ticket_events_change_only_inside_the_unlock(app, factory, now):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             db.session.execute(sa.delete(events))
         db.session.rollback()
+
+
+def test_an_agents_team_data(app, factory, now, tmp_path):
+    """An agent's own training and pulse records go; what they wrote for the team stays under
+    the placeholder; their metric figures move to the placeholder; the export has them all."""
+    import zipfile
+
+    from sqlalchemy import insert
+
+    from app.privacy.export import build_export
+
+    agent = factory.user("agent_t2", display_name="Agent Brindlewick")
+    tables = db.metadata.tables
+
+    def add(name, **values):
+        return db.session.execute(insert(tables[name]).values(**values)).inserted_primary_key[0]
+
+    with app.app_context():
+        path = add("team_training_path", key="onboarding", title="Onboarding", kind="path",
+                   created_at=now)  # fmt: skip
+        module = add("team_training_module", path_id=path, position=1, title="SLA",
+                     created_at=now)  # fmt: skip
+        add("team_quiz_attempt", module_id=module, user_id=agent.id, score=9, passed=True,
+            answers={"q1": "brindlewick answer"}, created_at=now)  # fmt: skip
+        add("metrics_pulse_receipt", user_id=agent.id, month=now.date().replace(day=1))
+        meeting = add("team_weekly_meeting", week_start=now.date(), created_at=now)
+        note = add(
+            "team_meeting_note",
+            meeting_id=meeting,
+            author_id=agent.id,
+            body="Backlog is down.",
+            body_html="<p>Backlog is down.</p>",
+            created_at=now,
+        )
+        add("metrics_day", day=now.date(), category="app", priority="low", channel="web",
+            tier=2, agent_id=agent.id, measure="solved", count=3)  # fmt: skip
+        add("chat_agent_presence", user_id=agent.id, status="online", last_active_at=now)
+        commit()
+        with zipfile.ZipFile(build_export(agent.id, tmp_path)) as archive:
+            team = archive.read("team.json").decode()
+        assert "brindlewick answer" in team and "Backlog is down." in team
+        report = erase_person(agent.id, now=now)
+        commit()
+        assert report.counts["team_quiz_attempt"]["deleted"] == 1
+        assert report.counts["metrics_pulse_receipt"]["deleted"] == 1
+        assert report.counts["chat_agent_presence"]["deleted"] == 1
+        notes = tables["team_meeting_note"]
+        author = db.session.scalar(select(notes.c.author_id).where(notes.c.id == note))
+        assert author == report.placeholder_id
+        days = tables["metrics_day"]
+        assert set(db.session.scalars(select(days.c.agent_id))) == {report.placeholder_id}
