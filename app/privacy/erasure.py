@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.errors import DomainError
@@ -163,12 +164,30 @@ def _move_to_placeholder(user_id: int, placeholder_id: int, deletion: Deletion) 
                     ).rowcount
                     deletion.add(entry.table, "unlinked", n)
                 else:
-                    delete_rows(target, ids_where(target, name, [user_id]), deletion)
+                    _move_unique(target, column, user_id, placeholder_id, deletion)
                 continue
             n = db.session.execute(
                 update(target).where(column == user_id).values({name: placeholder_id})
             ).rowcount
             deletion.add(entry.table, "anonymised", n)
+
+
+def _move_unique(
+    target: sa.Table, column: sa.Column, user_id: int, placeholder_id: int, deletion: Deletion
+) -> None:
+    """Rows unique per person (a daily figure per agent): moved to the placeholder one by one;
+    where the placeholder already has that row (an earlier erasure), this one is deleted."""
+    for key in keys_where(target, column == user_id):
+        try:
+            with db.session.begin_nested():
+                db.session.execute(
+                    update(target)
+                    .where(key_in(target, [key]))
+                    .values({column.name: placeholder_id})
+                )
+            deletion.add(target.name, "anonymised", 1)
+        except IntegrityError:
+            delete_rows(target, [key], deletion)
 
 
 def _person_terms(user: User) -> list[Term]:

@@ -80,9 +80,9 @@ def reindex(searchable: dict[str, set[int]], scrubbed: dict[str, set], now: date
             )
         )
     pages |= set(scrubbed.get("wiki_page", ()))
-    for thread_id in sorted(threads):
-        outbox.record_search_change("forum_thread", thread_id, now)
-    for page_id in sorted(pages):
-        outbox.record_search_change("wiki_page", page_id, now)
-    for article_id in sorted(scrubbed.get("kb_article", ())):
-        outbox.record_search_change("article", article_id, now)
+    changes = [("forum_thread", thread_id) for thread_id in sorted(threads)]
+    changes += [("wiki_page", page_id) for page_id in sorted(pages)]
+    changes += [("article", article_id) for article_id in sorted(scrubbed.get("kb_article", ()))]
+    for doc_type, object_id in changes:
+        # "purge": the index files must not keep the old version of the document either.
+        outbox.record("search", {"type": doc_type, "id": object_id, "purge": True}, now)

@@ -2,8 +2,8 @@
 
 After erasure the kept rows (agent replies, subjects, ticket events, moderation notes, outbox
 payloads, other people's posts that mention them) must not name them. Every text and JSON
-column of every table is searched (a ``LIKE`` per column and term, so this is a slow, rare
-operation) and each occurrence replaced.
+column of every table is searched (a ``LIKE`` per column and term, one query per table: a slow,
+rare operation) and each occurrence replaced.
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ def _replace(value, patterns: list[tuple[re.Pattern, str]]):
 def scrub_everywhere(terms: list[Term], deletion: Deletion) -> dict[str, set]:
     """Replace every term in every text and JSON column of every table.
 
-    A row whose primary key itself holds a term (a search word) is deleted instead.
+    One query per table finds the rows where any text column holds any term; each such row is
+    rewritten in Python. A row whose primary key itself holds a term (a search word) is
+    deleted instead.
 
     :returns: the primary keys of the changed rows per table (for re-indexing).
     """
@@ -68,25 +70,36 @@ def scrub_everywhere(terms: list[Term], deletion: Deletion) -> dict[str, set]:
     changed: dict[str, set] = {}
     for table in db.metadata.sorted_tables:
         keys = list(table.primary_key.columns)
-        for column in table.columns:
-            if not isinstance(column.type, _TEXT_TYPES):
+        columns = [c for c in table.columns if isinstance(c.type, _TEXT_TYPES)]
+        if not columns:
+            continue
+        matches = or_(
+            *(
+                func.lower(cast(column, Text)).contains(term.text.lower(), autoescape=True)
+                for column in columns
+                for term in terms
+            )
+        )
+        for row in db.session.execute(select(*keys, *columns).where(matches)).all():
+            key, values = tuple(row[: len(keys)]), row[len(keys) :]
+            where = sa.and_(*(k == v for k, v in zip(keys, key, strict=True)))
+            new = {
+                column.name: _replace(value, patterns)
+                for column, value in zip(columns, values, strict=True)
+            }
+            if any(new[c.name] != v for c, v in zip(columns, values, strict=True) if c.primary_key):
+                gone = db.session.execute(delete(table).where(where)).rowcount
+                deletion.add(table.name, "deleted", gone)
                 continue
-            text = func.lower(cast(column, Text))
-            matches = or_(*(text.contains(term.text.lower(), autoescape=True) for term in terms))
-            rows = db.session.execute(select(*keys, column).where(matches)).all()
-            for *key, value in rows:
-                where = sa.and_(*(k == v for k, v in zip(keys, key, strict=True)))
-                if column.primary_key:
-                    gone = db.session.execute(delete(table).where(where)).rowcount
-                    deletion.add(table.name, "deleted", gone)
-                    continue
-                new = _replace(value, patterns)
-                if new != value:
-                    db.session.execute(update(table).where(where).values({column.name: new}))
-                    deletion.add(table.name, "scrubbed", 1)
-                    changed.setdefault(table.name, set()).add(
-                        key[0] if len(key) == 1 else tuple(key)
-                    )
+            new = {
+                name: value
+                for (name, value), old in zip(new.items(), values, strict=True)
+                if value != old
+            }
+            if new:
+                db.session.execute(update(table).where(where).values(new))
+                deletion.add(table.name, "scrubbed", 1)
+                changed.setdefault(table.name, set()).add(key[0] if len(key) == 1 else key)
     return changed
 
 

@@ -142,6 +142,8 @@ def test_export_has_everything_then_erasure_leaves_nothing(app, client, person, 
         assert _index_hits(needles) == []
     assert _folder_hits(Path(app.config["TICKET_ATTACHMENT_DIR"]), needles) == []
     assert _folder_hits(Path(app.config["EMAIL_RAW_DIR"]), needles) == []
+    # The index files too: the old versions of the documents are merged away.
+    assert _folder_hits(Path(app.config["SEARCH_INDEX_DIR"]), needles) == []
     logged = "\n".join(record.getMessage().lower() for record in caplog.records)
     assert [n for n in needles if n in logged] == []
 
