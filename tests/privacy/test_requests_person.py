@@ -250,3 +250,17 @@ def test_expired_archives_are_removed(app, factory, now, tmp_path):
         db.session.commit()
     assert not folder.exists()
     assert _request(app, request_id).archive_path is None
+
+
+def test_the_privacy_forms_need_csrf(app, client, auth, factory):
+    from app.privacy.request_models import PrivacyRequest
+
+    person = factory.user()
+    auth.login(person)
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post("/account/privacy/export").status_code == 400
+    deleting = client.post("/account/delete", data={"password": PASSWORD, "posts": "anonymise"})
+    assert deleting.status_code == 400
+    with app.app_context():
+        assert db.session.scalars(select(PrivacyRequest)).all() == []
+    assert client.get("/account/").status_code == 200  # not signed out
