@@ -1,9 +1,9 @@
 """Privacy requests: a person's (or, on their behalf, an agent's) request to export or erase
 their data, with its approval, cooling-off, progress and result.
 
-One row per request. The status only moves forward (:data:`TRANSITIONS` in
-:mod:`app.privacy.requests`); every step on a request made from a ticket is also an event in
-that ticket's append-only log. People are referred to by id with ``SET NULL`` on delete: an
+One row per request. The status only moves forward (the states and who moves them:
+docs/privacy-requests.md); every step on a request made from a ticket is also an event in that
+ticket's append-only log. People are referred to by id with ``SET NULL`` on delete: an
 erasure removes the account row, and the request then stays as the record that it was done.
 """
 
