@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -20,7 +21,7 @@ from flask_login import current_user, logout_user
 
 from app.accounts.permissions import can, require
 from app.errors import DomainError, NotFound, PermissionDenied, form_error
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import utcnow
 from app.outbox import commit
 from app.privacy import queries, requests
@@ -85,6 +86,8 @@ def download_export(token: str):
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @require("account.manage")
+# The password check is a sign-in in disguise: a borrowed session must not guess at it freely.
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"])
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():

@@ -264,3 +264,13 @@ def test_the_privacy_forms_need_csrf(app, client, auth, factory):
     with app.app_context():
         assert db.session.scalars(select(PrivacyRequest)).all() == []
     assert client.get("/account/").status_code == 200  # not signed out
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_guessing_the_password_on_the_delete_page_is_rate_limited(
+    app_config, client, auth, factory
+):
+    auth.login(factory.user())
+    wrong = {"password": "guess", "posts": "anonymise"}
+    assert [client.post("/account/delete", data=wrong).status_code for _ in range(5)] == [422] * 5
+    assert client.post("/account/delete", data=wrong).status_code == 429
