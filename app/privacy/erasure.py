@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.errors import DomainError
 from app.extensions import db
+from app.privacy.classification import UNASSIGN_ON_ERASURE
 from app.privacy.inventory import PERSON_TABLE, TableEntry, inventory
 from app.privacy.rows import (
     Deletion,
@@ -156,6 +157,12 @@ def _move_to_placeholder(user_id: int, placeholder_id: int, deletion: Deletion) 
         for name in entry.person_columns:
             column = target.c[name]
             if entry.table == PERSON_TABLE:
+                continue
+            if name in UNASSIGN_ON_ERASURE.get(entry.table, ()) and column.nullable:
+                n = db.session.execute(
+                    update(target).where(column == user_id).values({name: None})
+                ).rowcount
+                deletion.add(entry.table, "unassigned", n)
                 continue
             if _unique_with(column):
                 if column.nullable:
