@@ -28,6 +28,7 @@ from app.privacy.classification import UNASSIGN_ON_ERASURE
 from app.privacy.inventory import PERSON_TABLE, TableEntry, inventory
 from app.privacy.rows import (
     Deletion,
+    chunks,
     delete_files_after_commit,
     delete_rows,
     key_in,
@@ -125,10 +126,9 @@ def _private_texts(entries: list[TableEntry], rows: dict[str, list]) -> list[str
         ]  # fmt: skip
         if not columns or not rows.get(entry.table):
             continue
-        for batch_row in db.session.execute(
-            select(*columns).where(key_in(target, rows[entry.table]))
-        ).all():
-            texts += [value for value in batch_row if isinstance(value, str)]
+        for batch in chunks(rows[entry.table]):
+            for row in db.session.execute(select(*columns).where(key_in(target, batch))):
+                texts += [value for value in row if isinstance(value, str)]
     return phrases_of(texts)
 
 
@@ -144,8 +144,8 @@ def _blank(entry: TableEntry, ids: list, deletion: Deletion) -> None:
             continue
         if isinstance(real.type, sa.String | sa.Text):
             values[column.name] = None if real.nullable else REDACTED
-    if values and ids:
-        n = db.session.execute(update(target).where(key_in(target, ids)).values(values)).rowcount
+    for batch in chunks(ids) if values else ():
+        n = db.session.execute(update(target).where(key_in(target, batch)).values(values)).rowcount
         deletion.add(entry.table, "redacted", n)
 
 
