@@ -218,3 +218,10 @@ ROW_POINTERS = {
     "search_document": ("object_id",),
     "metrics_ticket": ("ticket_id",),
 }
+#: People's columns that assign work: an erased agent's open work goes back to the queue
+#: (cleared) instead of to the placeholder, which can never act on it.
+UNASSIGN_ON_ERASURE = {
+    "ticket": ("assignee_id",),
+    "chat_conversation": ("agent_id",),
+    "forum_review_item": ("claimed_by_id",),
+}

@@ -24,9 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import User
 from app.errors import DomainError
 from app.extensions import db
+from app.privacy.classification import UNASSIGN_ON_ERASURE
 from app.privacy.inventory import PERSON_TABLE, TableEntry, inventory
 from app.privacy.rows import (
     Deletion,
+    chunks,
     delete_files_after_commit,
     delete_rows,
     key_in,
@@ -124,10 +126,9 @@ def _private_texts(entries: list[TableEntry], rows: dict[str, list]) -> list[str
         ]  # fmt: skip
         if not columns or not rows.get(entry.table):
             continue
-        for batch_row in db.session.execute(
-            select(*columns).where(key_in(target, rows[entry.table]))
-        ).all():
-            texts += [value for value in batch_row if isinstance(value, str)]
+        for batch in chunks(rows[entry.table]):
+            for row in db.session.execute(select(*columns).where(key_in(target, batch))):
+                texts += [value for value in row if isinstance(value, str)]
     return phrases_of(texts)
 
 
@@ -143,8 +144,8 @@ def _blank(entry: TableEntry, ids: list, deletion: Deletion) -> None:
             continue
         if isinstance(real.type, sa.String | sa.Text):
             values[column.name] = None if real.nullable else REDACTED
-    if values and ids:
-        n = db.session.execute(update(target).where(key_in(target, ids)).values(values)).rowcount
+    for batch in chunks(ids) if values else ():
+        n = db.session.execute(update(target).where(key_in(target, batch)).values(values)).rowcount
         deletion.add(entry.table, "redacted", n)
 
 
@@ -156,6 +157,12 @@ def _move_to_placeholder(user_id: int, placeholder_id: int, deletion: Deletion) 
         for name in entry.person_columns:
             column = target.c[name]
             if entry.table == PERSON_TABLE:
+                continue
+            if name in UNASSIGN_ON_ERASURE.get(entry.table, ()) and column.nullable:
+                n = db.session.execute(
+                    update(target).where(column == user_id).values({name: None})
+                ).rowcount
+                deletion.add(entry.table, "unassigned", n)
                 continue
             if _unique_with(column):
                 if column.nullable:

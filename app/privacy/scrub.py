@@ -73,13 +73,12 @@ def scrub_everywhere(terms: list[Term], deletion: Deletion) -> dict[str, set]:
         columns = [c for c in table.columns if isinstance(c.type, _TEXT_TYPES)]
         if not columns:
             continue
-        matches = or_(
-            *(
-                func.lower(cast(column, Text)).contains(term.text.lower(), autoescape=True)
-                for column in columns
-                for term in terms
-            )
-        )
+        # All the row's text in one lower-cased string: one LIKE per term, not per column too.
+        text = func.coalesce(cast(columns[0], Text), "")
+        for column in columns[1:]:
+            text = text + "\n" + func.coalesce(cast(column, Text), "")
+        text = func.lower(text)
+        matches = or_(*(text.contains(term.text.lower(), autoescape=True) for term in terms))
         for row in db.session.execute(select(*keys, *columns).where(matches)).all():
             key, values = tuple(row[: len(keys)]), row[len(keys) :]
             where = sa.and_(*(k == v for k, v in zip(keys, key, strict=True)))

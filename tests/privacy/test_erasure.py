@@ -126,6 +126,7 @@ def test_an_agents_team_data(app, factory, now, tmp_path):
     from app.privacy.export import build_export
 
     agent = factory.user("agent_t2", display_name="Agent Brindlewick")
+    assigned = factory.ticket(factory.user(), now=now)
     tables = db.metadata.tables
 
     def add(name, **values):
@@ -151,6 +152,10 @@ def test_an_agents_team_data(app, factory, now, tmp_path):
         add("metrics_day", day=now.date(), category="app", priority="low", channel="web",
             tier=2, agent_id=agent.id, measure="solved", count=3)  # fmt: skip
         add("chat_agent_presence", user_id=agent.id, status="online", last_active_at=now)
+        tickets = tables["ticket"]
+        db.session.execute(
+            tickets.update().where(tickets.c.id == assigned).values(assignee_id=agent.id)
+        )
         commit()
         with zipfile.ZipFile(build_export(agent.id, tmp_path)) as archive:
             team = archive.read("team.json").decode()
@@ -163,5 +168,9 @@ def test_an_agents_team_data(app, factory, now, tmp_path):
         notes = tables["team_meeting_note"]
         author = db.session.scalar(select(notes.c.author_id).where(notes.c.id == note))
         assert author == report.placeholder_id
+        # Their open work goes back to the queue, not to someone who can never act on it.
+        assert (
+            db.session.scalar(select(tickets.c.assignee_id).where(tickets.c.id == assigned)) is None
+        )
         days = tables["metrics_day"]
         assert set(db.session.scalars(select(days.c.agent_id))) == {report.placeholder_id}
