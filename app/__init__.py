@@ -23,6 +23,7 @@ FEATURES = (
     "app.feedback",
     "app.metrics",
     "app.team",
+    "app.privacy",
     "app.search",
     "app.api",
     "app.ops",

@@ -72,6 +72,10 @@ UNSEEN_TABLES = frozenset(
         "nps_invitation", "nps_wave", "incident_link", "incident_notice", "metrics_cursor",
         "metrics_day", "metrics_pulse_answer", "metrics_pulse_receipt", "metrics_quality_audit",
         "metrics_ticket",
+        # Privacy requests: their person's and the admins' pages only; the timer writes them.
+        "privacy_request",
+        # Privacy's key to the ticket event log, empty outside erasure and retention.
+        "ticket_event_unlock",
     }
 )  # fmt: skip
 #: Columns whose change alone readers never see (the time of a sign-in).

@@ -55,6 +55,8 @@ SETTING_MODULES = (
     "app.api.settings",
     "app.ops.settings",
     "app.metrics.settings",
+    "app.privacy.settings",
+    "app.privacy.request_settings",
 )
 README = Path(__file__).resolve().parent.parent / "README.md"
 _TRUE = {"1", "true", "yes", "on"}

@@ -28,7 +28,7 @@ MODERATOR = CONTRIBUTOR | {
 AGENT = MEMBER | {
     "kb.edit", "kb.history", "kb.internal", "tickets.work", "tickets.escalate_thread",
     "search.stats", "metrics.view", "metrics.pulse", "incidents.view", "feedback.reports",
-    "team.train", "team.meet", "chat.answer",
+    "team.train", "team.meet", "chat.answer", "privacy.request",
 }  # fmt: skip
 #: The incident role: agents who declare and run incidents (drills too), edit the crisis
 #: templates and post announcements. Every agent sees incidents (drills included).
@@ -39,6 +39,7 @@ ADMIN = MODERATOR | AGENT | INCIDENT_LEAD | {
     "users.manage", "tickets.configure", "kb.sync", "outbox.view", "feedback.follow_up",
     "feedback.configure", "metrics.view_all", "metrics.audit", "kb.internal_all", "team.lead",
     "channels.quarantine",
+    "privacy.inventory", "privacy.approve",
 }  # fmt: skip
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -290,3 +291,16 @@ def can_answer_chat(user: Any, conversation: Any) -> bool:
     if conversation is None or not can(user, "chat.answer"):
         return False
     return conversation.status != "active" or is_self(user, conversation.agent_id)
+
+
+# --- Privacy requests (app/privacy): export and erasure -----------------------------------
+
+
+def can_approve_privacy_request(user: Any, request: Any) -> bool:
+    """Admins decide agents' requests, never one they asked for themself (four eyes)."""
+    return can(user, "privacy.approve") and not is_self(user, request.requested_by_id)
+
+
+def can_download_privacy_export(user: Any, request: Any) -> bool:
+    """Only the signed-in person whose data it is: a forwarded or leaked link opens nothing."""
+    return is_self(user, request.subject_id)

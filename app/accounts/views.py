@@ -47,12 +47,20 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _sign_in(user) -> None:
+def _sign_in(user) -> str | None:
+    """Sign in; returns where to go instead of the usual page, when a hook says so.
+
+    ``app.extensions["sign_in_hooks"]``: ``hook(user, now) -> url | None`` in the sign-in's
+    transaction (privacy: signing in during an erasure's cooling-off cancels it, and says so).
+    """
     # A fresh session on every sign-in, so a session id planted before it is worth nothing.
     session.clear()
-    services.start_login_session(user, utcnow(), request.headers.get("User-Agent", ""))
+    now = utcnow()
+    services.start_login_session(user, now, request.headers.get("User-Agent", ""))
     login_user(user)
     session.permanent = True
+    targets = [hook(user, now) for hook in current_app.extensions.get("sign_in_hooks", [])]
+    return next((target for target in targets if target), None)
 
 
 def _account_key() -> str:
@@ -120,10 +128,10 @@ def login():
         except DomainError as error:
             form_error(form, error)
         else:
-            _sign_in(user)
+            target = _sign_in(user)
             commit()
             flash(f"Signed in as {user.display_name}.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("kb.home"))
+            return redirect(target or safe_next(request.args.get("next")) or url_for("kb.home"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("accounts/login.html", form=form), status
 

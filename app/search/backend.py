@@ -140,8 +140,13 @@ class SearchBackend(ABC):
         """Hold the single-writer lock; yields False when ``blocking`` is off and it is taken."""
 
     @abstractmethod
-    def apply(self, upserts: Iterable[Document], deletes: Iterable[str]) -> None:
+    def apply(
+        self, upserts: Iterable[Document], deletes: Iterable[str], *, purge: bool = False
+    ) -> None:
         """Add or replace ``upserts`` and remove the documents with keys ``deletes``.
+
+        ``purge`` (after an erasure, ``docs/privacy.md``): also drop what replaced and deleted
+        documents leave on disk (Whoosh merges its segments; PostgreSQL leaves it to VACUUM).
 
         Call with the writer lock held. The PostgreSQL backend writes in the current database
         transaction (the caller commits); Whoosh commits its own writer.

@@ -93,7 +93,9 @@ def _drain_batch(backend, now: datetime, limit: int) -> int:
         else:
             upserts[index_key] = document
             deletes.discard(index_key)
-    backend.apply(upserts.values(), deletes)
+    # An erasure asks for a purge: the index files must not keep the old documents either.
+    purge = any(event.payload.get("purge") for event in events)
+    backend.apply(upserts.values(), deletes, purge=purge)
     _results_changed()
     done = 0
     for outbox_event in events:
@@ -124,7 +126,8 @@ def _handle_one(payload: dict) -> None:
     backend = get_backend()
     with backend.writer_lock(blocking=True):
         key, document = document_for(payload["type"], payload["id"])
-        backend.apply([document] if document else [], [] if document else [key])
+        purge = bool(payload.get("purge"))
+        backend.apply([document] if document else [], [] if document else [key], purge=purge)
         _results_changed()
 
 

@@ -113,7 +113,9 @@ class PostgresBackend(SearchBackend):
             yield bool(got)
         # Released by the caller's commit or rollback, together with the writes it guards.
 
-    def apply(self, upserts: Iterable[Document], deletes: Iterable[str]) -> None:
+    def apply(
+        self, upserts: Iterable[Document], deletes: Iterable[str], *, purge: bool = False
+    ) -> None:
         upserts, deletes = list(upserts), list(deletes)
         self._uncount([*deletes, *(document.key for document in upserts)])
         if deletes:

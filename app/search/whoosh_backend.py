@@ -114,7 +114,9 @@ class WhooshBackend(SearchBackend):
         return self.store.writer_lock(blocking=blocking)
 
     # -- writing --------------------------------------------------------------------------
-    def apply(self, upserts: Iterable[Document], deletes: Iterable[str]) -> None:
+    def apply(
+        self, upserts: Iterable[Document], deletes: Iterable[str], *, purge: bool = False
+    ) -> None:
         writer = self.store.writable_index().writer(timeout=10, codec=CODEC)
         try:
             for key in deletes:
@@ -124,7 +126,8 @@ class WhooshBackend(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        # A merge into one segment rewrites the index without the old versions of documents.
+        writer.commit(optimize=purge)
 
     def rebuild(self, documents: Iterator[Document]) -> int:
         folder = self.store.new_generation()

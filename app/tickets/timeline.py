@@ -305,6 +305,39 @@ def csat_followed_up(event: EventFacts, names: Names) -> list[Part]:
     return [_actor(event, names), _text(" followed up the bad rating")]
 
 
+#: The steps of a privacy request made from a ticket (``privacy_request``, app/privacy).
+PRIVACY_STEPS: dict[str, str] = {
+    "requested": "asked for",
+    "approved": "approved",
+    "rejected": "rejected",
+    "cancelled": "cancelled",
+    "started": "started",
+    "done": "finished",
+    "failed": "could not finish",
+}
+
+
+def privacy_request(event: EventFacts, names: Names) -> list[Part]:
+    _, after = _facts(event)
+    who = _actor(event, names) if event.actor_id is not None else Part("The privacy job")
+    if after.get("step") == "cancelled" and event.actor_id is None:
+        who = Part("The person's sign-in")
+    what = (
+        "an export of the requester's data"
+        if after.get("kind") == "export"
+        else ("the erasure of the requester's account")
+    )
+    parts = [who, _text(f" {PRIVACY_STEPS.get(after.get('step'), 'changed')} {what}")]
+    if after.get("step") == "done" and after.get("kind") == "erasure":
+        parts.append(_text(
+            f" ({after.get('deleted', 0)} rows deleted, {after.get('anonymised', 0)} anonymised,"
+            f" {after.get('redacted', 0)} redacted)"
+        ))  # fmt: skip
+    if after.get("reason"):
+        parts.append(_text(f": {after['reason']}"))
+    return parts
+
+
 def _unknown(event: EventFacts, names: Names) -> list[Part]:
     # A kind added later still reads as words, never as a dump of its facts.
     return [_actor(event, names), _text(f": {_label({}, event.kind)}")]
@@ -331,6 +364,7 @@ SENTENCES: dict[str, Callable[[EventFacts, Names], list[Part]]] = {
     "channel_event": channel_event,
     "csat_rated": csat_rated,
     "csat_followed_up": csat_followed_up,
+    "privacy_request": privacy_request,
 }
 
 
