@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app import outbox
-from app.metrics import services
+from app.metrics import services, sessions
 from app.models import utcnow
 
 
@@ -23,6 +23,8 @@ def update_command(every: float | None) -> None:
     while True:
         started = time.monotonic()
         done = services.update(utcnow())
+        # Also here, so a day's session salt goes even when no one visits after midnight.
+        sessions.forget_old_salts(utcnow())
         outbox.commit()
         click.echo(f"{done} ticket(s) replayed in {time.monotonic() - started:.2f}s")
         if every is None:
