@@ -10,7 +10,7 @@ SQLAlchemy's processors) cost more than the replay itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -29,7 +29,6 @@ FROM ticket AS t LEFT OUTER JOIN ticket_event AS e ON e.ticket_id = t.id
 WHERE {condition}
 ORDER BY t.id, e.id
 """
-_BY_RANGE = text(_HISTORY_SQL.format(condition="t.id > :after_id AND t.id <= :last_id"))
 _BY_IDS = text(_HISTORY_SQL.format(condition="t.id IN :ids")).bindparams(
     bindparam("ids", expanding=True)
 )
@@ -39,7 +38,8 @@ def _instant_reader() -> Callable[[object], datetime]:
     """Raw timestamps as aware UTC datetimes: SQLite gives the text SQLAlchemy stored (naive
     UTC), PostgreSQL aware datetimes."""
     if db.engine.dialect.name == "sqlite":
-        return lambda value: datetime.fromisoformat(value).replace(tzinfo=UTC)
+        # One call instead of parsing and then setting the zone.
+        return lambda value: datetime.fromisoformat(value + "+00:00")
     return lambda value: value.astimezone(UTC)
 
 
@@ -58,30 +58,42 @@ def _document(value):
 History = tuple[int, datetime, str, str, int | None, list[Event]]
 
 
-def _histories(result) -> Iterator[History]:
-    instant = _instant_reader()
-    current: list | None = None
-    for ticket_id, created, category, channel, assignee, kind, at, before, after in result:
-        if current is None or current[0] != ticket_id:
-            if current is not None:
-                yield tuple(current)
-            current = [ticket_id, instant(created), category, channel, assignee, []]
+def _histories(rows) -> list[History]:
+    instant, detailed = _instant_reader(), DETAILED_KINDS
+    histories: list[History] = []
+    events: list[Event] = []
+    last = None
+    for ticket_id, created, category, channel, assignee, kind, at, before, after in rows:
+        if ticket_id != last:
+            last, events = ticket_id, []
+            histories.append((ticket_id, instant(created), category, channel, assignee, events))
         if kind is None:
             continue  # a ticket without events (the outer join's empty row)
-        if kind in DETAILED_KINDS:
-            current[5].append(Event(kind, instant(at), _document(before), _document(after)))
+        if kind in detailed:
+            events.append(Event(kind, instant(at), _document(before), _document(after)))
         else:
-            current[5].append(Event(kind, instant(at)))
-    if current is not None:
-        yield tuple(current)
+            events.append(Event(kind, instant(at)))
+    return histories
 
 
 def histories_between(after_id: int, last_id: int) -> list[History]:
-    """Every ticket with ``after_id < id <= last_id`` and its events."""
-    result = db.session.execute(_BY_RANGE, {"after_id": after_id, "last_id": last_id})
-    return list(_histories(result.all()))
+    """Every ticket with ``after_id < id <= last_id`` and its events.
+
+    Read with the driver's own cursor, in the session's transaction: SQLAlchemy's result rows
+    took twice as long as the query itself on a rebuild's hundreds of thousands of rows.
+    """
+    connection = db.session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = _HISTORY_SQL.format(condition=f"t.id > {marker} AND t.id <= {marker}")
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement, (after_id, last_id))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return _histories(rows)
 
 
 def histories_of(ticket_ids: Sequence[int]) -> list[History]:
     """These tickets (those that exist) and their events."""
-    return list(_histories(db.session.execute(_BY_IDS, {"ids": list(ticket_ids)}).all()))
+    return _histories(db.session.execute(_BY_IDS, {"ids": list(ticket_ids)}).all())
