@@ -83,6 +83,14 @@ def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[Sequence]) 
             for position, convert in converters:
                 row[position] = convert(row[position])
         values.append(tuple(row))
-    if values:
-        connection.exec_driver_sql(statement, values)
+    if not values:
+        return 0
+    if dialect.name == "postgresql":
+        # COPY: one stream instead of a statement per row (psycopg adapts each value).
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        return len(values)
+    connection.exec_driver_sql(statement, values)
     return len(values)
