@@ -71,7 +71,7 @@ UNSEEN_TABLES = frozenset(
         "csat_answer", "csat_survey", "feedback_preference", "feedback_report_sent",
         "nps_invitation", "nps_wave", "incident_link", "incident_notice", "metrics_cursor",
         "metrics_day", "metrics_pulse_answer", "metrics_pulse_receipt", "metrics_quality_audit",
-        "metrics_ticket",
+        "metrics_ticket", "metrics_session", "metrics_session_article", "metrics_session_salt",
         # Privacy requests: their person's and the admins' pages only; the timer writes them.
         "privacy_request",
         # Privacy's key to the ticket event log, empty outside erasure and retention.

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app import outbox
-from app.metrics import services
+from app.metrics import services, sessions
 from app.models import utcnow
 from app.ops.timers import every_option, run_timer
 
@@ -24,6 +24,8 @@ def update_command(every: float | None) -> None:
     def step(now) -> None:
         started = time.monotonic()
         done = services.update(now)
+        # Also here, so a day's session salt goes even when no one visits after midnight.
+        sessions.forget_old_salts(now)
         outbox.commit()
         click.echo(f"{done} ticket(s) replayed in {time.monotonic() - started:.2f}s")
 

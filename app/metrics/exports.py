@@ -33,6 +33,26 @@ def _time_rows(summary) -> list[list]:
     return rows
 
 
+def _self_service_rows(figures: dict) -> list[list]:
+    search = figures["search"] or {}
+    return [
+        ["Guide success %", percent(figures["guide_success_rate"])],
+        ["Help-center sessions", figures["sessions"]],
+        ["Sessions followed by a request within 24 h", figures["sessions_followed_by_request"]],
+        ["Session success %", percent(figures["session_success_rate"])],
+        ["Help-center users", figures["help_center_users"]],
+        ["People who opened a ticket", figures["ticket_users"]],
+        ["Self-service score (users per ticket user)", _rounded(figures["self_service_score"])],
+        ["Searches", search.get("searches")],
+        ["Searches followed by a click on a result", search.get("clicked")],
+        ["Search click-through %", percent(search.get("click_through"))],
+    ]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def tables(data: dict) -> dict[str, dict]:
     """``name -> {"title", "header", "rows"}`` for every table of the dashboard."""
     summary = data["summary"]
@@ -106,7 +126,16 @@ def tables(data: dict) -> dict[str, dict]:
         },
         "articles": {
             "title": "Article effectiveness",
-            "header": ["Article", "Views", "Helpful", "Not helpful", "Helpful %"],
+            "header": [
+                "Article",
+                "Views",
+                "Helpful",
+                "Not helpful",
+                "Helpful %",
+                "Session views",
+                "Followed by a ticket on its topic",
+                "Not followed %",
+            ],
             "rows": [
                 [
                     row["title"],
@@ -114,9 +143,17 @@ def tables(data: dict) -> dict[str, dict]:
                     row["helpful"],
                     row["not_helpful"],
                     percent(row["helpful_ratio"]),
+                    row["session_views"],
+                    row["followed_by_ticket"],
+                    percent(row["not_followed_rate"]),
                 ]
                 for row in data["articles"]
             ],
+        },
+        "self_service": {
+            "title": "Self-service",
+            "header": ["Figure", "Value"],
+            "rows": _self_service_rows(data["self_service"]),
         },
     }
     for dimension, rows in data["by"].items():

@@ -136,3 +136,56 @@ class PulseReceipt(db.Model):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class SessionSalt(db.Model):
+    """The random secret of one UTC day's session keys. Deleted once the day is over, so no
+    one can recompute an old key from a user agent or link keys of two days."""
+
+    __tablename__ = "metrics_session_salt"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    salt: Mapped[str] = mapped_column(String(64))
+
+
+class HelpSession(db.Model):
+    """One browser's (or signed-in person's) use of the help center on one UTC day, written
+    from the page-view tallies (never on the request path); see ``app/metrics/sessions.py``."""
+
+    __tablename__ = "metrics_session"
+    __table_args__ = (
+        UniqueConstraint("day", "key", name="uq_metrics_session_day_key"),
+        Index("ix_metrics_session_first_seen_at", "first_seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    #: :func:`app.metrics.rules.session_key` under the day's salt.
+    key: Mapped[str] = mapped_column(String(32))
+    #: The account signed in during the session (or signing in right after an anonymous
+    #: start); no foreign key: an erased account leaves an anonymous session behind.
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    #: ``last_seen_at`` + 24 h: a request of the same person up to then follows the session.
+    follow_until: Mapped[datetime]
+    views: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HelpSessionArticle(db.Model):
+    """The articles one help-center session read, with the time of the first and last view
+    (for "views not followed by a ticket on the same topic within 24 h")."""
+
+    __tablename__ = "metrics_session_article"
+    __table_args__ = (
+        UniqueConstraint("session_id", "article_id", name="uq_metrics_session_article"),
+        Index("ix_metrics_session_article_article_id", "article_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("metrics_session.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(Integer)
+    first_viewed_at: Mapped[datetime]
+    #: The last view + 24 h (the window in which a same-topic ticket counts as following).
+    follow_until: Mapped[datetime]
+    views: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.accounts.models import User
 from app.extensions import db
 from app.kb.models import Article, ArticleViewDay, ArticleVote, GuideOutcome
-from app.metrics import rules
+from app.metrics import rules, session_queries
 from app.metrics.models import DailyRollup, TicketMetrics
 from app.tickets.models import Ticket
 from app.tickets.sla.clock import get_policy
@@ -288,7 +288,8 @@ def _utc_range(filters: Filters) -> tuple[datetime, datetime]:
 
 
 def self_service(filters: Filters) -> dict:
-    """Guide outcomes and article votes in the range, and how many people opened tickets."""
+    """Guide outcomes, sessions and searches in the range, and how many people opened
+    tickets."""
     since, until = _utc_range(filters)
     outcomes = dict(
         db.session.execute(
@@ -308,11 +309,14 @@ def self_service(filters: Filters) -> dict:
         "guide_not_solved": not_solved,
         "guide_success_rate": rules.guide_success_rate(solved, not_solved),
         "ticket_users": requesters or 0,
+        **session_queries.session_figures(since, until, requesters or 0),
+        "search": session_queries.search_click_through(since, until),
     }
 
 
 def article_effectiveness(filters: Filters, limit: int = 20) -> list[dict]:
-    """The most viewed articles of the range with their helpful votes of the range."""
+    """The most viewed articles of the range with their helpful votes of the range and their
+    session views followed (or not) by a ticket on their topic."""
     views = (
         select(ArticleViewDay.article_id, func.sum(ArticleViewDay.count).label("views"))
         .where(ArticleViewDay.day >= filters.start, ArticleViewDay.day <= filters.end)
@@ -334,10 +338,13 @@ def article_effectiveness(filters: Filters, limit: int = 20) -> list[dict]:
         .group_by(ArticleVote.article_id, ArticleVote.helpful)
     ):  # fmt: skip
         votes[article_id][bool(helpful)] = count
+    follow = session_queries.article_follow_ups([row.id for row in rows], since, until)
     return [
         {"slug": row.slug, "title": row.title, "views": int(row.views or 0),
          "helpful": votes[row.id][True], "not_helpful": votes[row.id][False],
-         "helpful_ratio": rules.helpful_ratio(votes[row.id][True], votes[row.id][False])}
+         "helpful_ratio": rules.helpful_ratio(votes[row.id][True], votes[row.id][False]),
+         "session_views": follow[row.id][0], "followed_by_ticket": follow[row.id][1],
+         "not_followed_rate": rules.article_follow_up_free_rate(*follow[row.id])}
         for row in rows
     ]  # fmt: skip
 

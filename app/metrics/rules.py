@@ -181,17 +181,53 @@ def helpful_ratio(yes: int, no: int) -> float | None:
     return ratio(yes, yes + no)
 
 
-def session_key(daily_salt: str, user_agent: str, person: str = "") -> str:
+def primary_language(accept_language: str | None) -> str:
+    """The coarse client hint of a session key: the primary subtag of the browser's first
+    preferred language (``"de-DE,de;q=0.9,en;q=0.8"`` gives ``"de"``), lower case, at most 8
+    letters; empty when the header is missing or malformed."""
+    first = (accept_language or "").split(",", 1)[0].split(";", 1)[0].strip()
+    tag = first.split("-", 1)[0].lower()
+    return tag if tag.isalpha() and len(tag) <= 8 else ""
+
+
+def browser_digest(user_agent: str | None, accept_language: str | None) -> str:
+    """What a page view says about the browser that asked: SHA-256 of the user agent and the
+    :func:`primary_language`. Unsalted, so it only lives seconds (in the page-view tallies)
+    before :func:`session_key` salts it; it never reaches the database."""
+    message = f"{user_agent or ''}\n{primary_language(accept_language)}".encode()
+    return hashlib.sha256(message).hexdigest()[:32]
+
+
+def session_key(daily_salt: str, browser: str, person: str = "") -> str:
     """The first-party, cookie-less, address-free key of one help-center session.
 
-    ``HMAC-SHA256(daily salt, user agent + person)``, where ``person`` is the signed-in
-    account's id (empty for visitors). The salt is random, kept one day and then deleted, so
-    keys of different days cannot be linked and nobody can recompute a key from a user agent.
-    Limits: visitors sharing a browser build on one day count as one session; a visitor who
-    signs in mid-visit starts a second one.
+    ``HMAC-SHA256(daily salt, browser digest + person)``: the browser digest is the user agent
+    and the first preferred language (:func:`browser_digest`), ``person`` the signed-in
+    account's id (empty for visitors). The salt is random, kept for its UTC day and then
+    deleted, so keys of different days cannot be linked and nobody can recompute a key from a
+    user agent. Limits: visitors sharing a browser build and language on one day count as one
+    session; a visitor who signs in mid-visit starts a second one (the anonymous one is then
+    attributed to the account, see ``app/metrics/sessions.py``).
     """
-    message = f"{user_agent}\n{person}".encode()
+    message = f"{browser}\n{person}".encode()
     return hmac.new(daily_salt.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def article_follow_up_free_rate(views: int, followed: int) -> float | None:
+    """Article effectiveness: views *not* followed by a ticket of the same person on the
+    article's topic (the ticket category whose section it is) within 24 hours, over all
+    views."""
+    if followed > views:
+        raise ValueError("more followed views than views")
+    return ratio(views - followed, views)
+
+
+def click_through(searches: int, clicked: int) -> float | None:
+    """Search click-through: searches followed by a click on one of their results, over all
+    logged searches."""
+    if clicked > searches:
+        raise ValueError("more clicked searches than searches")
+    return ratio(clicked, searches)
 
 
 def pulse_average(answers: Sequence[int]) -> float | None:

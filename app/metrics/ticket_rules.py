@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from app.tickets.catalog import PAUSED_STATUSES
@@ -27,9 +28,9 @@ from app.tickets.sla.policy import SupportPolicy, response_target
 RESOLVED = frozenset({"solved", "closed"})
 
 
-@dataclass(frozen=True)
-class Event:
-    """One row of the ticket's event log, as the replay needs it."""
+class Event(NamedTuple):
+    """One row of the ticket's event log, as the replay needs it (a named tuple: a rebuild
+    makes millions)."""
 
     kind: str
     at: datetime
@@ -256,11 +257,12 @@ def contributions(facts: TicketFacts | None, zone: ZoneInfo) -> Counter[RollupKe
     def add(moment: datetime, measure: str) -> None:
         counts[(local_day(moment, zone), *dims, measure)] += 1
 
-    add(facts.created_at, "new")
+    created = (local_day(facts.created_at, zone), *dims)  # three measures, one conversion
+    counts[(*created, "new")] += 1
     if facts.first_response_met is not None:
-        add(facts.created_at, "fr_count")
+        counts[(*created, "fr_count")] += 1
         if facts.first_response_met:
-            add(facts.created_at, "fr_met")
+            counts[(*created, "fr_met")] += 1
     for moment in facts.resolutions:
         add(moment, "solved")
     for moment in facts.reopens:

@@ -39,4 +39,6 @@ def init_app(app: Flask) -> None:
     # The common-issues report (app.feedback, below search) lists searches that found nothing.
     sources = app.extensions.setdefault("report_sources", {})
     sources["searches_without_results"] = services.searches_without_results
+    # The metrics dashboard (beside search, so it may not import it) shows click-through.
+    sources["search_clicks"] = services.search_clicks
     indexer.init_app(app)

@@ -282,6 +282,18 @@ def searches_without_results(
     return [(query, count) for query, count in rows]
 
 
+def search_clicks(start: datetime, end: datetime) -> tuple[int, int]:
+    """Searches logged in ``[start, end)`` and how many of them led to a click on a result
+    (the metrics dashboard's search click-through reads this through
+    ``app.extensions["report_sources"]``)."""
+    searches, clicked = db.session.execute(
+        select(func.count(), func.count(SearchQueryLog.clicked_key)).where(
+            SearchQueryLog.created_at >= start, SearchQueryLog.created_at < end
+        )
+    ).one()
+    return searches, clicked
+
+
 def rebuild_index() -> int:
     """Index every public document afresh and swap the new index in atomically.
 

@@ -127,6 +127,49 @@ def test_session_key_rotates_with_the_salt_and_differs_per_browser():
     assert "Firefox" not in one and len(one) == 32
 
 
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("de-DE,de;q=0.9,en;q=0.8", "de"),
+        ("EN-gb", "en"),
+        ("fr;q=0.5", "fr"),
+        ("", ""),
+        (None, ""),
+        ("*", ""),
+        ("x" * 20, ""),
+    ],
+)
+def test_primary_language_is_the_coarse_client_hint(header, expected):
+    assert rules.primary_language(header) == expected
+
+
+def test_browser_digest_ignores_everything_but_the_agent_and_first_language():
+    one = rules.browser_digest("Firefox/140", "de-DE,de;q=0.9")
+    assert one == rules.browser_digest("Firefox/140", "de-AT")
+    assert one != rules.browser_digest("Firefox/140", "en-GB")
+    assert one != rules.browser_digest("Chrome/140", "de-DE")
+    assert len(one) == 32
+
+
+@pytest.mark.parametrize(
+    ("views", "followed", "rate"), [(0, 0, None), (6, 2, 4 / 6), (5, 0, 1.0), (3, 3, 0.0)]
+)
+def test_article_views_not_followed_by_a_ticket(views, followed, rate):
+    assert rules.article_follow_up_free_rate(views, followed) == rate
+
+
+@pytest.mark.parametrize(("searches", "clicked", "rate"), [(0, 0, None), (4, 1, 0.25)])
+def test_search_click_through(searches, clicked, rate):
+    assert rules.click_through(searches, clicked) == rate
+
+
+def test_more_followed_or_clicked_than_counted_is_refused():
+    with pytest.raises(ValueError):
+        rules.article_follow_up_free_rate(1, 2)
+    with pytest.raises(ValueError):
+        rules.click_through(1, 2)
+
+
 def test_pulse_is_shown_only_from_five_answers():
     assert rules.pulse_average([5, 4, 3, 4]) is None
     assert rules.pulse_average([5, 4, 3, 4, 4]) == 4.0
