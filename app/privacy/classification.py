@@ -189,6 +189,11 @@ TABLES: dict[str, TableSpec] = {
     "metrics_pulse_answer": T(plain="key comment",
                               note="Anonymous by design: not linked to anyone."),
     "metrics_pulse_receipt": T("user_id", "delete", "team"),
+    "metrics_session": T("user_id", "delete", "help_sessions", hidden="key",
+                         note="A day's salted key; the person's sessions go on erasure."),
+    "metrics_session_article": T("", "delete", "help_sessions", via=("session_id", "metrics_session"),
+                                 note="Goes with its session (foreign key cascade)."),
+    "metrics_session_salt": T(hidden="salt", note="Deleted an hour after its day ends."),
     # --- search and plumbing ----------------------------------------------------------------
     "search_query_log": T(personal="query", plain="clicked_key token",
                           note="Anonymous (no user id; addresses masked): not exportable; "
@@ -217,6 +222,7 @@ ROW_POINTERS = {
     "metrics_cursor": ("last_event_id",),
     "search_document": ("object_id",),
     "metrics_ticket": ("ticket_id",),
+    "metrics_session_article": ("article_id",),
 }
 #: People's columns that assign work: an erased agent's open work goes back to the queue
 #: (cleared) instead of to the placeholder, which can never act on it.
