@@ -64,9 +64,10 @@ def state_tag(state: dict) -> str:
 
 def events_dict(
     conversation: ChatConversation, lines: list[ChatMessage], now: datetime, *,
-    staff: bool, typing: list[str],
+    staff: bool, typing: list[str], state: dict | None = None,
 ) -> dict:  # fmt: skip
-    state = state_dict(conversation, now, staff=staff)
+    """:param state: the conversation's :func:`state_dict` when the caller has it already."""
+    state = state or state_dict(conversation, now, staff=staff)
     return {
         "conversation": state,
         "tag": state_tag(state),

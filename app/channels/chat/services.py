@@ -78,9 +78,13 @@ def _check_client_id(client_id: str | None) -> str | None:
 def append_line(
     conversation: ChatConversation, role: str, body: str, now: datetime, *,
     author: User | None = None, client_id: str | None = None, ticket_message_id: int | None = None,
+    body_html: str | None = None,
 ) -> ChatMessage:  # fmt: skip
     """Append one line with the next sequence number (one UPDATE, so two writers never get
-    the same number: the row lock orders them)."""
+    the same number: the row lock orders them).
+
+    :param body_html: the ticket message's HTML when the line is one (rendered once already).
+    """
     seq = db.session.execute(
         update(ChatConversation)
         .where(ChatConversation.id == conversation.id)
@@ -93,7 +97,8 @@ def append_line(
     line = ChatMessage(
         conversation_id=conversation.id, seq=seq, client_id=client_id, role=role,
         author_id=author.id if author is not None else None, body=body,
-        body_html=render(body), ticket_message_id=ticket_message_id, created_at=now,
+        body_html=render(body) if body_html is None else body_html,
+        ticket_message_id=ticket_message_id, created_at=now,
     )  # fmt: skip
     db.session.add(line)
     db.session.flush()
@@ -203,7 +208,7 @@ def say(
     message = tickets.add_requester_reply(requester, conversation.ticket, body, now, uploads)
     return append_line(
         conversation, "customer", message.body, now, author=requester, client_id=client_id,
-        ticket_message_id=message.id,
+        ticket_message_id=message.id, body_html=message.body_html,
     )  # fmt: skip
 
 
@@ -299,7 +304,7 @@ def answer(
     presence.touch(agent, now)
     role = "note" if internal else "agent"
     return append_line(conversation, role, message.body, now, author=agent, client_id=client_id,
-                 ticket_message_id=message.id)  # fmt: skip
+                       ticket_message_id=message.id, body_html=message.body_html)  # fmt: skip
 
 
 def transfer(

@@ -153,27 +153,35 @@ def mine():
     return jsonify({"conversation": state})
 
 
-def _events(row, after: int, seconds: float, tag: str | None):
+def poll(row, after: int, seconds: float, tag: str | None, *, staff: bool) -> dict:
     """The lines after ``after`` and the conversation's state, once there are new lines, the
-    state differs from ``tag`` (what the client has), or ``seconds`` pass."""
+    state differs from ``tag`` (what the client has), or ``seconds`` pass. ``woken`` says a
+    typing notice ended the wait.
+
+    The last check's reads are the answer (no second round of queries per wake); only after a
+    quiet wait are they read again, in case a notification was lost."""
+    model, checked = type(row), {}
 
     def ready():
-        fresh = db.session.get(type(row), row.id)
-        if services.lines_after(fresh, after, staff=False) or fresh.status not in OPEN:
+        fresh = db.session.get(model, row.id)
+        lines = services.lines_after(fresh, after, staff=staff)
+        checked.update(row=fresh, lines=lines, state=None, at=time.monotonic())
+        # The person's wait also ends with the chat; the console shows an ended chat's lines.
+        if lines or (not staff and fresh.status not in OPEN):
             return True
         if tag is None:
             return False
-        state = protocol.state_dict(fresh, utcnow(), staff=False)
-        return protocol.state_tag(state) != tag
+        checked["state"] = protocol.state_dict(fresh, utcnow(), staff=staff)
+        return protocol.state_tag(checked["state"]) != tag
 
-    topics = (services.topic(row.id), services.QUEUE_TOPIC)
+    topics = (services.topic(row.id),) if staff else (services.topic(row.id), services.QUEUE_TOPIC)
     _, notes = waiting.wait_for(topics, ready, seconds)
-    row = db.session.get(type(row), row.id)
-    lines = services.lines_after(row, after, staff=False)
-    typing = sorted(
-        {n["side"] for n in notes if n.get("kind") == "typing" and n["side"] == "agent"}
-    )
-    payload = protocol.events_dict(row, lines, utcnow(), staff=False, typing=typing)
+    if time.monotonic() - checked["at"] > 1:
+        ready()
+    other = "customer" if staff else "agent"
+    typing = sorted({n["side"] for n in notes if n.get("kind") == "typing" and n["side"] == other})
+    payload = protocol.events_dict(checked["row"], checked["lines"], utcnow(), staff=staff,
+                                   typing=typing, state=checked["state"])  # fmt: skip
     payload["woken"] = bool(typing)
     return payload
 
@@ -186,7 +194,8 @@ def events(conversation_id: int):
     wants_wait = request.args.get("wait", "1") != "0"
     with waiting.Slot() as slot:
         seconds = current_app_seconds() if wants_wait and slot.held else 0
-        payload = _events(row, after_arg(), seconds, request.args.get("tag"))
+        payload = poll(row, after_arg(), seconds, request.args.get("tag"), staff=False)
+        payload.pop("woken")
         payload["retry_ms"] = 0 if slot.held or not wants_wait else waiting.BUSY_RETRY_MS
     return jsonify(payload)
 
@@ -216,7 +225,7 @@ def stream(conversation_id: int):
             yield "retry: 1000\n\n"
             tag = None  # a (re)connection starts with the current state
             while (remaining := deadline - time.monotonic()) > 0:
-                payload = _events(row, after, remaining if tag else 0, tag)
+                payload = poll(row, after, remaining if tag else 0, tag, staff=False)
                 woken = payload.pop("woken")
                 if payload["lines"]:
                     after = payload["lines"][-1]["seq"]
@@ -240,8 +249,9 @@ def say(conversation_id: int):
     row = conversation(conversation_id)
     payload = data()
     line = services.say(row, text(payload, "client_id"), text(payload, "body"), utcnow())
+    ack = {"client_id": line.client_id, "seq": line.seq}  # read before the commit expires it
     commit()
-    return jsonify({"ack": {"client_id": line.client_id, "seq": line.seq}}), 201
+    return jsonify({"ack": ack}), 201
 
 
 @bp.post("/c/<int:conversation_id>/read")
