@@ -9,7 +9,8 @@ from app.accounts.permissions import require
 from app.channels.chat import presence, protocol, queries, services, waiting
 from app.channels.chat.broker import current_broker
 from app.channels.chat.models import ChatConversation
-from app.channels.chat.views import after_arg, bp, data, poll, text
+from app.channels.chat.polling import long_poll
+from app.channels.chat.views import after_arg, bp, data, text
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
@@ -69,15 +70,8 @@ def detail(conversation_id: int):
 @require("chat.answer")
 def agent_events(conversation_id: int):
     row = _conversation(conversation_id)
-    after = after_arg()
-
-    with waiting.Slot() as slot:
-        seconds = float(current_app.config["CHAT_WAIT_SECONDS"]) if slot.held else 0
-        if request.args.get("wait") == "0":
-            seconds = 0
-        payload = poll(row, after, seconds, request.args.get("tag"), staff=True)
-    payload.pop("woken")
-    payload["retry_ms"] = 0 if slot.held else waiting.BUSY_RETRY_MS
+    payload = long_poll(row, after_arg(), request.args.get("tag"),
+                        wait=request.args.get("wait") != "0", staff=True)  # fmt: skip
     return jsonify(payload)
 
 

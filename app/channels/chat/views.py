@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from app.channels.chat import delivery, presence, protocol, services, waiting
 from app.channels.chat.broker import current_broker
+from app.channels.chat.polling import long_poll, poll
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.models import utcnow
@@ -153,50 +154,13 @@ def mine():
     return jsonify({"conversation": state})
 
 
-def poll(row, after: int, seconds: float, tag: str | None, *, staff: bool) -> dict:
-    """The lines after ``after`` and the conversation's state, once there are new lines, the
-    state differs from ``tag`` (what the client has), or ``seconds`` pass. ``woken`` says a
-    typing notice ended the wait.
-
-    The last check's reads are the answer (no second round of queries per wake); only after a
-    quiet wait are they read again, in case a notification was lost."""
-    model, checked = type(row), {}
-
-    def ready():
-        fresh = db.session.get(model, row.id)
-        lines = services.lines_after(fresh, after, staff=staff)
-        checked.update(row=fresh, lines=lines, state=None, at=time.monotonic())
-        # The person's wait also ends with the chat; the console shows an ended chat's lines.
-        if lines or (not staff and fresh.status not in OPEN):
-            return True
-        if tag is None:
-            return False
-        checked["state"] = protocol.state_dict(fresh, utcnow(), staff=staff)
-        return protocol.state_tag(checked["state"]) != tag
-
-    topics = (services.topic(row.id),) if staff else (services.topic(row.id), services.QUEUE_TOPIC)
-    _, notes = waiting.wait_for(topics, ready, seconds)
-    if time.monotonic() - checked["at"] > 1:
-        ready()
-    other = "customer" if staff else "agent"
-    typing = sorted({n["side"] for n in notes if n.get("kind") == "typing" and n["side"] == other})
-    payload = protocol.events_dict(checked["row"], checked["lines"], utcnow(), staff=staff,
-                                   typing=typing, state=checked["state"])  # fmt: skip
-    payload["woken"] = bool(typing)
-    return payload
-
-
 @bp.get("/c/<int:conversation_id>/events")
 def events(conversation_id: int):
     """Long-poll: the lines after ``after``, at once if there are any, else when one arrives or
     after ``CHAT_WAIT_SECONDS`` (``wait=0``: never wait)."""
     row = conversation(conversation_id)
-    wants_wait = request.args.get("wait", "1") != "0"
-    with waiting.Slot() as slot:
-        seconds = current_app_seconds() if wants_wait and slot.held else 0
-        payload = poll(row, after_arg(), seconds, request.args.get("tag"), staff=False)
-        payload.pop("woken")
-        payload["retry_ms"] = 0 if slot.held or not wants_wait else waiting.BUSY_RETRY_MS
+    payload = long_poll(row, after_arg(), request.args.get("tag"),
+                        wait=request.args.get("wait", "1") != "0", staff=False)  # fmt: skip
     return jsonify(payload)
 
 
