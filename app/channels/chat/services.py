@@ -37,6 +37,8 @@ from app.tickets.sla import clock
 #: then knows the reply is already in the chat).
 WRITING_LINE = "chat_writing_line"
 CLIENT_ID_MAX = 64
+#: Where a chat starts: the help widget, the site's chat page, the app (the API, ``/api/v1``).
+ORIGINS = ("widget", "site", "app")
 
 
 class ChatClosed(DomainError):
@@ -130,7 +132,7 @@ def start(
     """
     question = tickets.required_text(question, "question", "your question", tickets.BODY_MAX)
     client_id = _check_client_id(client_id)
-    if origin not in ("widget", "site"):
+    if origin not in ORIGINS:
         raise DomainError("Unknown origin.", "origin")
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     if not signed_in:
