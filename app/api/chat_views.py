@@ -10,7 +10,7 @@ from flask import request
 from app.api import http as api
 from app.api import validation
 from app.api.views import bp
-from app.channels.chat import delivery, presence, protocol, services
+from app.channels.chat import delivery, presence, protocol, queries, services
 from app.channels.chat.broker import current_broker
 from app.channels.chat.polling import long_poll
 from app.errors import DomainError
@@ -73,7 +73,7 @@ def start_chat():
 
 @bp.get("/chat/mine")
 def my_chat():
-    row = services.latest_for(_person())
+    row = queries.latest_for(_person())
     payload = _state(row) if row is not None else {"conversation": None}
     return api.send(api.encode(payload), cache=api.PRIVATE)
 

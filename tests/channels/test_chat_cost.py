@@ -21,8 +21,9 @@ PERSON_POST = 9
 #: clock stops (``awaiting_since``, deadlines); the requester is read for the notice.
 AGENT_POST = 13
 #: A waiting person's request after the line that wakes it: the conversation and the new
-#: lines, then the state: the ticket (its reference) and the agent (their first name).
-WAKE = 4
+#: lines, then the state: the ticket (its reference) and the agent (their first name), and
+#: the new lines' files (one query for all of them).
+WAKE = 5
 
 
 @pytest.fixture

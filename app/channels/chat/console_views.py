@@ -10,7 +10,7 @@ from app.channels.chat import presence, protocol, queries, services, waiting
 from app.channels.chat.broker import current_broker
 from app.channels.chat.models import ChatConversation
 from app.channels.chat.polling import long_poll
-from app.channels.chat.views import after_arg, bp, data, text
+from app.channels.chat.views import after_arg, bp, data, line_input, text
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
@@ -60,8 +60,7 @@ def detail(conversation_id: int):
     return jsonify({
         "conversation": protocol.state_dict(row, now, staff=True),
         "summary": queries.summary(row, now),
-        "lines": [protocol.line_dict(line, staff=True)
-                  for line in services.lines_after(row, 0, staff=True)],
+        "lines": protocol.line_dicts(queries.lines_after(row, 0, staff=True), staff=True),
         "background": queries.background(row),
     })  # fmt: skip
 
@@ -88,10 +87,10 @@ def accept(conversation_id: int):
 @require("chat.answer")
 def answer(conversation_id: int):
     row = _conversation(conversation_id)
-    payload = data()
-    internal = payload.get("internal") is True
+    payload, uploads = line_input()
+    internal = payload.get("internal") in (True, "true")
     line = services.answer(current_user, row, text(payload, "client_id"), text(payload, "body"),
-                           utcnow(), internal=internal)  # fmt: skip
+                           utcnow(), internal=internal, uploads=uploads)  # fmt: skip
     ack = {"client_id": line.client_id, "seq": line.seq}  # read before the commit expires it
     commit()
     return jsonify({"ack": ack}), 201

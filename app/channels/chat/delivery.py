@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.channels.chat import rules, services
+from app.channels.chat import queries, rules, services
 from app.channels.chat.models import OPEN_STATUSES, ChatConversation
 from app.extensions import db
 from app.mail import OutgoingMail, site_link
@@ -49,7 +49,7 @@ def chat_notifier(notice: RequesterNotice, now: datetime) -> bool:
 
 def transcript_text(conversation: ChatConversation) -> str:
     lines = []
-    for line in services.lines_after(conversation, 0, staff=False):
+    for line in queries.lines_after(conversation, 0, staff=False):
         who = {"customer": "You", "agent": line.author.display_name if line.author else "Support",
                "system": "—"}[line.role]  # fmt: skip
         lines.append(f"[{line.created_at:%H:%M} UTC] {who}: {line.body}")

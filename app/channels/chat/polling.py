@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from app.channels.chat import protocol, services, waiting
+from app.channels.chat import protocol, queries, services, waiting
 from app.channels.chat.models import OPEN_STATUSES, ChatConversation
 from app.extensions import db
 from app.models import utcnow
@@ -29,7 +29,7 @@ def poll(
 
     def ready():
         fresh = db.session.get(model, row.id)
-        lines = services.lines_after(fresh, after, staff=staff)
+        lines = queries.lines_after(fresh, after, staff=staff)
         checked.update(row=fresh, lines=lines, state=None, at=time.monotonic())
         # The person's wait also ends with the chat; the console shows an ended chat's lines.
         if lines or (not staff and fresh.status not in OPEN_STATUSES):

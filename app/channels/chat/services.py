@@ -207,11 +207,20 @@ def say(
     if conversation.status not in OPEN_STATUSES:
         raise DomainError("This chat has ended; your request continues by e-mail.", "body")
     requester = conversation.requester
+    uploads = list(uploads)
+    body = _with_files(body, uploads)
     message = tickets.add_requester_reply(requester, conversation.ticket, body, now, uploads)
     return append_line(
         conversation, "customer", message.body, now, author=requester, client_id=client_id,
         ticket_message_id=message.id, body_html=message.body_html,
     )  # fmt: skip
+
+
+def _with_files(body: str, uploads: list[files.Upload]) -> str:
+    """A line may be only an image: its text is then the file names (the ticket needs text)."""
+    if (body or "").strip() or not uploads:
+        return body
+    return ", ".join(files.safe_filename(upload.filename) for upload in uploads)
 
 
 def mark_read(conversation: ChatConversation, side: str, seq: int) -> None:
@@ -225,26 +234,6 @@ def mark_read(conversation: ChatConversation, side: str, seq: int) -> None:
         return
     db.session.flush()
     notify(topic(conversation.id), kind="read", side=side, seq=seq)
-
-
-def lines_after(conversation: ChatConversation, after: int, *, staff: bool) -> list[ChatMessage]:
-    """Lines with a sequence number above ``after``; internal notes only for staff."""
-    query = select(ChatMessage).where(
-        ChatMessage.conversation_id == conversation.id, ChatMessage.seq > max(after, 0)
-    )
-    if not staff:
-        query = query.where(ChatMessage.role != "note")
-    return list(db.session.scalars(query.order_by(ChatMessage.seq)))
-
-
-def latest_for(user: User) -> ChatConversation | None:
-    """A signed-in person's open chat (history when the app reopens)."""
-    return db.session.scalar(
-        select(ChatConversation)
-        .where(ChatConversation.requester_id == user.id, ChatConversation.guest.is_(False),
-               ChatConversation.status.in_(OPEN_STATUSES))
-        .order_by(ChatConversation.id.desc())
-    )  # fmt: skip
 
 
 # --- Agents ------------------------------------------------------------------------------
@@ -288,9 +277,10 @@ def accept(agent: User, conversation: ChatConversation, now: datetime) -> None:
 
 def answer(
     agent: User, conversation: ChatConversation, client_id: str, body: str, now: datetime,
-    *, internal: bool = False,
+    *, internal: bool = False, uploads: Iterable[files.Upload] = (),
 ) -> ChatMessage:  # fmt: skip
-    """The agent writes a line (a workspace reply: first response, clocks) or a note."""
+    """The agent writes a line (a workspace reply: first response, clocks) or a note; files
+    follow the ticket's attachment rules."""
     client_id = _check_client_id(client_id)
     existing = _existing(conversation, client_id)
     if existing is not None:
@@ -300,7 +290,9 @@ def answer(
         raise DomainError("Accept the chat before writing to the person.", "body")
     db.session.info[WRITING_LINE] = True
     try:
-        message = workspace.agent_reply(agent, conversation.ticket, body, now, internal=internal)
+        uploads = list(uploads)
+        message = workspace.agent_reply(agent, conversation.ticket, _with_files(body, uploads),
+                                        now, internal=internal, attachments=uploads)  # fmt: skip
     finally:
         db.session.info.pop(WRITING_LINE, None)
     presence.touch(agent, now)

@@ -22,14 +22,16 @@ from flask import (
 )  # fmt: skip
 from flask_login import current_user
 
-from app.channels.chat import delivery, presence, protocol, services, waiting
+from app.channels.chat import delivery, presence, protocol, queries, services, waiting
 from app.channels.chat.broker import current_broker
 from app.channels.chat.polling import long_poll, poll
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.models import utcnow
 from app.outbox import commit
+from app.tickets import attachments as files
 from app.tickets import services as tickets
+from app.tickets.views import uploads_from_request
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
 OPEN = ("waiting", "active")
@@ -56,6 +58,14 @@ def data() -> dict:
     if not isinstance(payload, dict):
         raise DomainError("Send a JSON object.")
     return payload
+
+
+def line_input() -> tuple[dict, list[files.Upload]]:
+    """A line as JSON, or as a form with files (``files``: images and the other types the
+    ticket attachment rules accept)."""
+    if request.mimetype == "multipart/form-data":
+        return request.form.to_dict(), uploads_from_request("files")
+    return data(), []
 
 
 def text(payload: dict, name: str, default: str = "") -> str:
@@ -142,7 +152,7 @@ def deflection():
 def mine():
     """The open chat of this browser or account, for history when the app reopens."""
     user = person()
-    found = services.latest_for(user) if user else None
+    found = queries.latest_for(user) if user else None
     for key in reversed(list(session.get(SECRETS, {}))):
         if found is None and key.isdigit():
             try:
@@ -211,8 +221,8 @@ def stream(conversation_id: int):
 @bp.post("/c/<int:conversation_id>/messages")
 def say(conversation_id: int):
     row = conversation(conversation_id)
-    payload = data()
-    line = services.say(row, text(payload, "client_id"), text(payload, "body"), utcnow())
+    payload, uploads = line_input()
+    line = services.say(row, text(payload, "client_id"), text(payload, "body"), utcnow(), uploads)
     ack = {"client_id": line.client_id, "seq": line.seq}  # read before the commit expires it
     commit()
     return jsonify({"ack": ack}), 201
@@ -250,3 +260,14 @@ def transcript(conversation_id: int):
     delivery.send_transcript(row, utcnow())
     commit()
     return jsonify({"sent_to": row.requester.email}), 202
+
+
+@bp.get("/c/<int:conversation_id>/files/<int:attachment_id>")
+def attachment(conversation_id: int, attachment_id: int):
+    """A file of the chat, for its person (a guest has no account to use the request's page):
+    served exactly as on the request's page (a download that an ``<img>`` may show)."""
+    row = conversation(conversation_id)
+    item = queries.public_file(row, attachment_id) if attachment_id < 2**31 else None
+    if item is None:
+        raise services.ConversationNotFound("No such file.")
+    return files.download(item)
