@@ -5,7 +5,7 @@ user, so no conversation secret and no CSRF (no cookie is involved)."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, url_for
 
 from app.api import http as api
 from app.api import validation
@@ -16,6 +16,7 @@ from app.channels.chat.polling import long_poll
 from app.errors import DomainError
 from app.models import MAX_DB_INT, utcnow
 from app.outbox import commit
+from app.tickets import attachments as files
 from app.tickets.services import BODY_MAX
 
 START_FIELDS = {
@@ -89,6 +90,9 @@ def chat_events(conversation_id: int):
     if tag is not None and len(tag) > TAG_MAX:
         raise DomainError("The tag is too long.", details={"tag": "at most 200"})
     payload = long_poll(row, after, tag, wait=wait, staff=False)
+    for line in payload["lines"]:
+        for item in line["files"]:  # the app fetches them with its token, here
+            item["url"] = url_for("api.chat_file", conversation_id=row.id, attachment_id=item["id"])
     return api.send(api.encode(payload))
 
 
@@ -131,3 +135,13 @@ def chat_transcript(conversation_id: int):
     delivery.send_transcript(row, utcnow())
     commit()
     return api.send(api.encode({"sent_to": row.requester.email}), status=202)
+
+
+@bp.get("/chat/<int:conversation_id>/files/<int:attachment_id>")
+def chat_file(conversation_id: int, attachment_id: int):
+    """A file of the chat (an image a line carries), as the site serves it: a download."""
+    row = _conversation(conversation_id)
+    item = queries.public_file(row, attachment_id) if attachment_id <= MAX_DB_INT else None
+    if item is None:
+        raise services.ConversationNotFound("No such file.")
+    return files.download(item)

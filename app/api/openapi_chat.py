@@ -83,6 +83,12 @@ def chat_paths() -> dict:
             "endChat", "End the chat; unsolved, the request stays open.",
             {"200": _json("ChatState", "The ended conversation.")}, parameters=_CONVERSATION,
         )},
+        "/chat/{conversation_id}/files/{attachment_id}": {"get": _operation(
+            "getChatFile", "A file a line carries (an image): always a download.",
+            {"200": {"description": "The file.", "content": {"*/*": {"schema": {
+                "type": "string", "format": "binary"}}}}},
+            parameters=[*_CONVERSATION, _id_parameter("attachment_id")],
+        )},
         "/chat/{conversation_id}/transcript": {"post": _operation(
             "mailChatTranscript", "E-mail the transcript to the token user.",
             {"202": _json("ChatTranscript", "The transcript is on its way.")},
@@ -105,6 +111,10 @@ def chat_schemas() -> dict:
         "seq": _INT, "client_id": _NSTRING,
         "role": {"type": "string", "enum": ["customer", "agent", "system"]},
         "author": _STRING, "body_html": _STRING, "created_at": _STRING,
+        "files": {"type": "array", "items": _closed({
+            "id": _INT, "name": _STRING, "content_type": _STRING, "size": _INT,
+            "image": {"type": "boolean"}, "url": _STRING,
+        })},
     })  # fmt: skip
     return {
         "ChatStatus": _closed(

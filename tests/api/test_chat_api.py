@@ -4,6 +4,7 @@ cookie session get nothing; closed chat is the API's 409 ``chat_closed``."""
 
 from __future__ import annotations
 
+import io
 import threading
 
 import pytest
@@ -95,3 +96,21 @@ def test_bad_input_names_the_field(client, bearer, console, path, payload, field
 def test_closed_chat_is_409_with_when_it_opens(client, bearer):
     answer = client.post(BASE, json={"question": "Hi"}, headers=bearer)  # nobody online
     assert answer.status_code == 409 and answer.json["error"]["code"] == "chat_closed"
+
+
+def test_the_app_fetches_a_chat_image_with_its_token(app, client, bearer, console, tmp_path):
+    app.config["TICKET_ATTACHMENT_DIR"] = str(tmp_path / "files")
+    cid = client.post(BASE, json={"question": "Hi"}, headers=bearer).json["conversation"]["id"]
+    assert console.post(f"/chat/console/c/{cid}/accept").status_code == 200
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+    form = {"client_id": "a1", "body": "", "files": (io.BytesIO(png), "a.png")}
+    sent = console.post(f"/chat/console/c/{cid}/messages", data=form,
+                        content_type="multipart/form-data")  # fmt: skip
+    assert sent.status_code == 201
+    lines = client.get(f"{BASE}/{cid}/events?after=0&wait=0", headers=bearer).json["lines"]
+    [item] = [item for line in lines for item in line["files"]]
+    assert item["image"] and item["url"] == f"{BASE}/{cid}/files/{item['id']}"
+    download = client.get(item["url"], headers=bearer)
+    assert download.status_code == 200 and download.data == png
+    download.close()
+    assert client.get(item["url"]).status_code == 401

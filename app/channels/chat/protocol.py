@@ -20,8 +20,9 @@ def file_dict(item, *, staff: bool, conversation_id: int) -> dict:
         url = url_for("tickets.attachment", ticket_id=item.ticket_id, attachment_id=item.id)
     else:
         url = url_for("chat.attachment", conversation_id=conversation_id, attachment_id=item.id)
-    return {"name": item.filename, "content_type": item.content_type, "size": item.size,
-            "image": item.content_type in files.IMAGE_TYPES, "url": url}  # fmt: skip
+    return {"id": item.id, "name": item.filename, "content_type": item.content_type,
+            "size": item.size, "image": item.content_type in files.IMAGE_TYPES,
+            "url": url}  # fmt: skip
 
 
 def line_dicts(lines: list[ChatMessage], *, staff: bool) -> list[dict]:
