@@ -3,7 +3,6 @@ site's and the API's): shared by ``views``, ``console_views`` and ``app.api``.""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -23,14 +22,14 @@ def poll(
     state differs from ``tag`` (what the client has), or ``seconds`` pass. ``woken`` says a
     typing notice ended the wait.
 
-    The last check's reads are the answer (no second round of queries per wake); only after a
-    quiet wait are they read again, in case a notification was lost."""
+    When news ended the wait, the last check's reads are the answer (no second round of
+    queries per wake); after a quiet wait they are read again."""
     model, checked = type(row), {}
 
     def ready():
         fresh = db.session.get(model, row.id)
         lines = queries.lines_after(fresh, after, staff=staff)
-        checked.update(row=fresh, lines=lines, state=None, at=time.monotonic())
+        checked.update(row=fresh, lines=lines, state=None)
         # The person's wait also ends with the chat; the console shows an ended chat's lines.
         if lines or (not staff and fresh.status not in OPEN_STATUSES):
             return True
@@ -40,9 +39,9 @@ def poll(
         return protocol.state_tag(checked["state"]) != tag
 
     topics = (services.topic(row.id),) if staff else (services.topic(row.id), services.QUEUE_TOPIC)
-    _, notes = waiting.wait_for(topics, ready, seconds)
-    if time.monotonic() - checked["at"] > 1:
-        ready()
+    woke, notes = waiting.wait_for(topics, ready, seconds)
+    if not woke and not notes:
+        ready()  # a quiet wait closed the session (and a notification may have been lost)
     other = "customer" if staff else "agent"
     typing = sorted({n["side"] for n in notes if n.get("kind") == "typing" and n["side"] == other})
     payload = protocol.events_dict(checked["row"], checked["lines"], clock(), staff=staff,
