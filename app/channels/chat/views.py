@@ -207,8 +207,8 @@ def stream(conversation_id: int):
                 elif woken or payload["tag"] != tag:
                     yield f"data: {json.dumps(payload)}\n\n"
                 tag = payload["tag"]
-                if payload["conversation"]["status"] not in OPEN:
-                    break
+                if payload["conversation"]["status"] not in OPEN or waiting.stopping():
+                    break  # the browser reconnects (to another process, when this one stops)
         finally:
             slot.__exit__()
             db.session.close()
