@@ -147,13 +147,20 @@ def tiny_png(path):
     return path
 
 
-def test_both_sides_send_an_image_and_see_it(open_tab, chat_server, tmp_path):
-    agent = agent_online(open_tab, chat_server, name="Ivy Image")
-    tab, panel = customer_in_widget(open_tab, f"Leaves {unique()} turn yellow", "ivy@example.org")
+def accepted_chat(open_tab, chat_server, agent_name: str, question: str, email: str):
+    """A guest in the widget starts a chat and the agent accepts it: (agent, tab, panel)."""
+    agent = agent_online(open_tab, chat_server, name=agent_name)
+    tab, panel = customer_in_widget(open_tab, question, email)
     panel.get_by_role("button", name="Chat with us").click()
     agent.locator("#chat-queue button").first.click()
     agent.get_by_role("button", name="Accept").click()
-    expect(panel.locator(".chat-status")).to_contain_text("Ivy is chatting with you")
+    expect(panel.locator(".chat-status")).to_contain_text("chatting with you")
+    return agent, tab, panel
+
+
+def test_both_sides_send_an_image_and_see_it(open_tab, chat_server, tmp_path):
+    question = f"Leaves {unique()} turn yellow"
+    agent, tab, panel = accepted_chat(open_tab, chat_server, "Ivy Image", question, "i@example.org")
     panel.get_by_label("Attach an image (optional)").set_input_files(
         tiny_png(tmp_path / "leaf.png")
     )
@@ -173,12 +180,8 @@ def test_both_sides_send_an_image_and_see_it(open_tab, chat_server, tmp_path):
 
 
 def test_drop_and_reconnect_loses_and_doubles_nothing(open_tab, chat_server):
-    agent = agent_online(open_tab, chat_server, name="Dee Drop")
-    tab, panel = customer_in_widget(open_tab, f"Drops {unique()}", "dee@example.org")
-    panel.get_by_role("button", name="Chat with us").click()
-    agent.locator("#chat-queue button").first.click()
-    agent.get_by_role("button", name="Accept").click()
-    expect(panel.locator(".chat-status")).to_contain_text("chatting with you")
+    agent, tab, panel = accepted_chat(open_tab, chat_server, "Dee Drop", f"Drops {unique()}",
+                                      "dee@example.org")  # fmt: skip
     tab.context.set_offline(True)
     panel.get_by_label("Message").fill("Written while offline")
     panel.get_by_role("button", name="Send").click()
