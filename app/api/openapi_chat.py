@@ -3,11 +3,32 @@
 
 from __future__ import annotations
 
-from app.api.openapi_surveys import _body, _closed, _id_parameter, _ref
 from app.models import MAX_DB_INT
 from app.tickets.services import BODY_MAX
 
 _AUTH = [{"bearerAuth": []}]
+
+
+def _ref(kind: str, name: str) -> dict:
+    return {"$ref": f"#/components/{kind}/{name}"}
+
+
+def _closed(properties: dict, required: list[str] | None = None, **extra) -> dict:
+    """An object with exactly these properties (all required unless ``required`` says)."""
+    required = list(properties) if required is None else required
+    return {"type": "object", "properties": properties, "required": required,
+            "additionalProperties": False, **extra}  # fmt: skip
+
+
+def _id_parameter(name: str) -> dict:
+    schema = {"type": "integer", "minimum": 1, "maximum": MAX_DB_INT}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": _ref("schemas", schema)}}}
+
+
 _STRING = {"type": "string"}
 _INT = {"type": "integer"}
 _NSTRING = {"type": "string", "nullable": True}
