@@ -33,8 +33,10 @@ worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS") or 1000)
 bind = os.environ.get("BIND") or f"127.0.0.1:{os.environ.get('PORT') or 5000}"
 # A request that takes longer than this is stuck; its worker is replaced.
 timeout = 30
-# On SIGTERM, requests in flight get this long to finish before the workers are stopped.
-graceful_timeout = 10
+# On SIGTERM, requests in flight get this long to finish before the workers are stopped. It
+# stays under honcho's 5 s (scripts/start), after which honcho SIGKILLs what still runs;
+# waiting chat requests end at once on SIGTERM (post_worker_init), pages take milliseconds.
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 3)
 keepalive = 5
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request=%({x-request-id}o)s'
@@ -62,3 +64,23 @@ def worker_exit(server, worker):
             tallies.flush(utcnow())
     except Exception:
         server.log.exception("counted page views could not be written")
+
+
+def post_worker_init(worker):
+    """On SIGTERM the worker also ends its waiting chat requests (long-polls, event streams)
+    at once, instead of holding the stop for up to CHAT_WAIT_SECONDS (docs/chat.md)."""
+    import signal
+    import threading
+
+    stop = worker.handle_exit
+
+    def handle_exit(signum, frame):
+        stop(signum, frame)
+        app = getattr(worker, "wsgi", None)
+        if "chat_stopping" in getattr(app, "extensions", {}):
+            from app.channels.chat import waiting
+
+            # Not in the signal handler itself: waking takes the broker's lock.
+            threading.Thread(target=waiting.stop_waiting, args=(app,), daemon=True).start()
+
+    signal.signal(signal.SIGTERM, handle_exit)

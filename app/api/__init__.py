@@ -5,6 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from app.api import (
+        chat_views,  # noqa: F401  (the /chat routes, on the same blueprint)
         models,  # noqa: F401  (tables for migrations)
         services,
         surveys_views,  # noqa: F401  (the /surveys routes, on the same blueprint)

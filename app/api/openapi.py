@@ -8,6 +8,7 @@ status code, errors included. Change both together.
 from __future__ import annotations
 
 from app.api import validation
+from app.api.openapi_chat import chat_paths, chat_schemas
 from app.api.openapi_schemas import STRING, schema_ref, schemas
 from app.api.openapi_surveys import survey_paths, survey_schemas
 from app.models import MAX_DB_INT
@@ -40,6 +41,10 @@ _RESPONSES = {
     "PayloadTooLarge": _error("The body is larger than the configured limit."),
     "UnsupportedMediaType": _error("The body is not application/json."),
     "ValidationFailed": _error("Invalid parameters or fields; `details` names each one."),
+    "ChatClosed": _error(
+        "Chat is closed now (Tier 1 hours, nobody online): `details.opens_at`"
+        " says when Tier 1 opens; send a request instead."
+    ),
     "RateLimited": _error(
         "Too many requests from this address or token.",
         {"Retry-After": {"schema": {"type": "integer"}, "required": True}},
@@ -368,9 +373,13 @@ def openapi_document() -> dict:
             "per token; 429 carries Retry-After.",
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": {**_paths(), **survey_paths()},
+        "paths": {**_paths(), **survey_paths(), **chat_paths()},
         "components": {
-            "schemas": {**schemas(list(CATEGORIES), list(IMPACTS)), **survey_schemas()},
+            "schemas": {
+                **schemas(list(CATEGORIES), list(IMPACTS)),
+                **survey_schemas(),
+                **chat_schemas(),
+            },
             "responses": _RESPONSES,
             "parameters": _P,
             "securitySchemes": {

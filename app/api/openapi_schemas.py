@@ -9,7 +9,7 @@ ERROR_CODES = [
     "bad_request", "malformed_json", "install_id_required", "unauthorized", "forbidden",
     "not_found", "method_not_allowed", "not_acceptable", "conflict", "gone",
     "payload_too_large", "unsupported_media_type", "validation_failed", "rate_limited",
-    "server_error", "unavailable",
+    "server_error", "unavailable", "chat_closed",
 ]  # fmt: skip
 
 

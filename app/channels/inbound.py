@@ -169,6 +169,9 @@ def receive(item: Inbound, now: datetime, *, retry: bool = False) -> InboundMess
     elif ticket is not None and ticket.status != CLOSED:
         message = tickets.add_requester_reply(requester, ticket, body, now, item.attachments)
         record.outcome, record.ticket_id, record.message_id = "reply", ticket.id, message.id
+        for hook in current_app.extensions.get("inbound_reply_hooks", ()):
+            # A channel that shows the ticket live (chat) shows a reply from another one.
+            hook(ticket, message, now)
     else:
         created = tickets.create_ticket(
             requester,

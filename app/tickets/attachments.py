@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import abort, current_app, send_file
 
 from app.database import file_pending_commit
 
@@ -110,3 +110,26 @@ def path_of(stored_name: str) -> Path:
     if not stored_name.isalnum():
         raise AttachmentRejected("bad stored name")
     return directory() / stored_name
+
+
+#: Types an ``<img>`` may show; the response is still a download (``Content-Disposition:
+#: attachment``, which an ``<img>`` ignores), so no browser ever opens one as a page.
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def download(item):
+    """The response for a stored attachment (a ``TicketAttachment``), after the caller checked
+    who may have it: always a download, never sniffed, never kept by a shared cache. The ticket
+    page and the chat serve their files through this one function."""
+    try:
+        path = path_of(item.stored_name)
+    except AttachmentRejected:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -308,6 +308,7 @@ def add_requester_reply(
     db.session.add(message)
     db.session.flush()
     attach_files(ticket, message, attachments, requester, now)
+    clock_before = clock.clock_state(ticket)
     if ticket.awaiting_since is None:
         ticket.awaiting_since = now
         ticket.sla_breached_at = None  # a new clock starts; its breach is its own
@@ -315,7 +316,10 @@ def add_requester_reply(
         clock.set_status(ticket, OPEN, now, requester)
     ticket.updated_at = now
     clock.log_event(ticket, requester, "requester_reply", now, after={"message_id": message.id})
-    clock.apply_due_actions(ticket, now)
+    if clock.clock_state(ticket) != clock_before:
+        # A second line while the clock already runs (a chat) changes no deadline; actions
+        # already due are the ticket timer's (``next_timer_at``), as without this reply.
+        clock.apply_due_actions(ticket, now)
     db.session.flush()
     return message
 

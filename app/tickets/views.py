@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -198,18 +197,7 @@ def attachment(ticket_id: int, attachment_id: int):
     # A requester may not fetch a file attached to an internal note.
     if item.message is not None and item.message.internal and not can(current_user, "tickets.work"):
         abort(404)
-    try:
-        path = files.path_of(item.stored_name)
-    except files.AttachmentRejected:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return files.download(item)
 
 
 @bp.route("/deflection", methods=["POST"])

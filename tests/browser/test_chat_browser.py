@@ -41,6 +41,7 @@ def chat_server(browser, database_url, tmp_path_factory):
         "SEARCH_INDEX_DIR": str(folder / "search_index"),
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SUPPORT_TIER1_HOURS": ALL_DAY, "CHAT_WAIT_SECONDS": 10,
+        "TICKET_ATTACHMENT_DIR": str(folder / "files"),
     })  # fmt: skip
     server = LiveServer(app, "")
     with app.app_context():
@@ -130,13 +131,57 @@ def test_chat_during_hours_with_transfer_to_tier2(open_tab, chat_server):
     expect(lines(panel, "passed the chat to Tier 2")).to_have_count(1)
 
 
-def test_drop_and_reconnect_loses_and_doubles_nothing(open_tab, chat_server):
-    agent = agent_online(open_tab, chat_server, name="Dee Drop")
-    tab, panel = customer_in_widget(open_tab, f"Drops {unique()}", "dee@example.org")
+def tiny_png(path):
+    """A real 1x1 PNG (the browser must be able to show it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x2e\x8b\x57")
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
+                     + chunk(b"IEND", b""))  # fmt: skip
+    return path
+
+
+def accepted_chat(open_tab, chat_server, agent_name: str, question: str, email: str):
+    """A guest in the widget starts a chat and the agent accepts it: (agent, tab, panel)."""
+    agent = agent_online(open_tab, chat_server, name=agent_name)
+    tab, panel = customer_in_widget(open_tab, question, email)
     panel.get_by_role("button", name="Chat with us").click()
     agent.locator("#chat-queue button").first.click()
     agent.get_by_role("button", name="Accept").click()
     expect(panel.locator(".chat-status")).to_contain_text("chatting with you")
+    return agent, tab, panel
+
+
+def test_both_sides_send_an_image_and_see_it(open_tab, chat_server, tmp_path):
+    question = f"Leaves {unique()} turn yellow"
+    agent, tab, panel = accepted_chat(open_tab, chat_server, "Ivy Image", question, "i@example.org")
+    panel.get_by_label("Attach an image (optional)").set_input_files(
+        tiny_png(tmp_path / "leaf.png")
+    )
+    panel.get_by_role("button", name="Send").click()
+    shown = agent.locator("#pane-log img[alt='Image: leaf.png']")
+    expect(shown).to_have_count(1)
+    expect(panel.locator(".chat-log img[alt='Image: leaf.png']")).to_have_count(1)
+    agent.wait_for_function('document.querySelector("#pane-log img").naturalWidth === 1')
+    agent.get_by_label("Message").fill("Like this one?")
+    agent.get_by_label("Attach a file (optional)").set_input_files(tiny_png(tmp_path / "ok.png"))
+    agent.get_by_role("button", name="Send").click()
+    picture = panel.locator(".chat-log img[alt='Image: ok.png']")
+    expect(picture).to_have_count(1)
+    expect(picture).to_have_js_property("naturalWidth", 1)
+    check_accessibility(tab, context="widget with images in the chat")
+    check_accessibility(agent, context="chat console with images")
+
+
+def test_drop_and_reconnect_loses_and_doubles_nothing(open_tab, chat_server):
+    agent, tab, panel = accepted_chat(open_tab, chat_server, "Dee Drop", f"Drops {unique()}",
+                                      "dee@example.org")  # fmt: skip
     tab.context.set_offline(True)
     panel.get_by_label("Message").fill("Written while offline")
     panel.get_by_role("button", name="Send").click()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
-from app.channels.chat import delivery, presence, services
+from app.channels.chat import delivery, presence, queries, services
 from app.channels.chat.models import ChatMessage
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
@@ -127,9 +127,9 @@ def test_accept_answer_counts_as_first_response_and_the_limit_holds(app, factory
         commit()
         ticket = db.session.get(Ticket, chats[0].ticket_id)
         assert ticket.first_responded_at == later and ticket.assignee_id == agent.id
-        lines = services.lines_after(chats[0], 0, staff=False)
+        lines = queries.lines_after(chats[0], 0, staff=False)
         assert [line.role for line in lines] == ["customer", "system", "agent"]
-        assert "note" in [line.role for line in services.lines_after(chats[0], 0, staff=True)]
+        assert "note" in [line.role for line in queries.lines_after(chats[0], 0, staff=True)]
 
 
 def test_only_one_agent_gets_a_chat_and_others_cannot_write_into_it(app, factory, now):
@@ -177,7 +177,7 @@ def test_a_chat_nobody_accepts_becomes_a_request_and_escalates_like_one(app, fac
         assert delivery.tick(now + timedelta(minutes=10)) == 1
         commit()
         assert conversation.status == "handed_over"
-        last = services.lines_after(conversation, 0, staff=False)[-1]
+        last = queries.lines_after(conversation, 0, staff=False)[-1]
         assert "It is now request" in last.body
         with pytest.raises(DomainError):
             services.say(conversation, "late-1", "Hello?", now + timedelta(minutes=11))

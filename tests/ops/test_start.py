@@ -84,13 +84,14 @@ def _processes_in(folder: Path) -> list[str]:
     return found
 
 
-def _start(copy: Path, port: int, log: Path, *options: str) -> subprocess.Popen:
+def _start(copy: Path, port: int, log: Path, *options: str, **extra: str) -> subprocess.Popen:
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DATABASE_URL", "TEST_DATABASE_URL", "PROMETHEUS", "FLASK_"))
     }
     environment["PORT"] = str(port)
+    environment.update(extra)
     with log.open("w") as output:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
             ["scripts/start", *options], cwd=copy, env=environment, stdout=output,
@@ -166,6 +167,68 @@ def test_start_serves_with_gunicorn_and_stops_cleanly(tmp_path):
     finally:
         if process.poll() is None:
             _stop(process, signal.SIGTERM, log)
+    assert _processes_in(copy) == []
+
+
+def test_sigterm_ends_waiting_chats_and_stops_within_honchos_wait(tmp_path):
+    """honcho SIGKILLs what still runs 5 s after SIGTERM; gunicorn's graceful stop stays under
+    that, and a chat long-poll waiting then answers at once instead of holding the stop."""
+    if not _venv_is_current():
+        pytest.skip("the .venv is older than pyproject.toml: run through scripts/test")
+    import json
+    import threading
+
+    import requests
+
+    copy = _project_copy(tmp_path / "helpcenter")
+    port, log = _free_port(), tmp_path / "chat-stop.log"
+    base = f"http://127.0.0.1:{port}"
+    all_day = {day: "00:00-23:59" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    process = _start(copy, port, log, HELPCENTER_SUPPORT_TIER1_HOURS=json.dumps(all_day))
+    answers: dict = {}
+    try:
+        _wait_for(f"{base}/healthz", process, log, 180)
+        output = log.read_text()
+        email = re.search(r"e-mail: +(\S+@\S+)", output).group(1)
+        password = re.search(r"password: +(\S{12,})", output).group(1)
+        staff = requests.Session()
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                          staff.get(f"{base}/account/login", timeout=10).text).group(1)  # fmt: skip
+        form = {"email": email, "password": password, "csrf_token": token}
+        assert staff.post(f"{base}/account/login", data=form, timeout=10).ok
+        chat_page = staff.get(f"{base}/chat/console", timeout=10).text
+        staff.headers["X-CSRFToken"] = re.search(r'data-csrf="([^"]+)"', chat_page).group(1)
+        online = staff.post(f"{base}/chat/console/presence", json={"status": "online"}, timeout=10)
+        assert online.status_code == 200, online.text
+        started = staff.post(f"{base}/chat/start", timeout=10,
+                             json={"question": "Does stop wait?", "origin": "site"})  # fmt: skip
+        assert started.status_code == 201, started.text
+        events = f"{base}/chat/c/{started.json()['conversation']['id']}/events?after=1"
+        tag = staff.get(events + "&wait=0", timeout=10).json()["tag"]
+
+        def wait() -> None:
+            began = time.monotonic()
+            answers["status"] = staff.get(f"{events}&tag={tag}", timeout=40).status_code
+            answers["seconds"] = time.monotonic() - began
+
+        waiter = threading.Thread(target=wait)
+        waiter.start()
+        time.sleep(1.5)  # the long-poll is waiting (CHAT_WAIT_SECONDS is 25)
+        assert waiter.is_alive()
+        stopped_at = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        stop_seconds = time.monotonic() - stopped_at
+        waiter.join(10)
+    finally:
+        if process.poll() is None:
+            _stop(process, signal.SIGTERM, log)
+    output = log.read_text()
+    print(f"stopped in {stop_seconds:.1f} s; the waiting chat answered after "
+          f"{answers.get('seconds', 0):.1f} s")  # fmt: skip
+    assert answers.get("status") == 200 and answers["seconds"] < 4, answers
+    assert "SIGKILL" not in output, output[-3000:]
+    assert stop_seconds < 5, output[-3000:]
     assert _processes_in(copy) == []
 
 

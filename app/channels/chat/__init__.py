@@ -21,4 +21,6 @@ def init_app(app: Flask) -> None:
     # app.extensions["chat_ended_hooks"] / ["chat_started_hooks"] (docs/chat.md, "Hooks").
     app.extensions.setdefault("chat_ended_hooks", []).append(delivery.mail_guest_transcript)
     app.extensions.setdefault("chat_started_hooks", [])
+    # A reply by mail (to the transcript, to an agent's reply) also shows in an open chat.
+    app.extensions.setdefault("inbound_reply_hooks", []).append(delivery.mail_reply_in_chat)
     app.cli.add_command(chat_cli)

@@ -97,6 +97,13 @@ class LocalBroker:
     def publish(self, topic: str, payload: dict) -> None:
         self.deliver(topic, payload)
 
+    def wake_all(self, payload: dict) -> None:
+        """Hand ``payload`` to every waiter of this process (the process is stopping)."""
+        with self._lock:
+            waiting = {s for subscribers in self._subscribers.values() for s in subscribers}
+        for subscription in waiting:
+            subscription.inbox.put({"topic": "", **payload})
+
     def close(self) -> None:
         pass
 

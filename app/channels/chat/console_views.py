@@ -9,7 +9,8 @@ from app.accounts.permissions import require
 from app.channels.chat import presence, protocol, queries, services, waiting
 from app.channels.chat.broker import current_broker
 from app.channels.chat.models import ChatConversation
-from app.channels.chat.views import after_arg, bp, data, text
+from app.channels.chat.polling import long_poll
+from app.channels.chat.views import after_arg, bp, data, line_input, text
 from app.errors import DomainError
 from app.extensions import db
 from app.models import utcnow
@@ -59,8 +60,7 @@ def detail(conversation_id: int):
     return jsonify({
         "conversation": protocol.state_dict(row, now, staff=True),
         "summary": queries.summary(row, now),
-        "lines": [protocol.line_dict(line, staff=True)
-                  for line in services.lines_after(row, 0, staff=True)],
+        "lines": protocol.line_dicts(queries.lines_after(row, 0, staff=True), staff=True),
         "background": queries.background(row),
     })  # fmt: skip
 
@@ -69,31 +69,8 @@ def detail(conversation_id: int):
 @require("chat.answer")
 def agent_events(conversation_id: int):
     row = _conversation(conversation_id)
-    after = after_arg()
-
-    tag = request.args.get("tag")
-
-    def ready():
-        fresh = db.session.get(ChatConversation, row.id)
-        if services.lines_after(fresh, after, staff=True):
-            return True
-        if tag is None:
-            return False
-        state = protocol.state_dict(fresh, utcnow(), staff=True)
-        return protocol.state_tag(state) != tag
-
-    with waiting.Slot() as slot:
-        seconds = float(current_app.config["CHAT_WAIT_SECONDS"]) if slot.held else 0
-        if request.args.get("wait") == "0":
-            seconds = 0
-        _, notes = waiting.wait_for((services.topic(row.id),), ready, seconds)
-    fresh = db.session.get(ChatConversation, row.id)
-    lines = services.lines_after(fresh, after, staff=True)
-    typing = sorted(
-        {n["side"] for n in notes if n.get("kind") == "typing" and n["side"] == "customer"}
-    )
-    payload = protocol.events_dict(fresh, lines, utcnow(), staff=True, typing=typing)
-    payload["retry_ms"] = 0 if slot.held else waiting.BUSY_RETRY_MS
+    payload = long_poll(row, after_arg(), request.args.get("tag"),
+                        wait=request.args.get("wait") != "0", staff=True)  # fmt: skip
     return jsonify(payload)
 
 
@@ -110,12 +87,13 @@ def accept(conversation_id: int):
 @require("chat.answer")
 def answer(conversation_id: int):
     row = _conversation(conversation_id)
-    payload = data()
-    internal = payload.get("internal") is True
+    payload, uploads = line_input()
+    internal = payload.get("internal") in (True, "true")
     line = services.answer(current_user, row, text(payload, "client_id"), text(payload, "body"),
-                           utcnow(), internal=internal)  # fmt: skip
+                           utcnow(), internal=internal, uploads=uploads)  # fmt: skip
+    ack = {"client_id": line.client_id, "seq": line.seq}  # read before the commit expires it
     commit()
-    return jsonify({"ack": {"client_id": line.client_id, "seq": line.seq}}), 201
+    return jsonify({"ack": ack}), 201
 
 
 @bp.post("/console/c/<int:conversation_id>/transfer")

@@ -16,6 +16,8 @@ from app.extensions import db
 from app.tickets.sla.clock import get_policy
 
 PRESENCE = ("online", "away")
+#: Console activity closer together than this is not written again.
+TOUCH_EVERY = timedelta(seconds=30)
 
 
 def require_chat_agent(agent: User) -> None:
@@ -50,7 +52,8 @@ def set_presence(agent: User, status: str, now: datetime) -> AgentPresence:
 def touch(agent: User, now: datetime) -> None:
     """The agent did something in the console: the away timer starts again."""
     row = db.session.get(AgentPresence, agent.id)
-    if row is not None:
+    # Away comes after minutes: a write per chat line would only add an UPDATE to each one.
+    if row is not None and now - row.last_active_at >= TOUCH_EVERY:
         row.last_active_at = now
 
 

@@ -4,10 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.channels.chat import presence, rules
+from flask import url_for
+
+from app.channels.chat import presence, queries, rules
 from app.channels.chat.models import ChatConversation, ChatMessage
+from app.tickets import attachments as files
 
 SUPPORT_NAME = "GrowgrEbuddy Support"
+
+
+def file_dict(item, *, staff: bool, conversation_id: int) -> dict:
+    """A file of a line. Staff fetch it by the ticket's attachment path; the person (maybe a
+    guest, known by the chat's secret) by the chat's, which serves it the same way."""
+    if staff:
+        url = url_for("tickets.attachment", ticket_id=item.ticket_id, attachment_id=item.id)
+    else:
+        url = url_for("chat.attachment", conversation_id=conversation_id, attachment_id=item.id)
+    return {"id": item.id, "name": item.filename, "content_type": item.content_type,
+            "size": item.size, "image": item.content_type in files.IMAGE_TYPES,
+            "url": url}  # fmt: skip
+
+
+def line_dicts(lines: list[ChatMessage], *, staff: bool) -> list[dict]:
+    """The lines as JSON, with their files (one query for all of them)."""
+    by_message = queries.files_of(lines)
+    result = []
+    for line in lines:
+        data = line_dict(line, staff=staff)
+        data["files"] = [file_dict(item, staff=staff, conversation_id=line.conversation_id)
+                         for item in by_message.get(line.ticket_message_id, ())]  # fmt: skip
+        result.append(data)
+    return result
 
 
 def line_dict(line: ChatMessage, *, staff: bool) -> dict:
@@ -64,12 +91,13 @@ def state_tag(state: dict) -> str:
 
 def events_dict(
     conversation: ChatConversation, lines: list[ChatMessage], now: datetime, *,
-    staff: bool, typing: list[str],
+    staff: bool, typing: list[str], state: dict | None = None,
 ) -> dict:  # fmt: skip
-    state = state_dict(conversation, now, staff=staff)
+    """:param state: the conversation's :func:`state_dict` when the caller has it already."""
+    state = state or state_dict(conversation, now, staff=staff)
     return {
         "conversation": state,
         "tag": state_tag(state),
-        "lines": [line_dict(line, staff=staff) for line in lines],
+        "lines": line_dicts(lines, staff=staff),
         "typing": typing,
     }

@@ -1,4 +1,4 @@
-"""Read-only look-ups for the agent console."""
+"""Read-only look-ups: a conversation's lines, a person's open chat, the agent console."""
 
 from __future__ import annotations
 
@@ -9,10 +9,53 @@ from sqlalchemy import select
 
 from app.accounts.models import User
 from app.channels.chat import presence, rules
-from app.channels.chat.models import ChatConversation, ChatMessage
+from app.channels.chat.models import OPEN_STATUSES, ChatConversation, ChatMessage
 from app.extensions import db
 from app.tickets import workspace
-from app.tickets.models import TicketDeflection
+from app.tickets.models import TicketAttachment, TicketDeflection
+
+
+def lines_after(conversation: ChatConversation, after: int, *, staff: bool) -> list[ChatMessage]:
+    """Lines with a sequence number above ``after``; internal notes only for staff."""
+    query = select(ChatMessage).where(
+        ChatMessage.conversation_id == conversation.id, ChatMessage.seq > max(after, 0)
+    )
+    if not staff:
+        query = query.where(ChatMessage.role != "note")
+    return list(db.session.scalars(query.order_by(ChatMessage.seq)))
+
+
+def latest_for(user: User) -> ChatConversation | None:
+    """A signed-in person's open chat (history when the app reopens)."""
+    return db.session.scalar(
+        select(ChatConversation)
+        .where(ChatConversation.requester_id == user.id, ChatConversation.guest.is_(False),
+               ChatConversation.status.in_(OPEN_STATUSES))
+        .order_by(ChatConversation.id.desc())
+    )  # fmt: skip
+
+
+def files_of(lines: list[ChatMessage]) -> dict[int, list[TicketAttachment]]:
+    """The files of lines that are ticket messages, by message id (one query, none without)."""
+    ids = [line.ticket_message_id for line in lines if line.ticket_message_id is not None]
+    if not ids:
+        return {}
+    found: dict[int, list[TicketAttachment]] = {}
+    for item in db.session.scalars(
+        select(TicketAttachment)
+        .where(TicketAttachment.message_id.in_(ids))
+        .order_by(TicketAttachment.id)
+    ):
+        found.setdefault(item.message_id, []).append(item)
+    return found
+
+
+def public_file(conversation: ChatConversation, attachment_id: int) -> TicketAttachment | None:
+    """A file of the chat's ticket the person may fetch: never one on an internal note."""
+    item = db.session.get(TicketAttachment, attachment_id)
+    if item is None or item.ticket_id != conversation.ticket_id:
+        return None
+    return None if item.message is not None and item.message.internal else item
 
 
 def first_agent_line_at(conversation: ChatConversation) -> datetime | None:

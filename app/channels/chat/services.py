@@ -37,6 +37,8 @@ from app.tickets.sla import clock
 #: then knows the reply is already in the chat).
 WRITING_LINE = "chat_writing_line"
 CLIENT_ID_MAX = 64
+#: Where a chat starts: the help widget, the site's chat page, the app (the API, ``/api/v1``).
+ORIGINS = ("widget", "site", "app")
 
 
 class ChatClosed(DomainError):
@@ -78,9 +80,13 @@ def _check_client_id(client_id: str | None) -> str | None:
 def append_line(
     conversation: ChatConversation, role: str, body: str, now: datetime, *,
     author: User | None = None, client_id: str | None = None, ticket_message_id: int | None = None,
+    body_html: str | None = None,
 ) -> ChatMessage:  # fmt: skip
     """Append one line with the next sequence number (one UPDATE, so two writers never get
-    the same number: the row lock orders them)."""
+    the same number: the row lock orders them).
+
+    :param body_html: the ticket message's HTML when the line is one (rendered once already).
+    """
     seq = db.session.execute(
         update(ChatConversation)
         .where(ChatConversation.id == conversation.id)
@@ -93,7 +99,8 @@ def append_line(
     line = ChatMessage(
         conversation_id=conversation.id, seq=seq, client_id=client_id, role=role,
         author_id=author.id if author is not None else None, body=body,
-        body_html=render(body), ticket_message_id=ticket_message_id, created_at=now,
+        body_html=render(body) if body_html is None else body_html,
+        ticket_message_id=ticket_message_id, created_at=now,
     )  # fmt: skip
     db.session.add(line)
     db.session.flush()
@@ -125,7 +132,7 @@ def start(
     """
     question = tickets.required_text(question, "question", "your question", tickets.BODY_MAX)
     client_id = _check_client_id(client_id)
-    if origin not in ("widget", "site"):
+    if origin not in ORIGINS:
         raise DomainError("Unknown origin.", "origin")
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     if not signed_in:
@@ -200,11 +207,20 @@ def say(
     if conversation.status not in OPEN_STATUSES:
         raise DomainError("This chat has ended; your request continues by e-mail.", "body")
     requester = conversation.requester
+    uploads = list(uploads)
+    body = _with_files(body, uploads)
     message = tickets.add_requester_reply(requester, conversation.ticket, body, now, uploads)
     return append_line(
         conversation, "customer", message.body, now, author=requester, client_id=client_id,
-        ticket_message_id=message.id,
+        ticket_message_id=message.id, body_html=message.body_html,
     )  # fmt: skip
+
+
+def _with_files(body: str, uploads: list[files.Upload]) -> str:
+    """A line may be only an image: its text is then the file names (the ticket needs text)."""
+    if (body or "").strip() or not uploads:
+        return body
+    return ", ".join(files.safe_filename(upload.filename) for upload in uploads)
 
 
 def mark_read(conversation: ChatConversation, side: str, seq: int) -> None:
@@ -218,26 +234,6 @@ def mark_read(conversation: ChatConversation, side: str, seq: int) -> None:
         return
     db.session.flush()
     notify(topic(conversation.id), kind="read", side=side, seq=seq)
-
-
-def lines_after(conversation: ChatConversation, after: int, *, staff: bool) -> list[ChatMessage]:
-    """Lines with a sequence number above ``after``; internal notes only for staff."""
-    query = select(ChatMessage).where(
-        ChatMessage.conversation_id == conversation.id, ChatMessage.seq > max(after, 0)
-    )
-    if not staff:
-        query = query.where(ChatMessage.role != "note")
-    return list(db.session.scalars(query.order_by(ChatMessage.seq)))
-
-
-def latest_for(user: User) -> ChatConversation | None:
-    """A signed-in person's open chat (history when the app reopens)."""
-    return db.session.scalar(
-        select(ChatConversation)
-        .where(ChatConversation.requester_id == user.id, ChatConversation.guest.is_(False),
-               ChatConversation.status.in_(OPEN_STATUSES))
-        .order_by(ChatConversation.id.desc())
-    )  # fmt: skip
 
 
 # --- Agents ------------------------------------------------------------------------------
@@ -281,9 +277,10 @@ def accept(agent: User, conversation: ChatConversation, now: datetime) -> None:
 
 def answer(
     agent: User, conversation: ChatConversation, client_id: str, body: str, now: datetime,
-    *, internal: bool = False,
+    *, internal: bool = False, uploads: Iterable[files.Upload] = (),
 ) -> ChatMessage:  # fmt: skip
-    """The agent writes a line (a workspace reply: first response, clocks) or a note."""
+    """The agent writes a line (a workspace reply: first response, clocks) or a note; files
+    follow the ticket's attachment rules."""
     client_id = _check_client_id(client_id)
     existing = _existing(conversation, client_id)
     if existing is not None:
@@ -293,13 +290,15 @@ def answer(
         raise DomainError("Accept the chat before writing to the person.", "body")
     db.session.info[WRITING_LINE] = True
     try:
-        message = workspace.agent_reply(agent, conversation.ticket, body, now, internal=internal)
+        uploads = list(uploads)
+        message = workspace.agent_reply(agent, conversation.ticket, _with_files(body, uploads),
+                                        now, internal=internal, attachments=uploads)  # fmt: skip
     finally:
         db.session.info.pop(WRITING_LINE, None)
     presence.touch(agent, now)
     role = "note" if internal else "agent"
     return append_line(conversation, role, message.body, now, author=agent, client_id=client_id,
-                 ticket_message_id=message.id)  # fmt: skip
+                       ticket_message_id=message.id, body_html=message.body_html)  # fmt: skip
 
 
 def transfer(

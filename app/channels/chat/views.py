@@ -22,13 +22,16 @@ from flask import (
 )  # fmt: skip
 from flask_login import current_user
 
-from app.channels.chat import delivery, presence, protocol, services, waiting
+from app.channels.chat import delivery, presence, protocol, queries, services, waiting
 from app.channels.chat.broker import current_broker
+from app.channels.chat.polling import long_poll, poll
 from app.errors import DomainError, NotFound, PermissionDenied
 from app.extensions import db
 from app.models import utcnow
 from app.outbox import commit
+from app.tickets import attachments as files
 from app.tickets import services as tickets
+from app.tickets.views import uploads_from_request
 
 bp = Blueprint("chat", __name__, url_prefix="/chat")
 OPEN = ("waiting", "active")
@@ -55,6 +58,14 @@ def data() -> dict:
     if not isinstance(payload, dict):
         raise DomainError("Send a JSON object.")
     return payload
+
+
+def line_input() -> tuple[dict, list[files.Upload]]:
+    """A line as JSON, or as a form with files (``files``: images and the other types the
+    ticket attachment rules accept)."""
+    if request.mimetype == "multipart/form-data":
+        return request.form.to_dict(), uploads_from_request("files")
+    return data(), []
 
 
 def text(payload: dict, name: str, default: str = "") -> str:
@@ -141,7 +152,7 @@ def deflection():
 def mine():
     """The open chat of this browser or account, for history when the app reopens."""
     user = person()
-    found = services.latest_for(user) if user else None
+    found = queries.latest_for(user) if user else None
     for key in reversed(list(session.get(SECRETS, {}))):
         if found is None and key.isdigit():
             try:
@@ -153,41 +164,13 @@ def mine():
     return jsonify({"conversation": state})
 
 
-def _events(row, after: int, seconds: float, tag: str | None):
-    """The lines after ``after`` and the conversation's state, once there are new lines, the
-    state differs from ``tag`` (what the client has), or ``seconds`` pass."""
-
-    def ready():
-        fresh = db.session.get(type(row), row.id)
-        if services.lines_after(fresh, after, staff=False) or fresh.status not in OPEN:
-            return True
-        if tag is None:
-            return False
-        state = protocol.state_dict(fresh, utcnow(), staff=False)
-        return protocol.state_tag(state) != tag
-
-    topics = (services.topic(row.id), services.QUEUE_TOPIC)
-    _, notes = waiting.wait_for(topics, ready, seconds)
-    row = db.session.get(type(row), row.id)
-    lines = services.lines_after(row, after, staff=False)
-    typing = sorted(
-        {n["side"] for n in notes if n.get("kind") == "typing" and n["side"] == "agent"}
-    )
-    payload = protocol.events_dict(row, lines, utcnow(), staff=False, typing=typing)
-    payload["woken"] = bool(typing)
-    return payload
-
-
 @bp.get("/c/<int:conversation_id>/events")
 def events(conversation_id: int):
     """Long-poll: the lines after ``after``, at once if there are any, else when one arrives or
     after ``CHAT_WAIT_SECONDS`` (``wait=0``: never wait)."""
     row = conversation(conversation_id)
-    wants_wait = request.args.get("wait", "1") != "0"
-    with waiting.Slot() as slot:
-        seconds = current_app_seconds() if wants_wait and slot.held else 0
-        payload = _events(row, after_arg(), seconds, request.args.get("tag"))
-        payload["retry_ms"] = 0 if slot.held or not wants_wait else waiting.BUSY_RETRY_MS
+    payload = long_poll(row, after_arg(), request.args.get("tag"),
+                        wait=request.args.get("wait", "1") != "0", staff=False)  # fmt: skip
     return jsonify(payload)
 
 
@@ -216,7 +199,7 @@ def stream(conversation_id: int):
             yield "retry: 1000\n\n"
             tag = None  # a (re)connection starts with the current state
             while (remaining := deadline - time.monotonic()) > 0:
-                payload = _events(row, after, remaining if tag else 0, tag)
+                payload = poll(row, after, remaining if tag else 0, tag, staff=False)
                 woken = payload.pop("woken")
                 if payload["lines"]:
                     after = payload["lines"][-1]["seq"]
@@ -224,8 +207,8 @@ def stream(conversation_id: int):
                 elif woken or payload["tag"] != tag:
                     yield f"data: {json.dumps(payload)}\n\n"
                 tag = payload["tag"]
-                if payload["conversation"]["status"] not in OPEN:
-                    break
+                if payload["conversation"]["status"] not in OPEN or waiting.stopping():
+                    break  # the browser reconnects (to another process, when this one stops)
         finally:
             slot.__exit__()
             db.session.close()
@@ -238,10 +221,11 @@ def stream(conversation_id: int):
 @bp.post("/c/<int:conversation_id>/messages")
 def say(conversation_id: int):
     row = conversation(conversation_id)
-    payload = data()
-    line = services.say(row, text(payload, "client_id"), text(payload, "body"), utcnow())
+    payload, uploads = line_input()
+    line = services.say(row, text(payload, "client_id"), text(payload, "body"), utcnow(), uploads)
+    ack = {"client_id": line.client_id, "seq": line.seq}  # read before the commit expires it
     commit()
-    return jsonify({"ack": {"client_id": line.client_id, "seq": line.seq}}), 201
+    return jsonify({"ack": ack}), 201
 
 
 @bp.post("/c/<int:conversation_id>/read")
@@ -276,3 +260,14 @@ def transcript(conversation_id: int):
     delivery.send_transcript(row, utcnow())
     commit()
     return jsonify({"sent_to": row.requester.email}), 202
+
+
+@bp.get("/c/<int:conversation_id>/files/<int:attachment_id>")
+def attachment(conversation_id: int, attachment_id: int):
+    """A file of the chat, for its person (a guest has no account to use the request's page):
+    served exactly as on the request's page (a download that an ``<img>`` may show)."""
+    row = conversation(conversation_id)
+    item = queries.public_file(row, attachment_id) if attachment_id < 2**31 else None
+    if item is None:
+        raise services.ConversationNotFound("No such file.")
+    return files.download(item)

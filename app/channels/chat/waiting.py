@@ -21,11 +21,25 @@ from app.extensions import db
 BUSY_RETRY_MS = 2000
 
 
+def stopping() -> bool:
+    """This process is stopping (SIGTERM): nothing waits any more, so a graceful stop takes as
+    long as the slowest page, not a long-poll's CHAT_WAIT_SECONDS."""
+    return current_app.extensions["chat_stopping"].is_set()
+
+
+def stop_waiting(app: Flask) -> None:
+    """End every wait of this process now (the clients ask again, of another process); called
+    from gunicorn's SIGTERM handler (``gunicorn.conf.py``)."""
+    app.extensions["chat_stopping"].set()
+    app.extensions["chat_broker"].wake_all({"kind": "stopping"})
+
+
 def init_app(app: Flask) -> None:
     app.extensions["chat_wait_slots"] = threading.BoundedSemaphore(
         app.config["CHAT_STREAMS_PER_PROCESS"] or 1
     )
     app.extensions["chat_wait_enabled"] = app.config["CHAT_STREAMS_PER_PROCESS"] > 0
+    app.extensions["chat_stopping"] = threading.Event()
 
 
 class Slot:
@@ -53,7 +67,7 @@ def wait_for(
     broker = current_broker()
     with broker.subscribe(*topics) as subscription:
         result = ready()
-        deadline = time.monotonic() + seconds
+        deadline = time.monotonic() + (0 if stopping() else seconds)
         while not result:
             db.session.close()  # no connection held while nobody writes
             remaining = deadline - time.monotonic()

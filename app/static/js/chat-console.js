@@ -94,6 +94,13 @@
     var body = el("div", {"class": "chat-body"});
     body.innerHTML = line.body_html;  // sanitised once on the server (app/markup.py)
     li.appendChild(body);
+    (line.files || []).forEach(function (file) {
+      // Served as downloads by the request's attachment path; an <img> still shows an image.
+      var link = el("a", {"class": "chat-file", href: file.url, download: file.name});
+      if (file.image) { link.appendChild(el("img", {src: file.url, alt: "Image: " + file.name})); }
+      else { link.textContent = file.name; }
+      li.appendChild(link);
+    });
     return li;
   }
   function applyEvents(data) {
@@ -179,8 +186,21 @@
 
   $("pane-form").addEventListener("submit", function (event) {
     event.preventDefault();
-    var input = $("pane-body"), body = input.value.trim();
+    var input = $("pane-body"), body = input.value.trim(), picker = $("pane-file");
     $("pane-error").textContent = "";
+    var file = picker.files && picker.files[0];
+    if (file && open) {
+      // A line with a file goes at once as a form; the line itself arrives by the events.
+      var data = new FormData();
+      data.append("client_id", newId()); data.append("body", body); data.append("files", file);
+      data.append("internal", $("pane-internal").checked ? "true" : "false");
+      fetch(base + "/c/" + open.id + "/messages", {method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": csrf}, body: data})
+        .then(function (r) {
+          if (r.status !== 201) { return r.json().then(function (d) { $("pane-error").textContent = d.error ? d.error.message : "Not sent."; }); }
+        }).catch(function () { $("pane-error").textContent = "Not sent: no connection."; });
+      input.value = ""; picker.value = ""; $("pane-internal").checked = false;
+      return;
+    }
     if (!body) { $("pane-error").textContent = "Write a message first."; input.focus(); return; }
     var item = {client_id: newId(), body: body, internal: $("pane-internal").checked};
     pending.push(item);

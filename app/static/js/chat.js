@@ -195,6 +195,32 @@
       return "The chat has ended (request " + state.ticket_ref + ").";
     }
 
+    function fileNode(file) {
+      // Images are shown (the server sends every file as a download; an <img> still shows it).
+      var link = el("a", {"class": "chat-file", href: file.url, download: file.name});
+      if (file.image) { link.appendChild(el("img", {src: file.url, alt: "Image: " + file.name})); }
+      else { link.textContent = file.name; }
+      return link;
+    }
+
+    function upload(item, file) {
+      // A line with a file goes at once as a form (files are not kept for a resend).
+      var data = new FormData();
+      data.append("client_id", item.client_id);
+      data.append("body", item.body);
+      data.append("files", file);
+      var headers = {"X-CSRFToken": csrf};
+      if (saved.secret) { headers["X-Chat-Secret"] = saved.secret; }
+      var node = log.querySelector('li.chat-pending[data-client-id="' + item.client_id + '"] .chat-state');
+      fetch(base + "/c/" + conversation.id + "/messages", {method: "POST", headers: headers, credentials: "same-origin", body: data})
+        .then(function (response) {
+          if (response.status === 201) { if (node) { node.textContent = "Sent"; } return; }
+          return response.json().then(function (answer) {
+            if (node) { node.textContent = "Not sent: " + (answer.error ? answer.error.message : "try again"); }
+          });
+        }).catch(function () { if (node) { node.textContent = "Not sent: no connection"; } });
+    }
+
     function lineNode(line) {
       var li = el("li", {"class": "chat-line chat-" + line.role, "data-seq": String(line.seq)});
       if (line.client_id) { li.setAttribute("data-client-id", line.client_id); }
@@ -202,6 +228,7 @@
       var body = el("div", {"class": "chat-body"});
       body.innerHTML = line.body_html;  // sanitised once on the server (app/markup.py)
       li.appendChild(body);
+      (line.files || []).forEach(function (file) { li.appendChild(fileNode(file)); });
       if (line.role === "customer") { li.appendChild(el("span", {"class": "chat-state"}, "Sent")); }
       return li;
     }
@@ -305,6 +332,10 @@
       form.appendChild(el("label", {"for": id}, "Message"));
       var input = el("textarea", {id: id, rows: "2", name: "body"});
       form.appendChild(input);
+      form.appendChild(el("label", {"for": id + "-file"}, "Attach an image (optional)"));
+      var picker = el("input", {id: id + "-file", type: "file", name: "files",
+                                accept: "image/png,image/jpeg,image/gif,image/webp"});
+      form.appendChild(picker);
       form.appendChild(el("button", {type: "submit"}, "Send"));
       input.addEventListener("input", function () {
         if (Date.now() - lastTypingSent > 3000 && conversation) {
@@ -318,6 +349,14 @@
       form.onsubmit = function (event) {
         event.preventDefault();
         var body = input.value.trim();
+        var file = picker.files && picker.files[0];
+        if (file) {
+          var sent = {client_id: newId(), body: body};
+          log.appendChild(pendingNode({client_id: sent.client_id, body: body || file.name}));
+          input.value = ""; picker.value = "";
+          upload(sent, file);
+          return;
+        }
         if (!body) { return; }
         var item = {client_id: newId(), body: body};
         saved.pending = (saved.pending || []).concat([item]);
