@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import (
@@ -203,8 +204,11 @@ def start_login_session(user: User, now: datetime, user_agent: str = "") -> str:
 
 def user_for_login_token(token: str) -> User | None:
     """The signed-in user for a session token, or None when the session was ended."""
+    # Every signed-in request runs this: the session and its user in one statement.
     login = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == token_hash(token))
+        select(LoginSession)
+        .options(joinedload(LoginSession.user))
+        .where(LoginSession.token_hash == token_hash(token))
     )
     if login is None or login.user.is_suspended:
         return None
