@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.accounts.models import (
@@ -204,16 +203,16 @@ def start_login_session(user: User, now: datetime, user_agent: str = "") -> str:
 
 def user_for_login_token(token: str) -> User | None:
     """The signed-in user for a session token, or None when the session was ended."""
-    # Every signed-in request runs this: the session and its user in one statement.
-    login = db.session.scalar(
-        select(LoginSession)
-        .options(joinedload(LoginSession.user))
+    # Every signed-in request runs this: one statement, and only the user is loaded.
+    user = db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
         .where(LoginSession.token_hash == token_hash(token))
     )
-    if login is None or login.user.is_suspended:
+    if user is None or user.is_suspended:
         return None
-    login.user.login_token = token
-    return login.user
+    user.login_token = token
+    return user
 
 
 def end_login_session(token: str | None) -> None:

@@ -128,7 +128,8 @@ class ArticleFacts:
 
 def _shared_parts(article) -> dict:
     """The article page's parts that depend only on the article, the reader's role and the
-    query string (a guide's step): its text, staff links and related articles."""
+    query string (a guide's step): its text, staff links, related articles and a fresh vote
+    form (with the tally)."""
     context = {
         "article": article,
         "related": services.related_articles(article, current_user),
@@ -145,6 +146,9 @@ def _shared_parts(article) -> dict:
         "facts": ArticleFacts.of(article),
         "main": rendered_part("kb/_article_main.html", **context),
         "related": rendered_part("kb/_article_related.html", **context),
+        "vote_form": rendered_part(
+            "kb/_vote_form.html", article=article, vote_form=VoteForm(formdata=None)
+        ),
     }
 
 
@@ -167,6 +171,8 @@ def _article_parts_or_404(slug: str) -> dict:
 
 
 def _render_article(parts: dict, vote_form: VoteForm | None = None, status: int = 200):
+    """The page around the shared parts; ``vote_form``: a posted form to show with its errors
+    (else the shared fresh one)."""
     facts = parts["facts"]
     vote = feedback.find_vote(facts, user_id=_user_id(), visitor_id=session.get(VISITOR_KEY))
     return render_template(
@@ -174,7 +180,7 @@ def _render_article(parts: dict, vote_form: VoteForm | None = None, status: int 
         article=facts,
         shared=parts,
         vote=vote,
-        vote_form=vote_form or VoteForm(formdata=None),
+        vote_form=vote_form,
     ), status
 
 
