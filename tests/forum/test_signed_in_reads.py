@@ -5,7 +5,7 @@ replies are still counted once."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.forum.models import ForumUserState
@@ -21,20 +21,16 @@ def app_config():
     return {"FORUM_POSTS_PER_PAGE": 20, "PAGE_CACHE_ENABLED": True}
 
 
-def _view(app, client, path: str) -> list[str]:
-    seen: list[str] = []
+@pytest.fixture
+def view(sql_statements):
+    """The SQL statements a page cost its client."""
 
-    def note(_connection, _cursor, statement, *_args):
-        seen.append(statement)
+    def get(client, path: str) -> list[str]:
+        with sql_statements() as seen:
+            assert client.get(path).status_code == 200
+        return seen
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return seen
+    return get
 
 
 def _posts_read(app, user) -> int:
@@ -45,7 +41,7 @@ def _posts_read(app, user) -> int:
 
 
 def test_rereading_a_thread_writes_nothing_and_costs_a_fixed_number_of_statements(
-    app, client, auth, factory, forum
+    app, client, auth, factory, forum, view
 ):
     author = factory.user("moderator")
     thread_id = forum.thread(author)
@@ -54,17 +50,17 @@ def test_rereading_a_thread_writes_nothing_and_costs_a_fixed_number_of_statement
     member = factory.user()
     auth.login(member)
     path = f"/community/t/{thread_id}"
-    first = _view(app, client, path)
+    first = view(client, path)
     assert any(s.lstrip().upper().startswith(("INSERT", "UPDATE")) for s in first)
     assert _posts_read(app, member) == 13
 
-    again = _view(app, client, path)
+    again = view(client, path)
     writes = [s for s in again if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
     assert len(again) == STATEMENTS_OF_A_REREAD, again
     assert _posts_read(app, member) == 13
 
     forum.reply(thread_id, author)  # one new reply: counted once
-    _view(app, client, path)
-    _view(app, client, path)
+    view(client, path)
+    view(client, path)
     assert _posts_read(app, member) == 14

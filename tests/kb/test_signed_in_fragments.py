@@ -7,9 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
-from app.extensions import db
 from app.pagecache import TOKEN_PLACEHOLDER
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -37,24 +35,22 @@ def _signed_in(app, user):
     return client
 
 
-def _statements(app, client, path: str) -> tuple[list[str], str]:
-    seen: list[str] = []
+@pytest.fixture
+def view(sql_statements):
+    """A page as a client gets it, with the SQL statements it cost."""
 
-    def note(_connection, _cursor, statement, *_args):
-        seen.append(statement)
+    def get(client, path: str) -> tuple[list[str], str]:
+        with sql_statements() as seen:
+            response = client.get(path)
+        assert response.status_code == 200
+        return seen, response.get_data(as_text=True)
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert response.status_code == 200
-    return seen, response.get_data(as_text=True)
+    return get
 
 
-def test_a_reused_fragment_carries_only_the_readers_own_name_token_and_vote(synced, app, factory):
+def test_a_reused_fragment_carries_only_the_readers_own_name_token_and_vote(
+    synced, app, factory, view
+):
     first = factory.user(display_name="Rosalind Gardener")
     second = factory.user(display_name="Tobias Seedling")  # same role: the same fragment
     rosalind, tobias = _signed_in(app, first), _signed_in(app, second)
@@ -64,7 +60,7 @@ def test_a_reused_fragment_carries_only_the_readers_own_name_token_and_vote(sync
     hers = rosalind.get(GUIDE).get_data(as_text=True)  # renders the fragment after the vote
     assert "Thanks for your feedback" in hers and 'id="vote-current"' in hers
 
-    statements, his = _statements(app, tobias, GUIDE)
+    statements, his = view(tobias, GUIDE)
     assert not [s for s in statements if "kb_article" in s]  # the fragment was reused
     assert "Tobias Seedling" in his and "Rosalind Gardener" not in his
     assert "Thanks for your feedback" not in his and 'id="vote-current"' not in his
@@ -101,10 +97,10 @@ def test_an_edit_reaches_the_next_signed_in_view(synced, app, factory, content_d
     assert "Cannot sign in?" in reader.get(GUIDE).get_data(as_text=True)
 
 
-def test_statements_of_a_signed_in_article_view_are_pinned(synced, app, factory):
+def test_statements_of_a_signed_in_article_view_are_pinned(synced, app, factory, view):
     reader = _signed_in(app, factory.user())
-    first, _ = _statements(app, reader, GUIDE)
-    again, _ = _statements(app, reader, GUIDE)
+    first, _ = view(reader, GUIDE)
+    again, _ = view(reader, GUIDE)
     # Rendering the shared part: the article and its related articles, besides the two below.
     assert len(first) == 4, first
     # Reused: the session with its user (one statement) and the reader's own vote.
