@@ -86,9 +86,10 @@ def create_app(test_config: dict | None = None) -> HelpCenterFlask:
     pagecache.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
-    from app import rerender
+    from app import rerender, site_menu
 
     rerender.init_app(app)
+    site_menu.init_app(app)
     pagecache.init_serving(app)
 
     @app.context_processor

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -354,6 +354,29 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def sql_statements(app):
+    """``with sql_statements() as seen:`` collects the SQL run inside the block (a request's
+    statements, to pin what a page costs)."""
+
+    @contextmanager
+    def collect():
+        seen: list[str] = []
+
+        def note(_connection, _cursor, statement, *_args):
+            seen.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", note)
+        try:
+            yield seen
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", note)
+
+    return collect
 
 
 class _ConfirmForm(HTMLParser):

@@ -203,13 +203,16 @@ def start_login_session(user: User, now: datetime, user_agent: str = "") -> str:
 
 def user_for_login_token(token: str) -> User | None:
     """The signed-in user for a session token, or None when the session was ended."""
-    login = db.session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == token_hash(token))
+    # Every signed-in request runs this: one statement, and only the user is loaded.
+    user = db.session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == token_hash(token))
     )
-    if login is None or login.user.is_suspended:
+    if user is None or user.is_suspended:
         return None
-    login.user.login_token = token
-    return login.user
+    user.login_token = token
+    return user
 
 
 def end_login_session(token: str | None) -> None:

@@ -145,6 +145,14 @@ def record_read(user: User, thread_id: int, post_ids: list[int]) -> None:
     if not post_ids:
         return
     key = {"user_id": user.id, "thread_id": thread_id}
+    read_up_to = db.session.scalar(
+        select(ForumReadMark.last_post_id).where(
+            ForumReadMark.user_id == user.id, ForumReadMark.thread_id == thread_id
+        )
+    )
+    if read_up_to is not None and max(post_ids) <= read_up_to:
+        # Read before (most signed-in views): nothing to count, so no write and no row lock.
+        return
     insert_once(ForumReadMark, {**key, "last_post_id": 0}, ["user_id", "thread_id"])
     state_for(user)
     # Row locks on PostgreSQL (SQLite has taken its write lock with the insert), so a racing

@@ -107,11 +107,8 @@ def thread(thread_id: int):
         if found.accepted_post_id
         else None
     )
-    if current_user.is_authenticated:
-        trust.record_read(current_user, found.id, [post.id for post in page.items])
-        commit()
     reply_form = ReplyForm()
-    return render_template(
+    html = render_template(
         "forum/thread.html",
         thread=found,
         page=page,
@@ -121,6 +118,12 @@ def thread(thread_id: int):
         form=reply_form,
         button=ConfirmForm(),
     )
+    if current_user.is_authenticated:
+        # After rendering: a commit expires every loaded post, and the page would then load
+        # each one again (one statement per post).
+        trust.record_read(current_user, found.id, [post.id for post in page.items])
+        commit()
+    return html
 
 
 @bp.route("/users/<int:user_id>")

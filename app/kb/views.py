@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -17,9 +18,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.accounts.permissions import can_read_kb_article
+from app.accounts.permissions import can_read_kb_article, role_of
 from app.errors import DomainError
 from app.extensions import limiter
+from app.fragments import rendered_part, shared_fragment
 from app.kb import feedback, rules, services
 from app.kb.forms import GuideStepForm, VoteForm
 from app.kb.media.queries import player_state
@@ -104,13 +106,33 @@ def _guide_state(article) -> dict:
     }
 
 
-def _render_article(article, vote_form: VoteForm | None = None, status: int = 200):
-    vote = feedback.find_vote(article, user_id=_user_id(), visitor_id=session.get(VISITOR_KEY))
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What an article page needs of its article around the shared parts (kept with them)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    type: str
+    type_label: str
+    is_archived: bool
+    is_troubleshooting: bool
+    helpful_yes: int
+    helpful_no: int
+
+    @classmethod
+    def of(cls, article) -> ArticleFacts:
+        return cls(**{name: getattr(article, name) for name in cls.__dataclass_fields__})
+
+
+def _shared_parts(article) -> dict:
+    """The article page's parts that depend only on the article, the reader's role and the
+    query string (a guide's step): its text, staff links, related articles and a fresh vote
+    form (with the tally)."""
     context = {
         "article": article,
         "related": services.related_articles(article, current_user),
-        "vote": vote,
-        "vote_form": vote_form or VoteForm(formdata=None),
         "show_toc": article.type == "guide"
         and not article.is_troubleshooting
         and len(article.structure.get("toc", [])) >= rules.TOC_MIN_HEADINGS,
@@ -120,19 +142,59 @@ def _render_article(article, vote_form: VoteForm | None = None, status: int = 20
         context["guide"]["topic"] = rules.guide_topic([item.section for item in context["related"]])
     if article.type == "video":
         context["video_state"] = player_state(article)
-    return render_template("kb/article.html", **context), status
+    return {
+        "facts": ArticleFacts.of(article),
+        "main": rendered_part("kb/_article_main.html", **context),
+        "related": rendered_part("kb/_article_related.html", **context),
+        "vote_form": rendered_part(
+            "kb/_vote_form.html", article=article, vote_form=VoteForm(formdata=None)
+        ),
+    }
+
+
+def _article_parts_or_404(slug: str) -> dict:
+    """The shared parts of the article page, rendered once per role and content version for
+    the plain page; a guide's steps and outcome (query string) hold the reader's own rating,
+    so those are rendered for each request."""
+
+    def render() -> dict | None:
+        article = services.get_article(slug)
+        return _shared_parts(article) if can_read_kb_article(current_user, article) else None
+
+    if request.args:
+        parts = render()
+    else:
+        parts = shared_fragment("kb.article", (slug, role_of(current_user)), render)
+    if parts is None:
+        abort(404)  # also for an internal article outside the reader's audience (as above)
+    return parts
+
+
+def _render_article(parts: dict, vote_form: VoteForm | None = None, status: int = 200):
+    """The page around the shared parts; ``vote_form``: a posted form to show with its errors
+    (else the shared fresh one)."""
+    facts = parts["facts"]
+    vote = feedback.find_vote(facts, user_id=_user_id(), visitor_id=session.get(VISITOR_KEY))
+    return render_template(
+        "kb/article.html",
+        article=facts,
+        shared=parts,
+        vote=vote,
+        vote_form=vote_form,
+    ), status
 
 
 @bp.route("/articles/<slug>")
 @cacheable
 def article(slug: str):
-    article = article_or_404(slug)
+    parts = _article_parts_or_404(slug)
+    facts = parts["facts"]
     # Only the first visit counts: moving through a guide's steps reloads the same page.
-    if not article.is_archived and not ({"step", "solved", "stuck"} & request.args.keys()):
-        count_view(article.id)
+    if not facts.is_archived and not ({"step", "solved", "stuck"} & request.args.keys()):
+        count_view(facts.id)
         # A cached copy of this page counts its views too.
-        also_on_cached_views(VIEW_HOOK, article.id)
-    return _render_article(article)
+        also_on_cached_views(VIEW_HOOK, facts.id)
+    return _render_article(parts)
 
 
 @bp.route("/articles/<slug>/vote", methods=["POST"])
@@ -163,7 +225,7 @@ def vote(slug: str):
             return redirect(url_for("kb.article", slug=slug, _anchor="feedback"))
     elif not form.errors:
         form.form_errors.append("Choose 'Yes, it helped' or 'No, it didn't'.")
-    return _render_article(article, vote_form=form, status=422)
+    return _render_article(_shared_parts(article), vote_form=form, status=422)
 
 
 #: Session key of the guide outcomes this browser recorded (read by the feedback feature).

@@ -17,6 +17,7 @@ from app.accounts.permissions import (
 )
 from app.errors import DomainError, NotFound, PermissionDenied, form_error
 from app.extensions import db
+from app.fragments import rendered_part, shared_fragment
 from app.models import is_row_id, utcnow
 from app.outbox import commit
 from app.pagecache import cacheable
@@ -150,16 +151,29 @@ def _after_save(result: services.SaveResult):
     return redirect(url_for("wiki.page", slug=result.page.slug))
 
 
+def _page_text(page_obj: WikiPage) -> dict:
+    """A wiki page's approved text, who changed it and when, and its meta description."""
+    revision = page_obj.current_revision
+    if revision is None:
+        return {"description": f"{page_obj.title}: a page of the GrowgrEbuddy community wiki."}
+    return {
+        "description": revision.body_text.replace("\n", " "),
+        "body": rendered_part("wiki/_page_text.html", revision=revision),
+        "meta": rendered_part("wiki/_page_meta.html", page=page_obj, revision=revision),
+    }
+
+
 @bp.route("/<slug>")
 @cacheable
 def page(slug: str):
     page_obj = load_page(slug)
-    revision = page_obj.current_revision
     action = PageActionForm(page_id=page_obj.id)
     return render_template(
         "wiki/page.html",
         page=page_obj,
-        revision=revision,
+        # The approved text is the same for every reader the page is shown to (load_page
+        # checked that): rendered once per content version, not per signed-in reader.
+        text=shared_fragment("wiki.page", (page_obj.id,), lambda: _page_text(page_obj)),
         pending=queries.pending_for(page_obj, current_user),
         watching=watching.is_watching(current_user, page_obj),
         can_edit=can_edit_wiki_page(current_user, page_obj),

@@ -16,11 +16,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from whoosh.query import And, Or, Term
 
-from app.search import whoosh_engine
+from app.search import whoosh_segments
 from app.search.backend import Document
 from app.search.whoosh_backend import WhooshBackend
-from app.search.whoosh_engine import Cursor, Engine, Plan, Word
+from app.search.whoosh_engine import Engine, Plan, Word
 from app.search.whoosh_query import tokens
+from app.search.whoosh_segments import Cursor
 
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -148,8 +149,8 @@ def test_phrases_and_deadline(backend):
 def test_the_fast_paths_are_the_ones_in_use(backend, caplog):
     """The engine reads Whoosh 2.7.4's codec internals and falls back to Whoosh's public (slow)
     interface when they are missing: an upgrade of Whoosh must fail here, not lose the speed."""
-    whoosh_engine.slow_paths_taken.clear()
-    logs = caplog.at_level(logging.WARNING, logger="app.search.whoosh_engine")
+    whoosh_segments.slow_paths_taken.clear()
+    logs = caplog.at_level(logging.WARNING, logger="app.search.whoosh_segments")
     with logs, backend.store.searcher() as searcher:
         engine = Engine(searcher, window=64)
         plan = _plan(["common", "mid"])
@@ -157,15 +158,15 @@ def test_the_fast_paths_are_the_ones_in_use(backend, caplog):
         for by_date in (False, True):  # postings, field lengths, filters and dates
             engine.evaluate(plan, limit=10, by_date=by_date, deadline=math.inf)
         assert Cursor(engine.leaves[0].reader, "body", "common").fast
-    assert whoosh_engine.slow_paths_taken == set()
+    assert whoosh_segments.slow_paths_taken == set()
     assert not [record for record in caplog.records if "slow" in record.getMessage()]
 
 
 def test_a_slow_path_is_recorded_and_logged(caplog):
-    whoosh_engine.slow_paths_taken.clear()
-    with caplog.at_level(logging.WARNING, logger="app.search.whoosh_engine"):
-        whoosh_engine.took_slow_path("postings")
-        whoosh_engine.took_slow_path("postings")
-    assert whoosh_engine.slow_paths_taken == {"postings"}
+    whoosh_segments.slow_paths_taken.clear()
+    with caplog.at_level(logging.WARNING, logger="app.search.whoosh_segments"):
+        whoosh_segments.took_slow_path("postings")
+        whoosh_segments.took_slow_path("postings")
+    assert whoosh_segments.slow_paths_taken == {"postings"}
     assert len([r for r in caplog.records if "slow" in r.getMessage()]) == 1
-    whoosh_engine.slow_paths_taken.clear()
+    whoosh_segments.slow_paths_taken.clear()
