@@ -191,7 +191,8 @@ TABLES: dict[str, TableSpec] = {
     "metrics_pulse_receipt": T("user_id", "delete", "team"),
     "metrics_session": T("user_id", "delete", "help_sessions", hidden="key",
                          note="A day's salted key; the person's sessions go on erasure."),
-    "metrics_session_article": T("", "delete", "help_sessions", via=("session_id", "metrics_session"),
+    "metrics_session_article": T("", "delete", "help_sessions",
+                                 via=("session_id", "metrics_session"),
                                  note="Goes with its session (foreign key cascade)."),
     "metrics_session_salt": T(hidden="salt", note="Deleted an hour after its day ends."),
     # --- search and plumbing ----------------------------------------------------------------
