@@ -29,7 +29,7 @@ LAYERS: list[set[str]] = [
         "precompressed",
     },
     {"extensions", "request_args", "application"},
-    {"database", "tallies", "pagecache"},
+    {"database", "tallies", "pagecache", "timers"},
     {"outbox", "fragments"},
     {"accounts"},
     {"kb", "wiki", "forum", "site_menu"},

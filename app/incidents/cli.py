@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from app import timers
 from app.incidents.templates import sync_templates
 from app.incidents.timer import run_timer
 from app.models import utcnow
-from app.ops import timers
-from app.ops.timers import at_option, every_option
 from app.outbox import commit
+from app.timers import at_option, every_option
 
 incidents_cli = AppGroup("incidents", help="Crisis management: update timer and templates.")
 

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from app import outbox
 from app.metrics import services, sessions
 from app.models import utcnow
-from app.ops.timers import every_option, run_timer
+from app.timers import every_option, run_timer
 
 
 @click.group("metrics", cls=AppGroup, help="Support metrics: daily rollups.")

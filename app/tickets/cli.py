@@ -8,10 +8,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.ops.timers import at_option, every_option, run_timer
 from app.tickets.sla import clock
 from app.tickets.sla.policy_config import policy_table
 from app.tickets.sla.tick import run_tick, run_tick_jobs
+from app.timers import at_option, every_option, run_timer
 
 
 @click.group("tickets", cls=AppGroup, help="Support tickets: timers and SLA policy.")

@@ -6,8 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from app.channels.chat import delivery
-from app.ops.timers import at_option, every_option, run_timer
 from app.outbox import commit
+from app.timers import at_option, every_option, run_timer
 
 chat_cli = AppGroup("chat", help="Live chat.")
 

@@ -13,8 +13,8 @@ from app.channels.email.spool import EX_OK, EX_TEMPFAIL
 from app.channels.inbound import quarantined
 from app.extensions import db
 from app.models import utcnow
-from app.ops.timers import run_timer
 from app.outbox import commit
+from app.timers import run_timer
 
 log = logging.getLogger(__name__)
 mail_cli = AppGroup("mail", help="The support mailbox: fetch or receive mail, see the quarantine.")

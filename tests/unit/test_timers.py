@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.ops.timers import run_timer
+from app.timers import run_timer
 
 
 class _Enough(Exception):
