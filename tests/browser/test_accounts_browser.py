@@ -61,7 +61,7 @@ def test_register_logout_login_reset(page, live_server):
     expect(page.locator("#user-menu-button")).to_contain_text("Rosa Gardener")
     page.locator("#user-menu-button").click()
     page.get_by_role("link", name="Account settings").click()
-    assert page.get_by_role("heading", name="Your account").is_visible()
+    assert page.get_by_role("heading", name="Your account", exact=True).is_visible()
     check_accessibility(page, context="account")
     page.locator("#user-menu-button").click()
     page.get_by_role("button", name="Sign out").click()
