@@ -17,9 +17,10 @@ from tests.channels.test_chat_views import ALL_DAY, go_online, start_guest
 #: the stored line); the requester and the ticket; the ticket message, the ticket's
 #: ``updated_at``, its event; the sequence number and the chat line.
 PERSON_POST = 9
-#: An agent's line adds the agent's session and account and their presence, and the reply
-#: clock stops (``awaiting_since``, deadlines); the requester is read for the notice.
-AGENT_POST = 13
+#: An agent's line adds the agent's session with their account (one joined query) and their
+#: presence, and the reply clock stops (``awaiting_since``, deadlines); the requester is read
+#: for the notice.
+AGENT_POST = 12
 #: A waiting person's request after the line that wakes it: the conversation and the new
 #: lines, then the state: the ticket (its reference) and the agent (their first name), and
 #: the new lines' files (one query for all of them).
