@@ -73,6 +73,11 @@ def is_staff(user: Any) -> bool:
     return can(user, "tickets.work")
 
 
+def role_is_staff(role: str) -> bool:
+    """:func:`is_staff` for a role already known (no user row at hand)."""
+    return "tickets.work" in ROLE_PERMISSIONS.get(role, frozenset())
+
+
 def is_moderator(user: Any) -> bool:
     return can(user, "forum.moderate")
 

@@ -212,6 +212,9 @@ def user_for_login_token(token: str) -> User | None:
     if user is None or user.is_suspended:
         return None
     user.login_token = token
+    # Kept past a commit in the view (which expires the row), so after-request hooks can tell
+    # who asked without loading the user again.
+    user.request_identity = (user.id, user.role)
     return user
 
 

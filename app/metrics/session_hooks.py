@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 
-from app.accounts.permissions import is_staff
+from app.accounts.permissions import role_is_staff
 from app.metrics import sessions
 from app.models import utcnow
 
@@ -28,8 +28,11 @@ def count_help_center_page(response):
     # Only a user the request already loaded: asking Flask-Login here could touch the session
     # of an anonymous page served from the cache (and so set a cookie on it).
     user = g.get("_login_user")
-    signed_in = user is not None and user.is_authenticated
-    if signed_in and is_staff(user):
+    # Who asked, as loaded at sign-in: the view may have committed since (the forum's read mark)
+    # and reading the expired user here would load its row again.
+    user_id, role = getattr(user, "request_identity", (None, "anonymous"))
+    signed_in = user_id is not None
+    if signed_in and role_is_staff(role):
         return response  # the team's own reading is not self-service
     slug = ""
     if request.endpoint == "kb.article" and not (GUIDE_STEP_ARGS & request.args.keys()):
@@ -38,7 +41,7 @@ def count_help_center_page(response):
         utcnow(),
         user_agent=request.headers.get("User-Agent"),
         accept_language=request.headers.get("Accept-Language"),
-        user_id=user.id if signed_in else None,
+        user_id=user_id,
         article_slug=slug,
     )
     return response
