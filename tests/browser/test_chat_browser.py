@@ -168,7 +168,7 @@ def test_both_sides_send_an_image_and_see_it(open_tab, chat_server, tmp_path):
     shown = agent.locator("#pane-log img[alt='Image: leaf.png']")
     expect(shown).to_have_count(1)
     expect(panel.locator(".chat-log img[alt='Image: leaf.png']")).to_have_count(1)
-    agent.wait_for_function('document.querySelector("#pane-log img").naturalWidth === 1')
+    expect(shown).to_have_js_property("naturalWidth", 1)  # the image really loaded
     agent.get_by_label("Message").fill("Like this one?")
     agent.get_by_label("Attach a file (optional)").set_input_files(tiny_png(tmp_path / "ok.png"))
     agent.get_by_role("button", name="Send").click()
